@@ -1,0 +1,78 @@
+/**
+ * Every option the library offers, on: a highly available registry on PostgreSQL, agents in both advertise
+ * modes, shipped source and custom images, secrets from existing Secrets, tuned heartbeats, timeouts and
+ * resources, and the Namespace owned by the app. `examples/` is synthesized and validated by the tests, so this
+ * file grows with the library.
+ */
+import { App, Chart, Duration } from 'cdk8s';
+import {
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, RegistryStorage, SecretValue, writeManifests,
+} from '../../src';
+
+export function buildApp(app: App = new App()): App {
+  const chart = new Chart(app, 'full', { disableResourceNameHashes: true });
+  const mesh = new McpMesh(chart, 'Mesh', {
+    name: 'travel',
+    namespace: 'mcp-full',
+    createNamespace: true,
+    clusterDomain: 'cluster.local',
+    registry: {
+      name: 'registry',
+      replicas: 3,
+      storage: RegistryStorage.postgres({ urlSecret: { name: 'registry-db', key: 'url' } }),
+      logLevel: LogLevel.INFO,
+      healthCheckInterval: Duration.seconds(5),
+      timeoutThreshold: Duration.seconds(15),
+      evictionThreshold: Duration.seconds(45),
+      resources: { cpuRequest: '250m', memoryRequest: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
+      preStopDelay: Duration.seconds(5),
+    },
+  });
+  mesh.addAgent({
+    name: 'weather',
+    runtime: AgentRuntime.python({ image: 'ghcr.io/example/weather-agent:2.1.0', script: 'weather.py' }),
+    replicas: 3,
+    advertise: AdvertiseMode.SERVICE,
+    headlessService: true,
+    capabilities: [
+      { name: 'weather_forecast', version: '2.1.0', timeout: Duration.seconds(10), tags: ['weather', 'forecast'], description: 'Forecast for a city' },
+      { name: 'weather_alerts', version: '1.0.0', timeout: Duration.seconds(5), tags: ['weather'] },
+    ],
+    heartbeatInterval: Duration.seconds(5),
+    resources: { cpuRequest: '200m', memoryRequest: '256Mi', memoryLimit: '768Mi' },
+  });
+  mesh.addAgent({
+    name: 'hotels',
+    runtime: AgentRuntime.custom({
+      image: 'ghcr.io/example/hotels-agent@sha256:0f3a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
+      command: ['node', 'dist/agent.js'],
+      runAsUser: 1000,
+    }),
+    replicas: 2,
+    advertise: AdvertiseMode.POD_IP,
+    capabilities: [{ name: 'hotel_search', timeout: Duration.seconds(20) }],
+    env: [{ name: 'HOTELS_REGION', value: 'eu-west' }],
+  });
+  mesh.addAgent({
+    name: 'planner',
+    runtime: AgentRuntime.python({ image: 'ghcr.io/example/planner-agent:1.4.2', script: 'planner.py', args: ['--verbose'] }),
+    replicas: 2,
+    capabilities: [{ name: 'plan_trip', version: '1.4.2', timeout: Duration.minutes(2), tags: ['travel', 'llm'] }],
+    dependsOn: ['weather_forecast', 'hotel_search'],
+    logLevel: LogLevel.DEBUG,
+    retryAttempts: 2,
+    callTimeout: Duration.seconds(90),
+    meshNamespace: 'travel',
+    secretEnv: [
+      { name: 'ANTHROPIC_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'anthropic') },
+      { name: 'OPENAI_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'openai') },
+    ],
+    preStopDelay: Duration.seconds(15),
+    drainTimeout: Duration.minutes(2),
+  });
+  return app;
+}
+
+if (require.main === module) {
+  writeManifests(buildApp());
+}

@@ -1,0 +1,122 @@
+import { MeshValidationError } from '../model/errors';
+import { PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_UID } from '../model/runtime';
+import { requireInteger, requirePinnedImage } from '../model/validation';
+import { EnvVarJson, envValue } from '../k8s/pod';
+
+export interface PythonRuntimeProps {
+  /**
+   * The agent script, relative to the image's working directory `/app` (the image's entrypoint is `python`).
+   * @default "main.py"
+   */
+  readonly script?: string;
+  /**
+   * Your image built `FROM mcpmesh/python-runtime`, pinned to a version.
+   * @default "mcpmesh/python-runtime:3.7.1"
+   */
+  readonly image?: string;
+  /**
+   * The agent's Python source, for small agents: shipped in a ConfigMap, mounted read-only and run by the stock
+   * runtime image, so no image build is needed. Excludes `script`.
+   * @default - the agent code is in the image
+   */
+  readonly source?: string;
+  /** Extra arguments after the script. @default - none */
+  readonly args?: string[];
+}
+
+export interface CustomRuntimeProps {
+  /** The image, pinned to a version. */
+  readonly image: string;
+  /** @default - the image's entrypoint */
+  readonly command?: string[];
+  /** @default - the image's cmd */
+  readonly args?: string[];
+  /**
+   * Non-root uid the container runs as (Pod Security "restricted" requires one).
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+  /** @default - same as runAsUser */
+  readonly runAsGroup?: number;
+}
+
+/** What a runtime choice contributes to the agent's container. @internal */
+export interface RuntimeBinding {
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly user: number;
+  readonly group: number;
+  readonly env: EnvVarJson[];
+  /** Files to ship in a ConfigMap and mount read-only at SOURCE_DIR. */
+  readonly sourceFiles?: Record<string, string>;
+}
+
+/** Where shipped agent source is mounted. */
+export const SOURCE_DIR = '/opt/mcp-mesh/agent';
+/** ConfigMaps are limited to 1 MiB in all; leave room for metadata. */
+const MAX_SOURCE_BYTES = 900 * 1024;
+
+/**
+ * The language runtime an agent runs on. `AgentRuntime.python()` for the MCP Mesh Python runtime image
+ * (or one built from it), `AgentRuntime.custom()` for anything else.
+ */
+export abstract class AgentRuntime {
+  public static python(props: PythonRuntimeProps = {}): AgentRuntime {
+    return new PythonRuntime(props);
+  }
+
+  public static custom(props: CustomRuntimeProps): AgentRuntime {
+    return new CustomRuntime(props);
+  }
+
+  /** @internal */
+  public abstract _bind(field: string): RuntimeBinding;
+}
+
+class PythonRuntime extends AgentRuntime {
+  constructor(private readonly props: PythonRuntimeProps) {
+    super();
+  }
+
+  public _bind(field: string): RuntimeBinding {
+    const source = this.props.source;
+    if (source !== undefined && this.props.script !== undefined) {
+      throw new MeshValidationError(`${field}.script`, this.props.script, 'is set together with source, and only one of them can be the agent',
+        'set script (code in the image) or source (code shipped in a ConfigMap), not both');
+    }
+    if (source !== undefined && (typeof source !== 'string' || source.trim() === '' || Buffer.byteLength(source) > MAX_SOURCE_BYTES)) {
+      throw new MeshValidationError(`${field}.source`, typeof source === 'string' ? `<${Buffer.byteLength(source)} bytes>` : source,
+        'is empty or larger than a ConfigMap can carry (900 KiB)', 'build an image FROM mcpmesh/python-runtime with the code, and set script instead');
+    }
+    const script = source !== undefined ? `${SOURCE_DIR}/main.py` : (this.props.script ?? 'main.py');
+    return {
+      image: requirePinnedImage(`${field}.image`, this.props.image ?? PYTHON_RUNTIME_IMAGE),
+      args: [script, ...(this.props.args ?? [])],
+      ...(source !== undefined ? { sourceFiles: { 'main.py': source } } : {}),
+      user: PYTHON_RUNTIME_UID,
+      group: PYTHON_RUNTIME_UID,
+      // The root filesystem is read-only: Python keeps its bytecode cache on the writable /tmp instead.
+      env: [envValue('PYTHONPYCACHEPREFIX', '/tmp/pycache')],
+    };
+  }
+}
+
+class CustomRuntime extends AgentRuntime {
+  constructor(private readonly props: CustomRuntimeProps) {
+    super();
+  }
+
+  public _bind(field: string): RuntimeBinding {
+    const fix = 'run as a non-root uid (Pod Security "restricted" forbids uid 0)';
+    const user = requireInteger(`${field}.runAsUser`, this.props.runAsUser ?? 1000, 1, 2147483647, fix);
+    return {
+      image: requirePinnedImage(`${field}.image`, this.props.image),
+      command: this.props.command,
+      args: this.props.args,
+      user,
+      group: requireInteger(`${field}.runAsGroup`, this.props.runAsGroup ?? user, 1, 2147483647, fix),
+      env: [],
+    };
+  }
+}

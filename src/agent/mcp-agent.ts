@@ -1,0 +1,369 @@
+import { createHash } from 'crypto';
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
+import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
+import {
+  EnvVarJson, envFromField, envFromSecret, envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext,
+  restrictedPodSecurityContext, tmpMount, tmpVolume,
+} from '../k8s/pod';
+import { ResourceProps, renderResources } from '../k8s/resources';
+import { MeshValidationError } from '../model/errors';
+import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
+import {
+  AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, DEFAULT_AGENT_PORT, LogLevel,
+} from '../model/runtime';
+import {
+  durationSeconds, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel, requirePort, requireSemver,
+} from '../model/validation';
+import { IMcpRegistry } from '../registry/mcp-registry';
+import { renderAgentConfig } from './agent-config';
+import { AgentRuntime, SOURCE_DIR } from './agent-runtime';
+import { EnvVar, SecretEnvVar } from './secret-value';
+
+/** A capability the agent provides. */
+export interface CapabilityProps {
+  /** Capability name other agents depend on, e.g. "weather_forecast". */
+  readonly name: string;
+  /** @default "1.0.0" */
+  readonly version?: string;
+  /**
+   * The longest one call may take. Also sets how long a stopping pod waits for calls in flight.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /** @default - no tags */
+  readonly tags?: string[];
+  /** @default - none */
+  readonly description?: string;
+}
+
+/** Agent settings a mesh passes through. */
+export interface McpAgentOptions {
+  /**
+   * The agent's name: names its Deployment, Service, ConfigMap and ServiceAccount, and is the name it
+   * registers under.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** @default AgentRuntime.python() */
+  readonly runtime?: AgentRuntime;
+  /** @default - provides nothing (a pure consumer) */
+  readonly capabilities?: CapabilityProps[];
+  /**
+   * Capability names this agent calls. In a McpMesh each must be provided by some agent.
+   * @default - none
+   */
+  readonly dependsOn?: string[];
+  /** @default 1 */
+  readonly replicas?: number;
+  /**
+   * HTTP port of the agent (containerPort, Service port and `MCP_MESH_HTTP_PORT`).
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * The address the agent advertises to the registry.
+   * @default AdvertiseMode.SERVICE
+   */
+  readonly advertise?: AdvertiseMode;
+  /**
+   * Also render a headless Service for direct pod-to-pod addressing. Always on in POD_IP mode.
+   * @default false
+   */
+  readonly headlessService?: boolean;
+  /**
+   * Heartbeat interval (`MCP_MESH_HEALTH_INTERVAL`).
+   * @default Duration.seconds(5)
+   */
+  readonly heartbeatInterval?: Duration;
+  /** @default LogLevel.INFO */
+  readonly logLevel?: LogLevel;
+  /**
+   * Retry attempts for calls to dependencies, written to agent-config.yaml.
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+  /**
+   * The runtime's own timeout for calls this agent makes (`MCP_MESH_CALL_TIMEOUT`).
+   * @default - the runtime's default (300 s)
+   */
+  readonly callTimeout?: Duration;
+  /**
+   * The logical mesh namespace the agent registers in (`MCP_MESH_NAMESPACE`).
+   * @default - the runtime's default ("default")
+   */
+  readonly meshNamespace?: string;
+  /** Plain environment variables. @default - none */
+  readonly env?: EnvVar[];
+  /** Secret environment variables (API keys), from Secrets. @default - none */
+  readonly secretEnv?: SecretEnvVar[];
+  /**
+   * Allow `SecretValue.unsafePlainText`, which writes the value into the synthesized YAML.
+   * @default false
+   */
+  readonly allowPlainTextSecrets?: boolean;
+  /** @default - requests 100m CPU and 256Mi memory, memory limit 512Mi */
+  readonly resources?: ResourceProps;
+  /**
+   * Pause before SIGTERM, longer than endpoint propagation, so no new call reaches a stopping pod.
+   * @default Duration.seconds(10)
+   */
+  readonly preStopDelay?: Duration;
+  /**
+   * Time a stopping pod has for calls in flight after the pause.
+   * @default - the longest capability timeout (30 s when none is set)
+   */
+  readonly drainTimeout?: Duration;
+}
+
+export interface McpAgentProps extends McpAgentOptions {
+  /** The registry the agent registers with. */
+  readonly registry: IMcpRegistry;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /**
+   * The `app.kubernetes.io/instance` label shared by a mesh's objects.
+   * @default - the agent name
+   */
+  readonly instance?: string;
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/** Variables the agent construct sets itself; a user `env` entry may not override them. */
+const MANAGED_ENV: Record<string, string> = {
+  HOST: 'always 0.0.0.0 in a pod',
+  MCP_MESH_HTTP_HOST: 'advertise',
+  MCP_MESH_HTTP_PORT: 'port',
+  MCP_MESH_REGISTRY_URL: 'registry',
+  MCP_MESH_AGENT_NAME: 'name',
+  MCP_MESH_AGENT_ID: 'always the pod name',
+  MCP_MESH_HEALTH_INTERVAL: 'heartbeatInterval',
+  MCP_MESH_LOG_LEVEL: 'logLevel',
+  MCP_MESH_CALL_TIMEOUT: 'callTimeout',
+  MCP_MESH_NAMESPACE: 'meshNamespace',
+  POD_IP: 'always the pod IP (downward API)',
+};
+const SECRET_LIKE = /(^|_)(API_?KEY|KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIALS?)(_|$)/i;
+
+/**
+ * One MCP Mesh agent: a Deployment, a ClusterIP Service (and optionally a headless one), a ConfigMap with its
+ * agent-config.yaml and a ServiceAccount, wired to the registry with the env the runtime reads.
+ */
+export class McpAgent extends Construct {
+  public readonly name: string;
+  public readonly namespace?: string;
+  /** The agent as the mesh model sees it. */
+  public readonly model: AgentModel;
+  /** The Deployment (id `Resource`). */
+  public readonly deployment: ApiObject;
+  public readonly service: ApiObject;
+  public readonly configMap: ApiObject;
+  public readonly headlessService?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: McpAgentProps) {
+    super(scope, id);
+    const f = (field: string) => `agents.${props.name ?? id}.${field}`;
+    const name = requireDnsLabel('agents[].name', props.name ?? id, 50);
+    const namespace = resolveNamespace(this, f('namespace'), props.namespace);
+    const instance = requireDnsLabel(f('instance'), props.instance ?? name);
+    const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    if (props.registry === undefined || typeof props.registry.url !== 'string' || !/^https?:\/\/[^\s/]+/.test(props.registry.url)) {
+      throw new MeshValidationError(f('registry'), props.registry?.url, 'is not a registry URL',
+        'pass the McpRegistry construct, or { url: "http://<host>:8000" } for a registry outside this app');
+    }
+    const runtime = (props.runtime ?? AgentRuntime.python())._bind(f('runtime'));
+    const port = requirePort(f('port'), props.port ?? DEFAULT_AGENT_PORT);
+    const replicas = requireInteger(f('replicas'), props.replicas ?? 1, 0, 1000, 'set replicas from 0 to 1000');
+    const advertise = props.advertise ?? AdvertiseMode.SERVICE;
+    if (!Object.values(AdvertiseMode).includes(advertise)) {
+      throw new MeshValidationError(f('advertise'), advertise, 'is not an advertise mode', 'use AdvertiseMode.SERVICE or AdvertiseMode.POD_IP');
+    }
+    const heartbeat = durationSeconds(f('heartbeatInterval'), props.heartbeatInterval ?? Duration.seconds(5), 1, 300);
+    const logLevel = requireLogLevel(f('logLevel'), props.logLevel ?? LogLevel.INFO);
+    const retryAttempts = requireInteger(f('retryAttempts'), props.retryAttempts ?? 3, 0, 10);
+    const capabilities = this.capabilityModels(f, props.capabilities ?? []);
+    const dependsOn = (props.dependsOn ?? []).map((c, i) => requireCapabilityName(f(`dependsOn[${i}]`), c));
+    const duplicateDependency = dependsOn.find((c, i) => dependsOn.indexOf(c) !== i);
+    if (duplicateDependency !== undefined) {
+      throw new MeshValidationError(f('dependsOn'), duplicateDependency, 'is listed twice', 'list each capability once');
+    }
+    const preStop = durationSeconds(f('preStopDelay'), props.preStopDelay ?? Duration.seconds(10), 0, 600);
+    const longestCall = Math.max(30, ...capabilities.map((c) => c.timeoutSeconds));
+    const drain = props.drainTimeout === undefined
+      ? (capabilities.length > 0 ? Math.max(...capabilities.map((c) => c.timeoutSeconds)) : longestCall)
+      : durationSeconds(f('drainTimeout'), props.drainTimeout, 0, 3600);
+
+    const host = serviceHost(name, namespace, clusterDomain);
+    this.name = name;
+    this.namespace = namespace;
+    this.model = {
+      name, namespace, port, replicas, advertise, serviceHost: host, capabilities, dependsOn, heartbeatIntervalSeconds: heartbeat,
+    };
+
+    const labels = objectLabels('agent', name, instance, imageVersion(runtime.image));
+    const selector = selectorLabels('agent', name, instance);
+    const metadata = (objectName: string) => ({ labels, name: objectName, namespace });
+    const servicePorts = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
+
+    new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
+    });
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1', kind: 'Service', metadata: metadata(name), spec: { ports: servicePorts, selector, type: 'ClusterIP' },
+    });
+    if (advertise === AdvertiseMode.POD_IP || props.headlessService === true) {
+      this.headlessService = new ApiObject(this, 'HeadlessService', {
+        apiVersion: 'v1', kind: 'Service', metadata: metadata(`${name}-pods`), spec: { clusterIP: 'None', ports: servicePorts, selector },
+      });
+    }
+
+    const configText = renderAgentConfig(this.model, props.registry.url, retryAttempts);
+    const configName = `${name}-config`;
+    this.configMap = new ApiObject(this, 'ConfigMap', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(configName), data: { [AGENT_CONFIG_FILE]: configText },
+    });
+
+    const volumes: Record<string, unknown>[] = [{ configMap: { name: configName }, name: 'config' }, tmpVolume('256Mi')];
+    const volumeMounts: Record<string, unknown>[] = [{ mountPath: AGENT_CONFIG_DIR, name: 'config', readOnly: true }, tmpMount()];
+    let checksumInput = configText;
+    if (runtime.sourceFiles !== undefined) {
+      const codeName = `${name}-code`;
+      new ApiObject(this, 'SourceConfigMap', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(codeName), data: runtime.sourceFiles,
+      });
+      volumes.push({ configMap: { name: codeName }, name: 'source' });
+      volumeMounts.push({ mountPath: SOURCE_DIR, name: 'source', readOnly: true });
+      checksumInput += Object.entries(runtime.sourceFiles).map(([file, text]) => `\0${file}\0${text}`).join('');
+    }
+
+    const env: EnvVarJson[] = [
+      envValue('HOST', '0.0.0.0'),
+      advertise === AdvertiseMode.SERVICE ? envValue('MCP_MESH_HTTP_HOST', host) : envFromField('MCP_MESH_HTTP_HOST', 'status.podIP'),
+      envValue('MCP_MESH_HTTP_PORT', String(port)),
+      envValue('MCP_MESH_REGISTRY_URL', props.registry.url),
+      envValue('MCP_MESH_AGENT_NAME', name),
+      envFromField('MCP_MESH_AGENT_ID', 'metadata.name'),
+      envFromField('POD_IP', 'status.podIP'),
+      envValue('MCP_MESH_HEALTH_INTERVAL', String(heartbeat)),
+      envValue('MCP_MESH_LOG_LEVEL', logLevel),
+    ];
+    if (props.callTimeout !== undefined) {
+      env.push(envValue('MCP_MESH_CALL_TIMEOUT', String(durationSeconds(f('callTimeout'), props.callTimeout, 1, 86400))));
+    }
+    if (props.meshNamespace !== undefined) {
+      env.push(envValue('MCP_MESH_NAMESPACE', requireDnsLabel(f('meshNamespace'), props.meshNamespace)));
+    }
+    env.push(...runtime.env);
+    const seen = new Set(env.map((e) => e.name));
+    const claim = (field: string, envName: string) => {
+      requireEnvName(field, envName);
+      if (MANAGED_ENV[envName] !== undefined) {
+        throw new MeshValidationError(field, envName, 'is set by the agent construct itself',
+          `set it through the "${MANAGED_ENV[envName]}" prop instead of env`);
+      }
+      if (seen.has(envName)) throw new MeshValidationError(field, envName, 'is set twice', 'set each variable once');
+      seen.add(envName);
+    };
+    (props.env ?? []).forEach((e, i) => {
+      claim(f(`env[${i}].name`), e.name);
+      if (SECRET_LIKE.test(e.name)) {
+        throw new MeshValidationError(f(`env[${i}].name`), e.name, 'looks like a secret, and env values are written into the YAML in plain text',
+          `move it to secretEnv: [{ name: "${e.name}", value: SecretValue.fromSecretKey("<secret>", "<key>") }]`);
+      }
+      if (typeof e.value !== 'string') {
+        throw new MeshValidationError(f(`env[${i}].value`), e.value, 'is not a string', 'quote the value, e.g. "true" or "8"');
+      }
+      env.push(envValue(e.name, e.value));
+    });
+    const plainSecrets: Record<string, string> = {};
+    const secretName = `${name}-secrets`;
+    (props.secretEnv ?? []).forEach((e, i) => {
+      claim(f(`secretEnv[${i}].name`), e.name);
+      const resolved = e.value._resolve(f(`secretEnv[${i}].value`), props.allowPlainTextSecrets === true);
+      if (resolved.plainText !== undefined) {
+        plainSecrets[e.name] = resolved.plainText;
+        env.push(envFromSecret(e.name, secretName, e.name));
+      } else {
+        env.push(envFromSecret(e.name, resolved.secretName!, resolved.key!));
+      }
+    });
+    if (Object.keys(plainSecrets).length > 0) {
+      new ApiObject(this, 'Secret', {
+        apiVersion: 'v1', kind: 'Secret', metadata: metadata(secretName), stringData: plainSecrets, type: 'Opaque',
+      });
+    }
+
+    const container: Record<string, unknown> = {
+      ...(runtime.command !== undefined ? { command: runtime.command } : {}),
+      ...(runtime.args !== undefined ? { args: runtime.args } : {}),
+      env,
+      image: runtime.image,
+      imagePullPolicy: 'IfNotPresent',
+      lifecycle: preStopSleep(preStop),
+      livenessProbe: httpProbe(AGENT_LIVENESS_PATH, 'http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+      name: 'agent',
+      ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }],
+      readinessProbe: httpProbe(AGENT_READINESS_PATH, 'http', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
+      resources: renderResources(f('resources'), props.resources, { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' }),
+      securityContext: restrictedContainerSecurityContext(),
+      startupProbe: httpProbe(AGENT_STARTUP_PATH, 'http', { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }),
+      volumeMounts,
+    };
+
+    this.deployment = new ApiObject(this, 'Resource', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata(name),
+      spec: {
+        replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        // Never go below the available replicas during a rollout: a new pod must be ready before an old one stops.
+        strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' },
+        template: {
+          metadata: {
+            // Pods roll when the config or the shipped code changes, not only when the image does.
+            annotations: { 'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex') },
+            labels,
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            containers: [container],
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext({ user: runtime.user, group: runtime.group }),
+            serviceAccountName: name,
+            terminationGracePeriodSeconds: preStop + drain + 5,
+            volumes,
+          },
+        },
+      },
+    });
+  }
+
+  private capabilityModels(f: (field: string) => string, capabilities: CapabilityProps[]): CapabilityModel[] {
+    const names = new Set<string>();
+    return capabilities.map((c, i) => {
+      const field = f(`capabilities[${i}]`);
+      const name = requireCapabilityName(`${field}.name`, c.name);
+      if (names.has(name)) {
+        throw new MeshValidationError(`${field}.name`, name, 'is provided twice by this agent', 'list each capability once');
+      }
+      names.add(name);
+      const tags = (c.tags ?? []).map((t, j) => {
+        if (typeof t !== 'string' || t.length === 0 || t.length > 63) {
+          throw new MeshValidationError(`${field}.tags[${j}]`, t, 'is not a tag', 'use a non-empty string of at most 63 characters');
+        }
+        return t;
+      });
+      return {
+        name,
+        version: requireSemver(`${field}.version`, c.version ?? '1.0.0'),
+        timeoutSeconds: durationSeconds(`${field}.timeout`, c.timeout ?? Duration.seconds(30), 1, 3600),
+        tags,
+        ...(c.description !== undefined ? { description: String(c.description) } : {}),
+      };
+    });
+  }
+}

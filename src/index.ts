@@ -1,0 +1,12 @@
+export * from './model/errors';
+export * from './model/mesh-model';
+export { LogLevel, MCP_MESH_VERSION } from './model/runtime';
+export * from './k8s/resources';
+export * from './registry/registry-storage';
+export * from './registry/mcp-registry';
+export * from './agent/agent-runtime';
+export * from './agent/secret-value';
+export * from './agent/mcp-agent';
+export * from './mesh/mcp-mesh';
+export * from './synth/yaml';
+export * from './synth/write-manifests';

@@ -1,0 +1,34 @@
+/** The recommended `app.kubernetes.io/*` labels, one definition for every object the library renders. */
+
+export type Component = 'registry' | 'agent';
+
+/** Labels that select a workload's pods. They never change over a workload's life (selectors are immutable). */
+export function selectorLabels(component: Component, name: string, instance: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/instance': instance,
+    'app.kubernetes.io/name': name,
+  };
+}
+
+/** Selector labels plus the descriptive ones, for metadata. */
+export function objectLabels(component: Component, name: string, instance: string, version?: string): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...selectorLabels(component, name, instance),
+    'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh',
+    'app.kubernetes.io/part-of': 'mcp-mesh',
+  };
+  if (version !== undefined) labels['app.kubernetes.io/version'] = version;
+  return labels;
+}
+
+/** The version part of an image reference, if it has a tag that is a valid label value. */
+export function imageVersion(image: string): string | undefined {
+  const at = image.indexOf('@');
+  const ref = at >= 0 ? image.slice(0, at) : image;
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  const colon = last.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  const tag = last.slice(colon + 1);
+  return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(tag) ? tag : undefined;
+}

@@ -1,0 +1,48 @@
+/**
+ * The default app: a travel-planning mesh of a registry and three agents (weather, hotels, and a planner that
+ * depends on both). `npm run synth` (or `cdk8s synth`) writes it to dist/. The agents' code is shipped in
+ * ConfigMaps and run by the stock MCP Mesh Python runtime image, so the output runs as it is.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, Duration } from 'cdk8s';
+import { AgentRuntime, McpMesh } from './index';
+import { writeManifests } from './synth/write-manifests';
+
+const AGENT_SOURCES = path.join(__dirname, '..', '..', 'examples', 'agents');
+
+function agentSource(name: string): AgentRuntime {
+  return AgentRuntime.python({ source: fs.readFileSync(path.join(AGENT_SOURCES, `${name}.py`), 'utf8') });
+}
+
+export function buildDefaultApp(app: App = new App()): App {
+  const chart = new Chart(app, 'mcp-mesh', { disableResourceNameHashes: true });
+  new McpMesh(chart, 'Mesh', {
+    namespace: 'mcp-mesh',
+    agents: [
+      {
+        name: 'weather',
+        runtime: agentSource('weather'),
+        replicas: 2,
+        capabilities: [{ name: 'weather_forecast', version: '1.0.0', timeout: Duration.seconds(10), tags: ['weather'] }],
+      },
+      {
+        name: 'hotels',
+        runtime: agentSource('hotels'),
+        replicas: 2,
+        capabilities: [{ name: 'hotel_search', version: '1.0.0', timeout: Duration.seconds(20), tags: ['travel'] }],
+      },
+      {
+        name: 'planner',
+        runtime: agentSource('planner'),
+        capabilities: [{ name: 'plan_trip', version: '1.0.0', timeout: Duration.seconds(60), tags: ['travel'] }],
+        dependsOn: ['weather_forecast', 'hotel_search'],
+      },
+    ],
+  });
+  return app;
+}
+
+if (require.main === module) {
+  writeManifests(buildDefaultApp());
+}

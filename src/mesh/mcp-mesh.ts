@@ -1,0 +1,134 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { McpAgent, McpAgentOptions } from '../agent/mcp-agent';
+import { DEFAULT_CLUSTER_DOMAIN } from '../k8s/naming';
+import { MeshValidationError } from '../model/errors';
+import { MeshModel } from '../model/mesh-model';
+import { requireDnsLabel } from '../model/validation';
+import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
+
+/** An agent of a mesh: its name is required, since it names the agent's objects. */
+export interface McpMeshAgentProps extends McpAgentOptions {
+  /** Unique within the mesh; a DNS-1123 label of at most 50 characters. */
+  readonly name: string;
+}
+
+export interface McpMeshProps {
+  /**
+   * Name of the mesh: the `app.kubernetes.io/instance` label of every object.
+   * @default "mcp-mesh"
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object.
+   * @default "mcp-mesh"
+   */
+  readonly namespace?: string;
+  /**
+   * Render the Namespace object. Off by default: deleting an owned Namespace (a `kubectl delete -f`, a GitOps
+   * prune) deletes everything in it, including things this library did not create.
+   * @default false
+   */
+  readonly createNamespace?: boolean;
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+  /** @default - a registry on SQLite with one replica */
+  readonly registry?: McpRegistryOptions;
+  /** @default - none; add them later with addAgent() */
+  readonly agents?: McpMeshAgentProps[];
+}
+
+/**
+ * A whole MCP Mesh: a registry and any number of agents wired to it, checked as a graph (every dependency
+ * must be provided by some agent) and described by one model that security, observability and traffic policy
+ * read.
+ */
+export class McpMesh extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly registry: McpRegistry;
+  /** The mesh as data: agents, capabilities and dependency edges. */
+  public readonly model: MeshModel;
+  private readonly clusterDomain: string;
+  private readonly agentConstructs: McpAgent[] = [];
+
+  constructor(scope: Construct, id: string, props: McpMeshProps = {}) {
+    super(scope, id);
+    this.name = requireDnsLabel('name', props.name ?? 'mcp-mesh');
+    this.namespace = requireDnsLabel('namespace', props.namespace ?? 'mcp-mesh');
+    this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
+      throw new MeshValidationError('clusterDomain', this.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, usually "cluster.local"');
+    }
+
+    if (props.createNamespace === true) {
+      new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          labels: { 'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' },
+          name: this.namespace,
+        },
+      });
+    }
+
+    this.registry = new McpRegistry(this, 'Registry', {
+      ...props.registry,
+      namespace: this.namespace,
+      instance: this.name,
+      clusterDomain: this.clusterDomain,
+    });
+    this.model = new MeshModel(this.registry.model);
+    (props.agents ?? []).forEach((agent, i) => this.addAgentAt(agent, `agents[${i}]`));
+
+    this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });
+  }
+
+  /** The agents, in the order they were added. */
+  public get agents(): McpAgent[] {
+    return [...this.agentConstructs];
+  }
+
+  /** Adds an agent, wired to this mesh's registry. */
+  public addAgent(props: McpMeshAgentProps): McpAgent {
+    return this.addAgentAt(props, `agents[${this.agentConstructs.length}]`);
+  }
+
+  private addAgentAt(props: McpMeshAgentProps, field: string): McpAgent {
+    if (props === undefined || props === null || typeof props !== 'object') {
+      throw new MeshValidationError(field, props, 'is not an agent', 'pass an object such as { name: "weather", capabilities: [...] }');
+    }
+    const name = requireDnsLabel(`${field}.name`, props.name, 50);
+    // Checked before the construct exists, so that the error names the prop and not a construct id clash.
+    this.model.requireFreeName(`${field}.name`, name);
+    const agent = new McpAgent(this, `Agent-${name}`, {
+      ...props,
+      name,
+      registry: this.registry,
+      namespace: this.namespace,
+      instance: this.name,
+      clusterDomain: this.clusterDomain,
+    });
+    this.model.addAgent(agent.model, `${field}.name`);
+    this.agentConstructs.push(agent);
+    return agent;
+  }
+
+  /** Two objects of one kind with one name would overwrite each other on apply. */
+  private duplicateObjects(): string[] {
+    const seen = new Map<string, string>();
+    const errors: string[] = [];
+    for (const child of this.node.findAll()) {
+      if (!(child instanceof ApiObject)) continue;
+      const key = `${child.kind}/${child.metadata.namespace ?? ''}/${child.name}`;
+      const other = seen.get(key);
+      if (other !== undefined) {
+        errors.push(new MeshValidationError('agents[].name', child.name, `makes two ${child.kind} objects with the same name (${other} and ${child.node.path})`,
+          'rename one of the agents: each agent also creates "<name>-config" and "<name>-pods" objects').message);
+      } else {
+        seen.set(key, child.node.path);
+      }
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,144 @@
+import { MeshValidationError } from './errors';
+
+/**
+ * The mesh as data: agents, what they provide, what they need and where the registry is.
+ * Nothing here knows about Kubernetes; every construct that renders objects (workloads today, security,
+ * observability and traffic policy as they come) reads this one model, so an agent or a dependency added
+ * once flows everywhere.
+ */
+
+/** A capability an agent provides, as it registers it with the registry. */
+export interface CapabilityModel {
+  readonly name: string;
+  readonly version: string;
+  /** The longest a call to this capability may take, in seconds. */
+  readonly timeoutSeconds: number;
+  readonly tags: readonly string[];
+  readonly description?: string;
+}
+
+/** How callers reach an agent: the address it advertises to the registry. */
+export enum AdvertiseMode {
+  /** The agent's ClusterIP Service DNS name: calls spread over its replicas. */
+  SERVICE = 'service',
+  /** The pod IP (downward API): direct pod-to-pod calls, with a headless Service for discovery. */
+  POD_IP = 'pod-ip',
+}
+
+export interface AgentModel {
+  /** The agent's name: also the name of its Deployment and Service. */
+  readonly name: string;
+  readonly namespace?: string;
+  readonly port: number;
+  readonly replicas: number;
+  readonly advertise: AdvertiseMode;
+  /** The host name callers use when `advertise` is SERVICE. */
+  readonly serviceHost: string;
+  readonly capabilities: readonly CapabilityModel[];
+  /** Capability names this agent calls. */
+  readonly dependsOn: readonly string[];
+  readonly heartbeatIntervalSeconds: number;
+}
+
+export interface RegistryModel {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly port: number;
+  readonly url: string;
+  readonly replicas: number;
+}
+
+/** One resolved dependency: `from` calls `to` for `capability`. */
+export interface DependencyEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly capability: string;
+}
+
+export class MeshModel {
+  private readonly agentsByName = new Map<string, AgentModel>();
+
+  constructor(public readonly registry: RegistryModel) {}
+
+  /** Adds an agent; a second agent with the same name is an error. */
+  public addAgent(agent: AgentModel, field = `agents[${this.agentsByName.size}].name`): void {
+    this.requireFreeName(field, agent.name);
+    this.agentsByName.set(agent.name, agent);
+  }
+
+  /** Throws unless `name` is free for a new agent. */
+  public requireFreeName(field: string, name: string): void {
+    if (this.agentsByName.has(name)) {
+      throw new MeshValidationError(field, name, 'is already the name of another agent in this mesh',
+        'give every agent a unique name (it names its Deployment, Service and ConfigMap)');
+    }
+    if (name === this.registry.name) {
+      throw new MeshValidationError(field, name, 'is the name of the registry, so their Services would collide',
+        'rename the agent or set registry.name');
+    }
+  }
+
+  /** Agents in the order they were added (the order is part of the deterministic output). */
+  public get agents(): AgentModel[] {
+    return [...this.agentsByName.values()];
+  }
+
+  public agent(name: string): AgentModel | undefined {
+    return this.agentsByName.get(name);
+  }
+
+  /** Every capability name any agent provides, sorted. */
+  public get capabilities(): string[] {
+    const names = new Set<string>();
+    for (const agent of this.agentsByName.values()) {
+      for (const capability of agent.capabilities) names.add(capability.name);
+    }
+    return [...names].sort();
+  }
+
+  /** The agents that provide a capability, in the order they were added. */
+  public providersOf(capability: string): AgentModel[] {
+    return this.agents.filter((agent) => agent.capabilities.some((c) => c.name === capability));
+  }
+
+  /**
+   * Every (caller, provider, capability) triple. A capability with several providers yields an edge to each:
+   * the registry may hand out any of them, so each must be reachable.
+   */
+  public get edges(): DependencyEdge[] {
+    const providers = new Map<string, string[]>();
+    for (const agent of this.agentsByName.values()) {
+      for (const capability of agent.capabilities) {
+        const list = providers.get(capability.name) ?? [];
+        if (!list.includes(agent.name)) list.push(agent.name);
+        providers.set(capability.name, list);
+      }
+    }
+    const edges: DependencyEdge[] = [];
+    for (const agent of this.agentsByName.values()) {
+      for (const capability of agent.dependsOn) {
+        for (const to of providers.get(capability) ?? []) {
+          edges.push({ from: agent.name, to, capability });
+        }
+      }
+    }
+    return edges;
+  }
+
+  /** Checks that need the whole mesh: every dependency must be provided by some agent. */
+  public validate(): MeshValidationError[] {
+    const provided = new Set(this.capabilities);
+    const errors: MeshValidationError[] = [];
+    for (const agent of this.agentsByName.values()) {
+      agent.dependsOn.forEach((capability, i) => {
+        if (!provided.has(capability)) {
+          const known = [...provided].join(', ') || 'none';
+          errors.push(new MeshValidationError(`agents.${agent.name}.dependsOn[${i}]`, capability,
+            'is a capability that no agent in this mesh provides',
+            `depend on one of the capabilities that exist (${known}), or add an agent that provides "${capability}"`));
+        }
+      });
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Facts of the MCP Mesh runtime (release line 3.7) that the manifests must fit. Kept in one file so that a
+ * runtime upgrade is one reviewed change. Source: the runtime's code and its registry binary, see
+ * docs/runtime-contract.md.
+ */
+
+/** The MCP Mesh release whose images are used by default. */
+export const MCP_MESH_VERSION = '3.7.1';
+
+export const REGISTRY_IMAGE = `mcpmesh/registry:${MCP_MESH_VERSION}`;
+export const PYTHON_RUNTIME_IMAGE = `mcpmesh/python-runtime:${MCP_MESH_VERSION}`;
+
+/** The registry image's user (uid 1001); the Python runtime image's user (uid 999). */
+export const REGISTRY_UID = 1001;
+export const PYTHON_RUNTIME_UID = 999;
+
+export const DEFAULT_REGISTRY_PORT = 8000;
+export const DEFAULT_AGENT_PORT = 8080;
+
+/** The registry's only health endpoint: a static 200 that does not check the database. */
+export const REGISTRY_HEALTH_PATH = '/health';
+
+/** Agent probe endpoints. `/health` is diagnostic (503 when a user health check fails) and never a probe. */
+export const AGENT_STARTUP_PATH = '/startupz';
+export const AGENT_LIVENESS_PATH = '/livez';
+export const AGENT_READINESS_PATH = '/ready';
+export const AGENT_METRICS_PATH = '/metrics';
+
+/** Where the agent's ConfigMap is mounted in its container. */
+export const AGENT_CONFIG_DIR = '/etc/mcp-mesh';
+export const AGENT_CONFIG_FILE = 'agent-config.yaml';
+
+/** Log levels both the registry and the agents read from `MCP_MESH_LOG_LEVEL`. */
+export enum LogLevel {
+  TRACE = 'TRACE',
+  DEBUG = 'DEBUG',
+  INFO = 'INFO',
+  WARNING = 'WARNING',
+  ERROR = 'ERROR',
+  CRITICAL = 'CRITICAL',
+}

@@ -1,0 +1,125 @@
+import { MeshValidationError } from './errors';
+import { LogLevel } from './runtime';
+
+/** RFC 1123 label, as Kubernetes uses for Service and most object names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Kubernetes resource quantity (a subset that covers everything a user writes by hand). */
+const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+/** Capability names travel through the registry and into tool calls: keep them to identifier-like text. */
+const CAPABILITY = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A DNS-1123 subdomain (names of Secrets, ConfigMaps, StorageClasses). */
+export function requireDnsSubdomain(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253
+    || !value.split('.').every((part) => DNS_LABEL.test(part))) {
+    throw new MeshValidationError(field, value, 'is not a valid DNS-1123 subdomain',
+      'use lowercase letters, digits, "-" and ".", e.g. "registry-db"');
+  }
+  return value;
+}
+
+/** A DNS-1123 label of at most `maxLength` characters (names of Services are limited to 63). */
+export function requireDnsLabel(field: string, value: unknown, maxLength = 63): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new MeshValidationError(field, value, 'is not a name', 'use lowercase letters, digits and "-", e.g. "weather-agent"');
+  }
+  if (value.length > maxLength) {
+    throw new MeshValidationError(field, value, `is ${value.length} characters long, more than the ${maxLength} allowed here`,
+      `shorten it to at most ${maxLength} characters (names of generated objects add suffixes to it)`);
+  }
+  if (!DNS_LABEL.test(value)) {
+    const suggestion = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'agent';
+    throw new MeshValidationError(field, value, 'is not a valid DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)',
+      `use a name such as "${suggestion.slice(0, maxLength).replace(/-+$/, '')}"`);
+  }
+  return value;
+}
+
+export function requireInteger(field: string, value: unknown, min: number, max: number, fix?: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new MeshValidationError(field, value, `is not a whole number between ${min} and ${max}`,
+      fix ?? `set a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function requirePort(field: string, value: unknown): number {
+  // Mesh pods drop every Linux capability, so they cannot bind ports below 1024.
+  return requireInteger(field, value, 1024, 65535,
+    'use a port from 1024 to 65535: mesh containers run as non-root without NET_BIND_SERVICE and cannot bind lower ports');
+}
+
+export function requireQuantity(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !QUANTITY.test(value)) {
+    throw new MeshValidationError(field, value, 'is not a Kubernetes quantity', 'write it like "250m", "1", "512Mi" or "2Gi"');
+  }
+  return value;
+}
+
+export function requireCapabilityName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !CAPABILITY.test(value)) {
+    throw new MeshValidationError(field, value, 'is not a valid capability name',
+      'start with a letter and use only letters, digits, "_", "." or "-" (at most 63 characters), e.g. "weather_forecast"');
+  }
+  return value;
+}
+
+export function requireSemver(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !SEMVER.test(value)) {
+    throw new MeshValidationError(field, value, 'is not a semantic version', 'write it as MAJOR.MINOR.PATCH, e.g. "1.0.0"');
+  }
+  return value;
+}
+
+export function requireEnvName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !ENV_NAME.test(value)) {
+    throw new MeshValidationError(field, value, 'is not a valid environment variable name',
+      'use letters, digits and "_", not starting with a digit, e.g. "ANTHROPIC_API_KEY"');
+  }
+  return value;
+}
+
+/**
+ * Images must be pinned so that a synthesized manifest means the same thing tomorrow:
+ * a tag other than `latest`, or a digest.
+ */
+export function requirePinnedImage(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() !== value || value.length === 0 || /\s/.test(value)) {
+    throw new MeshValidationError(field, value, 'is not a container image reference', 'write it as "repository:tag", e.g. "mcpmesh/python-runtime:3.7.1"');
+  }
+  if (/@sha256:[a-f0-9]{64}$/.test(value)) return value;
+  const lastSegment = value.slice(value.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  const tag = colon >= 0 ? lastSegment.slice(colon + 1) : '';
+  if (tag === '' || tag === 'latest') {
+    throw new MeshValidationError(field, value, 'is not pinned to a version (no tag, or "latest")',
+      'pin a version tag such as ":3.7.1" or a digest "@sha256:…", so that the same YAML always runs the same code');
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+    throw new MeshValidationError(field, value, 'has an invalid tag', 'use a tag of letters, digits, "_", "." and "-"');
+  }
+  return value;
+}
+
+/** Seconds from a duration, as a whole number at least `min`. */
+export function requireSeconds(field: string, seconds: number, min: number, max = 86400): number {
+  if (!Number.isFinite(seconds) || !Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new MeshValidationError(field, `${seconds}s`, `is not a whole number of seconds from ${min} to ${max}`,
+      `use Duration.seconds(n) with n from ${min} to ${max}`);
+  }
+  return seconds;
+}
+
+/** A duration prop as whole seconds, validated. */
+export function durationSeconds(field: string, duration: { toSeconds(opts?: { integral?: boolean }): number }, min: number, max = 86400): number {
+  return requireSeconds(field, duration.toSeconds({ integral: false }), min, max);
+}
+
+export function requireLogLevel(field: string, value: unknown): LogLevel {
+  if (!Object.values(LogLevel).includes(value as LogLevel)) {
+    throw new MeshValidationError(field, value, 'is not a log level the runtime knows', `use one of ${Object.values(LogLevel).join(', ')}`);
+  }
+  return value as LogLevel;
+}

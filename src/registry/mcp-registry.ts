@@ -1,0 +1,247 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { objectLabels, imageVersion, selectorLabels } from '../k8s/labels';
+import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
+import {
+  envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpMount, tmpVolume,
+} from '../k8s/pod';
+import { ResourceProps, renderResources } from '../k8s/resources';
+import { MeshValidationError } from '../model/errors';
+import { RegistryModel } from '../model/mesh-model';
+import {
+  DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
+} from '../model/runtime';
+import {
+  durationSeconds, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort,
+} from '../model/validation';
+import { RegistryStorage } from './registry-storage';
+
+/** What agents need to know of a registry: where it is. Implemented by McpRegistry; write your own for an external one. */
+export interface IMcpRegistry {
+  /** The URL agents put in `MCP_MESH_REGISTRY_URL`. */
+  readonly url: string;
+}
+
+/** Registry settings that a mesh passes through unchanged. */
+export interface McpRegistryOptions {
+  /**
+   * Name of the StatefulSet and of the ClusterIP Service agents call.
+   * @default "mcp-mesh-registry"
+   */
+  readonly name?: string;
+  /**
+   * Registry image, pinned to a version.
+   * @default "mcpmesh/registry:3.7.1"
+   */
+  readonly image?: string;
+  /**
+   * Replicas. More than one needs PostgreSQL storage.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** @default RegistryStorage.sqlite() */
+  readonly storage?: RegistryStorage;
+  /** @default 8000 */
+  readonly port?: number;
+  /** @default LogLevel.INFO */
+  readonly logLevel?: LogLevel;
+  /**
+   * How often the registry checks agents' heartbeats (`HEALTH_CHECK_INTERVAL`).
+   * @default Duration.seconds(10)
+   */
+  readonly healthCheckInterval?: Duration;
+  /**
+   * How long without a heartbeat before an agent is marked unhealthy (`DEFAULT_TIMEOUT_THRESHOLD`).
+   * @default Duration.seconds(20)
+   */
+  readonly timeoutThreshold?: Duration;
+  /**
+   * How long without a heartbeat before an agent is evicted (`DEFAULT_EVICTION_THRESHOLD`).
+   * @default Duration.seconds(60)
+   */
+  readonly evictionThreshold?: Duration;
+  /**
+   * CPU and memory.
+   * @default - requests 100m CPU and 128Mi memory, memory limit 512Mi
+   */
+  readonly resources?: ResourceProps;
+  /**
+   * Pause before SIGTERM so that endpoint removal reaches every node before the process stops.
+   * @default Duration.seconds(5)
+   */
+  readonly preStopDelay?: Duration;
+  /**
+   * The uid (and gid) the container runs as; the image's own user by default.
+   * @default 1001
+   */
+  readonly runAsUser?: number;
+}
+
+export interface McpRegistryProps extends McpRegistryOptions {
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * The `app.kubernetes.io/instance` label, shared by every object of one mesh.
+   * @default - the registry name
+   */
+  readonly instance?: string;
+  /**
+   * Cluster DNS domain, for the registry URL.
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+}
+
+const DEFAULT_NAME = 'mcp-mesh-registry';
+
+/**
+ * The MCP Mesh registry: a StatefulSet with its governing headless Service (stable pod DNS) and a ClusterIP
+ * Service that agents call. SQLite by default (one replica on a persistent volume), PostgreSQL for more.
+ */
+export class McpRegistry extends Construct implements IMcpRegistry {
+  public readonly name: string;
+  public readonly namespace?: string;
+  public readonly port: number;
+  public readonly replicas: number;
+  /** In-cluster URL for `MCP_MESH_REGISTRY_URL`. */
+  public readonly url: string;
+  /** The host name of the ClusterIP Service. */
+  public readonly host: string;
+  /** The StatefulSet (id `Resource`). */
+  public readonly statefulSet: ApiObject;
+  public readonly service: ApiObject;
+  public readonly headlessService: ApiObject;
+  /** The registry as the mesh model sees it. */
+  public readonly model: RegistryModel;
+
+  constructor(scope: Construct, id: string, props: McpRegistryProps = {}) {
+    super(scope, id);
+    const name = requireDnsLabel('registry.name', props.name ?? DEFAULT_NAME, 54);
+    const namespace = resolveNamespace(this, 'registry.namespace', props.namespace);
+    const instance = requireDnsLabel('registry.instance', props.instance ?? name);
+    const image = requirePinnedImage('registry.image', props.image ?? REGISTRY_IMAGE);
+    const port = requirePort('registry.port', props.port ?? DEFAULT_REGISTRY_PORT);
+    const replicas = requireInteger('registry.replicas', props.replicas ?? 1, 1, 100,
+      'run 1 replica on SQLite, or 2 or more on PostgreSQL (at most 100)');
+    const storage = (props.storage ?? RegistryStorage.sqlite())._bind('registry.storage');
+    if (replicas > storage.maxReplicas) {
+      throw new MeshValidationError('registry.replicas', replicas, `is more than the ${storage.maxReplicas} replica that SQLite storage allows (each replica would get its own database and agents would see different meshes)`,
+        'set replicas to 1, or use storage: RegistryStorage.postgres({ urlSecret: { name, key } }) for a highly available registry');
+    }
+    const logLevel = requireLogLevel('registry.logLevel', props.logLevel ?? LogLevel.INFO);
+    const healthCheck = durationSeconds('registry.healthCheckInterval', props.healthCheckInterval ?? Duration.seconds(10), 1, 3600);
+    const timeout = durationSeconds('registry.timeoutThreshold', props.timeoutThreshold ?? Duration.seconds(20), 1, 86400);
+    const eviction = durationSeconds('registry.evictionThreshold', props.evictionThreshold ?? Duration.seconds(60), 1, 86400);
+    if (timeout < healthCheck) {
+      throw new MeshValidationError('registry.timeoutThreshold', `${timeout}s`, `is shorter than the health check interval ${healthCheck}s, so agents would be marked unhealthy between two checks`,
+        `set timeoutThreshold to at least ${healthCheck}s, or lower healthCheckInterval`);
+    }
+    if (eviction <= timeout) {
+      throw new MeshValidationError('registry.evictionThreshold', `${eviction}s`, `is not longer than the timeout threshold ${timeout}s, so agents would be evicted before they are ever marked unhealthy`,
+        `set evictionThreshold above ${timeout}s (three times it is a good start)`);
+    }
+    const preStop = durationSeconds('registry.preStopDelay', props.preStopDelay ?? Duration.seconds(5), 0, 600);
+    const uid = requireInteger('registry.runAsUser', props.runAsUser ?? REGISTRY_UID, 1, 2147483647,
+      'run as a non-root uid (Pod Security "restricted" forbids uid 0)');
+    const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+
+    this.name = name;
+    this.namespace = namespace;
+    this.port = port;
+    this.replicas = replicas;
+    this.host = serviceHost(name, namespace, clusterDomain);
+    this.url = `http://${this.host}:${port}`;
+    this.model = { name, namespace, port, url: this.url, replicas };
+
+    const labels = objectLabels('registry', name, instance, imageVersion(image));
+    const selector = selectorLabels('registry', name, instance);
+    const metadata = (objectName: string) => ({ labels, name: objectName, namespace });
+    const headlessName = `${name}-headless`;
+    const servicePort = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
+
+    new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
+    });
+    this.headlessService = new ApiObject(this, 'HeadlessService', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(headlessName),
+      // Governing Service of the StatefulSet: stable per-pod DNS names, also while a pod is not ready.
+      spec: { clusterIP: 'None', ports: servicePort, publishNotReadyAddresses: true, selector },
+    });
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(name),
+      spec: { ports: servicePort, selector, type: 'ClusterIP' },
+    });
+
+    const probePort = 'http';
+    const container = {
+      // The image's CMD also sets --host/--port; repeat them so that the flags and the env always agree.
+      args: ['--host', '0.0.0.0', '--port', String(port)],
+      env: [
+        envValue('HOST', '0.0.0.0'),
+        envValue('PORT', String(port)),
+        storage.env,
+        envValue('MCP_MESH_LOG_LEVEL', logLevel),
+        envValue('HEALTH_CHECK_INTERVAL', String(healthCheck)),
+        envValue('DEFAULT_TIMEOUT_THRESHOLD', String(timeout)),
+        envValue('DEFAULT_EVICTION_THRESHOLD', String(eviction)),
+      ],
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      lifecycle: preStopSleep(preStop),
+      livenessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+      name: 'registry',
+      ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }],
+      readinessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 }),
+      resources: renderResources('registry.resources', props.resources, { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' }),
+      securityContext: restrictedContainerSecurityContext(),
+      startupProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 }),
+      volumeMounts: [...storage.volumeMounts, tmpMount()],
+    };
+
+    this.statefulSet = new ApiObject(this, 'Resource', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: metadata(name),
+      spec: {
+        // Replicas on PostgreSQL are interchangeable: start them together.
+        podManagementPolicy: storage.kind === 'postgres' ? 'Parallel' : 'OrderedReady',
+        replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        serviceName: headlessName,
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            containers: [container],
+            securityContext: restrictedPodSecurityContext({ user: uid, group: uid }),
+            serviceAccountName: name,
+            terminationGracePeriodSeconds: preStop + 25,
+            volumes: [tmpVolume('64Mi')],
+          },
+        },
+        updateStrategy: { rollingUpdate: { partition: 0 }, type: 'RollingUpdate' },
+        ...(storage.volumeClaimTemplates.length > 0 ? {
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+          volumeClaimTemplates: storage.volumeClaimTemplates,
+        } : {}),
+      },
+    });
+
+    if (replicas > 1) {
+      new ApiObject(this, 'PodDisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: metadata(name),
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      });
+    }
+  }
+}

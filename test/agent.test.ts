@@ -1,0 +1,137 @@
+import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
+import { parse } from 'yaml';
+import { AdvertiseMode, AgentRuntime, LogLevel, McpAgent, SecretValue } from '../src';
+import { container, envOf, find, scope, synth } from './util/synth';
+
+const registry = { url: 'http://mcp-mesh-registry.mesh.svc.cluster.local:8000' };
+
+function agentObjects(props: Partial<ConstructorParameters<typeof McpAgent>[2]> = {}, namespace = 'mesh') {
+  return synth((chart) => new McpAgent(chart, 'weather', { registry, capabilities: [{ name: 'weather_forecast' }], ...props }), namespace);
+}
+
+describe('McpAgent', () => {
+  test('renders a ServiceAccount, a ClusterIP Service, a ConfigMap and a Deployment named after the agent', () => {
+    expect(agentObjects().map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ServiceAccount/weather', 'Service/weather', 'ConfigMap/weather-config', 'Deployment/weather',
+    ]);
+  });
+
+  test('advertises its Service DNS name by default, so calls spread over replicas', () => {
+    const env = envOf(find(agentObjects({ replicas: 3 }), 'Deployment', 'weather'));
+    expect(env.MCP_MESH_HTTP_HOST).toBe('weather.mesh.svc.cluster.local');
+    expect(env.MCP_MESH_AGENT_ID).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
+    expect(env.POD_IP).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } });
+  });
+
+  test('advertises the pod IP in POD_IP mode, with a headless Service for discovery', () => {
+    const objects = agentObjects({ advertise: AdvertiseMode.POD_IP });
+    expect(envOf(find(objects, 'Deployment', 'weather')).MCP_MESH_HTTP_HOST).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } });
+    expect(find(objects, 'Service', 'weather-pods').spec.clusterIP).toBe('None');
+  });
+
+  test('sets exactly the env the runtime reads: port equal to the containerPort, registry URL from the registry', () => {
+    const deployment = find(agentObjects({ port: 9090, logLevel: LogLevel.DEBUG, heartbeatInterval: Duration.seconds(7) }), 'Deployment', 'weather');
+    expect(Object.keys(envOf(deployment))).toEqual([
+      'HOST', 'MCP_MESH_HTTP_HOST', 'MCP_MESH_HTTP_PORT', 'MCP_MESH_REGISTRY_URL', 'MCP_MESH_AGENT_NAME', 'MCP_MESH_AGENT_ID', 'POD_IP',
+      'MCP_MESH_HEALTH_INTERVAL', 'MCP_MESH_LOG_LEVEL', 'PYTHONPYCACHEPREFIX',
+    ]);
+    const env = envOf(deployment);
+    expect(env).toMatchObject({
+      HOST: '0.0.0.0', MCP_MESH_HTTP_PORT: '9090', MCP_MESH_REGISTRY_URL: registry.url, MCP_MESH_AGENT_NAME: 'weather',
+      MCP_MESH_HEALTH_INTERVAL: '7', MCP_MESH_LOG_LEVEL: 'DEBUG',
+    });
+    expect(container(deployment).ports).toEqual([{ containerPort: 9090, name: 'http', protocol: 'TCP' }]);
+    // Variables that upstream charts set but nothing reads never appear.
+    for (const unread of ['MCP_MESH_REGISTRY_HOST', 'MCP_MESH_REGISTRY_PORT', 'ENABLE_PROMETHEUS', 'UVICORN_HOST', 'DATABASE_TYPE']) {
+      expect(env[unread]).toBeUndefined();
+    }
+  });
+
+  test('probes /startupz, /livez and /ready, never /health', () => {
+    const c = container(find(agentObjects(), 'Deployment', 'weather'));
+    expect(c.startupProbe.httpGet.path).toBe('/startupz');
+    expect(c.livenessProbe.httpGet.path).toBe('/livez');
+    expect(c.readinessProbe.httpGet.path).toBe('/ready');
+    expect(JSON.stringify(c)).not.toMatch(/"\/health"/);
+  });
+
+  test('writes agent-config.yaml with capabilities, dependencies, health interval and retries, and rolls pods when it changes', () => {
+    const objects = agentObjects({
+      capabilities: [{ name: 'weather_forecast', version: '2.0.0', timeout: Duration.seconds(12), tags: ['weather'] }],
+      dependsOn: ['geo_lookup'], retryAttempts: 5,
+    });
+    const text = find(objects, 'ConfigMap', 'weather-config').data['agent-config.yaml'];
+    expect(parse(text)).toEqual({
+      agent: { name: 'weather', http_port: 8080, health_interval: 5, retry_attempts: 5 },
+      registry: { url: registry.url },
+      capabilities: [{ capability: 'weather_forecast', version: '2.0.0', timeout: 12, tags: ['weather'] }],
+      dependencies: [{ capability: 'geo_lookup' }],
+    });
+    const deployment = find(objects, 'Deployment', 'weather');
+    expect(deployment.spec.template.metadata.annotations['mesh.mcp.io/config-checksum']).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(container(deployment).volumeMounts).toContainEqual({ mountPath: '/etc/mcp-mesh', name: 'config', readOnly: true });
+    const other = find(agentObjects({ retryAttempts: 4 }), 'Deployment', 'weather');
+    expect(other.spec.template.metadata.annotations['mesh.mcp.io/config-checksum'])
+      .not.toBe(deployment.spec.template.metadata.annotations['mesh.mcp.io/config-checksum']);
+  });
+
+  test('ships inline source in a ConfigMap that the stock runtime image runs', () => {
+    const objects = agentObjects({ runtime: AgentRuntime.python({ source: 'print("hi")\n' }) });
+    expect(find(objects, 'ConfigMap', 'weather-code').data).toEqual({ 'main.py': 'print("hi")\n' });
+    const c = container(find(objects, 'Deployment', 'weather'));
+    expect(c.image).toBe('mcpmesh/python-runtime:3.7.1');
+    expect(c.args).toEqual(['/opt/mcp-mesh/agent/main.py']);
+    expect(c.volumeMounts).toContainEqual({ mountPath: '/opt/mcp-mesh/agent', name: 'source', readOnly: true });
+    expect(() => agentObjects({ runtime: AgentRuntime.python({ source: 'x', script: 'y.py' }) })).toThrow(/runtime\.script: "y\.py" is set together with source/);
+  });
+
+  test('injects secrets from Secret references and refuses plain-text ones unless allowed', () => {
+    const env = envOf(find(agentObjects({ secretEnv: [{ name: 'ANTHROPIC_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'anthropic') }] }), 'Deployment', 'weather'));
+    expect(env.ANTHROPIC_API_KEY).toEqual({ secretKeyRef: { key: 'anthropic', name: 'llm-keys' } });
+
+    const plain = [{ name: 'OPENAI_API_KEY', value: SecretValue.unsafePlainText('sk-test') }];
+    expect(() => agentObjects({ secretEnv: plain })).toThrow(/agents\.weather\.secretEnv\[0\]\.value: "<redacted>" is a plain-text secret.*allowPlainTextSecrets/);
+    const allowed = agentObjects({ secretEnv: plain, allowPlainTextSecrets: true });
+    expect(find(allowed, 'Secret', 'weather-secrets').stringData).toEqual({ OPENAI_API_KEY: 'sk-test' });
+    expect(envOf(find(allowed, 'Deployment', 'weather')).OPENAI_API_KEY).toEqual({ secretKeyRef: { key: 'OPENAI_API_KEY', name: 'weather-secrets' } });
+  });
+
+  test('refuses env that looks secret or that the construct manages', () => {
+    expect(() => agentObjects({ env: [{ name: 'GOOGLE_API_KEY', value: 'x' }] })).toThrow(/env\[0\]\.name: "GOOGLE_API_KEY" looks like a secret.*secretEnv/);
+    expect(() => agentObjects({ env: [{ name: 'MCP_MESH_HTTP_PORT', value: '1' }] })).toThrow(/is set by the agent construct itself.*"port" prop/);
+    expect(() => agentObjects({ env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] })).toThrow(/env\[1\]\.name: "A" is set twice/);
+  });
+
+  test('runs restricted with a writable /tmp and its own ServiceAccount without a token', () => {
+    const deployment = find(agentObjects(), 'Deployment', 'weather');
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container(deployment).securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container(deployment).volumeMounts).toContainEqual({ mountPath: '/tmp', name: 'tmp' });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe('weather');
+    expect(container(deployment).resources).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '256Mi' } });
+  });
+
+  test('shuts down gracefully: a preStop pause, then time for the longest call, and rollouts that keep capacity', () => {
+    const deployment = find(agentObjects({
+      capabilities: [{ name: 'a', timeout: Duration.seconds(45) }, { name: 'b', timeout: Duration.seconds(5) }], preStopDelay: Duration.seconds(8),
+    }), 'Deployment', 'weather');
+    expect(container(deployment).lifecycle).toEqual({ preStop: { sleep: { seconds: 8 } } });
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(8 + 45 + 5);
+    expect(deployment.spec.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' });
+  });
+
+  test('takes custom images, commands and users, and refuses unpinned images and root', () => {
+    const c = container(find(agentObjects({ runtime: AgentRuntime.custom({ image: 'ghcr.io/x/agent:1.2.3', command: ['node', 'agent.js'], runAsUser: 1500 }) }), 'Deployment', 'weather'));
+    expect(c.image).toBe('ghcr.io/x/agent:1.2.3');
+    expect(c.command).toEqual(['node', 'agent.js']);
+    expect(() => agentObjects({ runtime: AgentRuntime.custom({ image: 'ghcr.io/x/agent' }) })).toThrow(/runtime\.image: "ghcr\.io\/x\/agent" is not pinned/);
+    expect(() => agentObjects({ runtime: AgentRuntime.custom({ image: 'ghcr.io/x/agent:1.0', runAsUser: 0 }) })).toThrow(/runtime\.runAsUser: 0 .*non-root/);
+  });
+
+  test('fails on a registry that is not a URL', () => {
+    expect(() => new McpAgent(scope(), 'a', { registry: { url: 'mcp-mesh-registry:8000' } })).toThrow(/agents\.a\.registry: "mcp-mesh-registry:8000" is not a registry URL/);
+  });
+});

@@ -1,0 +1,70 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { McpMesh } from '../src';
+import { envOf, find, synth, synthApp } from './util/synth';
+
+function mesh(build: (m: McpMesh) => void = () => undefined, props: ConstructorParameters<typeof McpMesh>[2] = {}) {
+  return synth((chart) => build(new McpMesh(chart, 'Mesh', props)));
+}
+
+describe('McpMesh', () => {
+  test('wires every agent to the registry and puts everything in the mesh namespace with common labels', () => {
+    const objects = mesh((m) => {
+      m.addAgent({ name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
+      m.addAgent({ name: 'planner', dependsOn: ['weather_forecast'] });
+    }, { namespace: 'travel', name: 'prod' });
+    for (const name of ['weather', 'planner']) {
+      expect(envOf(find(objects, 'Deployment', name)).MCP_MESH_REGISTRY_URL).toBe('http://mcp-mesh-registry.travel.svc.cluster.local:8000');
+    }
+    for (const o of objects) {
+      expect(o.metadata.namespace).toBe('travel');
+      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/part-of': 'mcp-mesh' });
+    }
+  });
+
+  test('renders no Namespace unless asked, since deleting an owned Namespace deletes everything in it', () => {
+    expect(mesh().some((o) => o.kind === 'Namespace')).toBe(false);
+    const owned = mesh(undefined, { createNamespace: true, namespace: 'mine' });
+    expect(find(owned, 'Namespace', 'mine')).toBeDefined();
+  });
+
+  test('models agents, capabilities and dependency edges for the constructs that read the mesh', () => {
+    const app = Testing.app();
+    const m = new McpMesh(new Chart(app, 'c'), 'Mesh');
+    m.addAgent({ name: 'a', capabilities: [{ name: 'x' }] });
+    m.addAgent({ name: 'b', capabilities: [{ name: 'x' }, { name: 'y' }] });
+    m.addAgent({ name: 'c', dependsOn: ['x', 'y'] });
+    expect(m.model.capabilities).toEqual(['x', 'y']);
+    expect(m.model.providersOf('x').map((a) => a.name)).toEqual(['a', 'b']);
+    expect(m.model.edges).toEqual([
+      { from: 'c', to: 'a', capability: 'x' }, { from: 'c', to: 'b', capability: 'x' }, { from: 'c', to: 'b', capability: 'y' },
+    ]);
+    expect(m.agents.map((a) => a.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  test('fails at synth on a dependency nobody provides, listing the capabilities that exist', () => {
+    expect(() => mesh((m) => {
+      m.addAgent({ name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
+      m.addAgent({ name: 'planner', dependsOn: ['hotel_search'] });
+    })).toThrow(/agents\.planner\.dependsOn\[0\]: "hotel_search" is a capability that no agent in this mesh provides\. Fix: depend on one of the capabilities that exist \(weather_forecast\)/);
+  });
+
+  test('fails on duplicate agents and on an agent named like the registry', () => {
+    expect(() => mesh(undefined, { agents: [{ name: 'a' }, { name: 'a' }] })).toThrow(/agents\[1\]\.name: "a" is already the name of another agent/);
+    expect(() => mesh(undefined, { agents: [{ name: 'mcp-mesh-registry' }] })).toThrow(/agents\[0\]\.name: "mcp-mesh-registry" is the name of the registry/);
+  });
+
+  test('fails when generated object names collide across agents', () => {
+    expect(() => mesh(undefined, { agents: [{ name: 'a', headlessService: true }, { name: 'a-pods' }] }))
+      .toThrow(/agents\[\]\.name: "a-pods" makes two Service objects with the same name/);
+  });
+
+  test('synthesizes byte-identical output on every run', () => {
+    const build = () => {
+      const app = new App({ outdir: '/nonexistent' });
+      const chart = new Chart(app, 'c');
+      new McpMesh(chart, 'Mesh', { agents: [{ name: 'a', capabilities: [{ name: 'x' }] }, { name: 'b', dependsOn: ['x'] }] });
+      return JSON.stringify(synthApp(app));
+    };
+    expect(build()).toBe(build());
+  });
+});

@@ -9,10 +9,17 @@ import { App, Chart, Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh } from './index';
 import { writeManifests } from './synth/write-manifests';
 
-const AGENT_SOURCES = path.join(__dirname, '..', '..', 'examples', 'agents');
+/** examples/agents, found from src/ (ts-node, jest) and from lib/src/ (compiled) alike. */
+function agentSourceDir(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'examples', 'agents');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`examples/agents not found above ${__dirname}`);
+}
 
 function agentSource(name: string): AgentRuntime {
-  return AgentRuntime.python({ source: fs.readFileSync(path.join(AGENT_SOURCES, `${name}.py`), 'utf8') });
+  return AgentRuntime.python({ source: fs.readFileSync(path.join(agentSourceDir(), `${name}.py`), 'utf8') });
 }
 
 export function buildDefaultApp(app: App = new App()): App {

@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { McpMesh } from '../src';
 import { envOf, find, synth, synthApp } from './util/synth';
 
@@ -46,6 +46,12 @@ describe('McpMesh', () => {
       m.addAgent({ name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
       m.addAgent({ name: 'planner', dependsOn: ['hotel_search'] });
     })).toThrow(/agents\.planner\.dependsOn\[0\]: "hotel_search" is a capability that no agent in this mesh provides\. Fix: depend on one of the capabilities that exist \(weather_forecast\)/);
+  });
+
+  test('fails when an agent heartbeats too rarely for the registry\'s timeout threshold', () => {
+    expect(() => mesh(undefined, { agents: [{ name: 'slow', heartbeatInterval: Duration.seconds(8) }] }))
+      .toThrow(/agents\.slow\.heartbeatInterval: "8s" leaves room for fewer than 3 heartbeats within the registry's timeout threshold of 20s.*Fix: set heartbeatInterval to at most 6s, or raise registry\.timeoutThreshold to at least 24s/);
+    expect(() => mesh(undefined, { registry: { timeoutThreshold: Duration.seconds(24) }, agents: [{ name: 'slow', heartbeatInterval: Duration.seconds(8) }] })).not.toThrow();
   });
 
   test('fails on duplicate agents and on an agent named like the registry', () => {

@@ -46,7 +46,12 @@ export interface RegistryModel {
   readonly port: number;
   readonly url: string;
   readonly replicas: number;
+  /** Seconds without a heartbeat before the registry marks an agent unhealthy. */
+  readonly timeoutThresholdSeconds: number;
 }
+
+/** An agent must be able to miss this many heartbeats in a row before the registry calls it unhealthy. */
+export const MIN_HEARTBEATS_PER_TIMEOUT = 3;
 
 /** One resolved dependency: `from` calls `to` for `capability`. */
 export interface DependencyEdge {
@@ -129,7 +134,13 @@ export class MeshModel {
   public validate(): MeshValidationError[] {
     const provided = new Set(this.capabilities);
     const errors: MeshValidationError[] = [];
+    const timeout = this.registry.timeoutThresholdSeconds;
     for (const agent of this.agentsByName.values()) {
+      if (agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT > timeout) {
+        errors.push(new MeshValidationError(`agents.${agent.name}.heartbeatInterval`, `${agent.heartbeatIntervalSeconds}s`,
+          `leaves room for fewer than ${MIN_HEARTBEATS_PER_TIMEOUT} heartbeats within the registry's timeout threshold of ${timeout}s, so one slow beat marks the agent unhealthy`,
+          `set heartbeatInterval to at most ${Math.floor(timeout / MIN_HEARTBEATS_PER_TIMEOUT)}s, or raise registry.timeoutThreshold to at least ${agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT}s`));
+      }
       agent.dependsOn.forEach((capability, i) => {
         if (!provided.has(capability)) {
           const known = [...provided].join(', ') || 'none';

@@ -154,7 +154,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.replicas = replicas;
     this.host = serviceHost(name, namespace, clusterDomain);
     this.url = `http://${this.host}:${port}`;
-    this.model = { name, namespace, port, url: this.url, replicas };
+    this.model = { name, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout };
 
     const labels = objectLabels('registry', name, instance, imageVersion(image));
     const selector = selectorLabels('registry', name, instance);

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshObject } from '../k8s/mesh-object';
 import { imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
 import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
 import {
@@ -207,21 +208,21 @@ export class McpAgent extends Construct {
     const metadata = (objectName: string) => ({ labels, name: objectName, namespace });
     const servicePorts = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
 
-    new ApiObject(this, 'ServiceAccount', {
+    new MeshObject(this, 'ServiceAccount', {
       apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
     });
-    this.service = new ApiObject(this, 'Service', {
+    this.service = new MeshObject(this, 'Service', {
       apiVersion: 'v1', kind: 'Service', metadata: metadata(name), spec: { ports: servicePorts, selector, type: 'ClusterIP' },
     });
     if (advertise === AdvertiseMode.POD_IP || props.headlessService === true) {
-      this.headlessService = new ApiObject(this, 'HeadlessService', {
+      this.headlessService = new MeshObject(this, 'HeadlessService', {
         apiVersion: 'v1', kind: 'Service', metadata: metadata(`${name}-pods`), spec: { clusterIP: 'None', ports: servicePorts, selector },
       });
     }
 
     const configText = renderAgentConfig(this.model, props.registry.url, retryAttempts);
     const configName = `${name}-config`;
-    this.configMap = new ApiObject(this, 'ConfigMap', {
+    this.configMap = new MeshObject(this, 'ConfigMap', {
       apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(configName), data: { [AGENT_CONFIG_FILE]: configText },
     });
 
@@ -230,7 +231,7 @@ export class McpAgent extends Construct {
     let checksumInput = configText;
     if (runtime.sourceFiles !== undefined) {
       const codeName = `${name}-code`;
-      new ApiObject(this, 'SourceConfigMap', {
+      new MeshObject(this, 'SourceConfigMap', {
         apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(codeName), data: runtime.sourceFiles,
       });
       volumes.push({ configMap: { name: codeName }, name: 'source' });
@@ -290,7 +291,7 @@ export class McpAgent extends Construct {
       }
     });
     if (Object.keys(plainSecrets).length > 0) {
-      new ApiObject(this, 'Secret', {
+      new MeshObject(this, 'Secret', {
         apiVersion: 'v1', kind: 'Secret', metadata: metadata(secretName), stringData: plainSecrets, type: 'Opaque',
       });
     }
@@ -312,7 +313,7 @@ export class McpAgent extends Construct {
       volumeMounts,
     };
 
-    this.deployment = new ApiObject(this, 'Resource', {
+    this.deployment = new MeshObject(this, 'Resource', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: metadata(name),

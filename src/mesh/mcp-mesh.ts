@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshObject } from '../k8s/mesh-object';
 import { McpAgent, McpAgentOptions } from '../agent/mcp-agent';
 import { DEFAULT_CLUSTER_DOMAIN } from '../k8s/naming';
 import { MeshValidationError } from '../model/errors';
@@ -62,7 +63,7 @@ export class McpMesh extends Construct {
     }
 
     if (props.createNamespace === true) {
-      new ApiObject(this, 'Namespace', {
+      new MeshObject(this, 'Namespace', {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {

@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshObject } from '../k8s/mesh-object';
 import { objectLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
 import {
@@ -162,17 +163,17 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const headlessName = `${name}-headless`;
     const servicePort = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
 
-    new ApiObject(this, 'ServiceAccount', {
+    new MeshObject(this, 'ServiceAccount', {
       apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
     });
-    this.headlessService = new ApiObject(this, 'HeadlessService', {
+    this.headlessService = new MeshObject(this, 'HeadlessService', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: metadata(headlessName),
       // Governing Service of the StatefulSet: stable per-pod DNS names, also while a pod is not ready.
       spec: { clusterIP: 'None', ports: servicePort, publishNotReadyAddresses: true, selector },
     });
-    this.service = new ApiObject(this, 'Service', {
+    this.service = new MeshObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: metadata(name),
@@ -205,7 +206,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       volumeMounts: [...storage.volumeMounts, tmpMount()],
     };
 
-    this.statefulSet = new ApiObject(this, 'Resource', {
+    this.statefulSet = new MeshObject(this, 'Resource', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: metadata(name),
@@ -236,7 +237,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     });
 
     if (replicas > 1) {
-      new ApiObject(this, 'PodDisruptionBudget', {
+      new MeshObject(this, 'PodDisruptionBudget', {
         apiVersion: 'policy/v1',
         kind: 'PodDisruptionBudget',
         metadata: metadata(name),

@@ -70,64 +70,77 @@ function scalar(value: unknown, indent: string): string {
   }
 }
 
+// Keys and short values repeat across objects (label keys, field names): render each once.
+const renderedKeys = new Map<string, string>();
+
 function key(name: string): string {
-  return isPlain(name) ? name : quote(name);
+  let rendered = renderedKeys.get(name);
+  if (rendered === undefined) {
+    rendered = isPlain(name) ? name : quote(name);
+    if (renderedKeys.size < 10000) renderedKeys.set(name, rendered);
+  }
+  return rendered;
 }
 
-function isCollection(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
+function isNonEmptyCollection(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  for (const _ in value) return true;
+  return false;
 }
 
-function isEmpty(value: object): boolean {
-  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
-}
-
-function writeNode(value: unknown, indent: string, out: string[]): void {
+/**
+ * Writes a non-empty map or sequence. `first` is what precedes its first line: the indent itself, or a
+ * parent's `- ` when the collection is a sequence item; later lines start at `indent`.
+ */
+function writeCollection(value: object, indent: string, first: string, out: string[]): void {
+  const inner = indent + '  ';
+  let lead = first;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (isCollection(item) && !isEmpty(item)) {
-        out.push(`${indent}- `);
-        writeInline(item, indent + '  ', out);
-      } else {
-        out.push(`${indent}- ${inlineValue(item, indent + '  ')}\n`);
-      }
+      if (isNonEmptyCollection(item)) writeCollection(item, inner, lead + '- ', out);
+      else out.push(lead + '- ' + inlineValue(item, inner) + '\n');
+      lead = indent;
     }
     return;
   }
-  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
+  for (const name in value) {
+    const item = (value as Record<string, unknown>)[name];
     if (item === undefined) continue;
-    if (isCollection(item) && !isEmpty(item)) {
-      out.push(`${indent}${key(name)}:\n`);
-      writeNode(item, indent + '  ', out);
+    if (isNonEmptyCollection(item)) {
+      out.push(lead + key(name) + ':\n');
+      writeCollection(item, inner, inner, out);
     } else {
-      out.push(`${indent}${key(name)}: ${inlineValue(item, indent + '  ')}\n`);
+      out.push(lead + key(name) + ': ' + inlineValue(item, inner) + '\n');
     }
+    lead = indent;
   }
-}
-
-/** The first entry of a collection goes on the line of its `- `; the rest follow at `indent`. */
-function writeInline(value: object, indent: string, out: string[]): void {
-  const lines: string[] = [];
-  writeNode(value, indent, lines);
-  lines[0] = lines[0].slice(indent.length);
-  out.push(...lines);
 }
 
 function inlineValue(value: unknown, indent: string): string {
   if (Array.isArray(value)) return '[]';
-  if (isCollection(value)) return '{}';
+  if (typeof value === 'object' && value !== null) return '{}';
   return scalar(value, indent);
+}
+
+function writeDocument(value: unknown, out: string[]): void {
+  if (isNonEmptyCollection(value)) writeCollection(value, '', '', out);
+  else out.push(inlineValue(value, '') + '\n');
 }
 
 /** One YAML document for one JSON value, ending with a newline. */
 export function toYamlDocument(value: unknown): string {
-  if (!isCollection(value) || isEmpty(value)) return `${inlineValue(value, '')}\n`;
   const out: string[] = [];
-  writeNode(value, '', out);
+  writeDocument(value, out);
   return out.join('');
 }
 
 /** Several documents separated by `---`, the layout `cdk8s synth` writes. */
 export function toYamlDocuments(values: readonly unknown[]): string {
-  return values.map(toYamlDocument).join('---\n');
+  const out: string[] = [];
+  values.forEach((value, i) => {
+    if (i > 0) out.push('---\n');
+    writeDocument(value, out);
+  });
+  return out.join('');
 }

@@ -1,0 +1,119 @@
+/**
+ * Synthesis benchmark: `npm run bench -- --agents N [--json]`.
+ *
+ * Measures, each in a fresh child process so that memory and JIT state do not leak between them:
+ * - the library: a mesh of N agents with every feature on, written with writeManifests();
+ * - the baseline: N plain cdk8s-plus Deployment + Service pairs written by cdk8s's own app.synth().
+ * Reports wall time (build + synth + write), peak RSS, object count and bytes. Never asserted in tests: the
+ * machines are shared and noisy, the numbers go into notes and docs.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  AdvertiseMode, AgentRuntime, McpMesh, McpMeshAgentProps, RegistryStorage, SecretValue, writeManifests,
+} from '../src';
+
+interface Measurement {
+  readonly objects: number;
+  readonly bytes: number;
+  readonly wallMs: number;
+  readonly peakRssMb: number;
+}
+
+/** A mesh of n agents with every option on; agent i depends on the capabilities of agents i-1 and i-2. */
+export function meshAgents(n: number): McpMeshAgentProps[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `agent-${i}`,
+    runtime: AgentRuntime.python({ image: `ghcr.io/example/agent-${i % 10}:1.0.${i % 7}`, script: 'agent.py' }),
+    replicas: 2,
+    advertise: i % 4 === 3 ? AdvertiseMode.POD_IP : AdvertiseMode.SERVICE,
+    headlessService: i % 2 === 0,
+    capabilities: [{ name: `capability_${i}`, version: '1.0.0', timeout: Duration.seconds(30), tags: ['bench'] }],
+    dependsOn: [i - 1, i - 2].filter((j) => j >= 0).map((j) => `capability_${j}`),
+    secretEnv: [{ name: 'ANTHROPIC_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'anthropic') }],
+    env: [{ name: 'AGENT_INDEX', value: String(i) }],
+    resources: { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+    callTimeout: Duration.seconds(120),
+  }));
+}
+
+function measure(run: (outdir: string) => number): Measurement {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-'));
+  const started = process.hrtime.bigint();
+  const objects = run(outdir);
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const bytes = fs.readdirSync(outdir).reduce((sum, f) => sum + fs.statSync(path.join(outdir, f)).size, 0);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { objects, bytes, wallMs: Math.round(wallMs), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+function runMesh(n: number): Measurement {
+  return measure((outdir) => {
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
+    new McpMesh(chart, 'Mesh', {
+      namespace: 'bench',
+      createNamespace: true,
+      registry: { replicas: 3, storage: RegistryStorage.postgres({ urlSecret: { name: 'registry-db', key: 'url' } }) },
+      agents: meshAgents(n),
+    });
+    writeManifests(app);
+    return chart.node.findAll().filter((c) => c instanceof ApiObject).length;
+  });
+}
+
+function runBaseline(n: number): Measurement {
+  return measure((outdir) => {
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'baseline');
+    for (let i = 0; i < n; i++) {
+      const deployment = new kplus.Deployment(chart, `agent-${i}`, {
+        replicas: 2,
+        containers: [{ image: `ghcr.io/example/agent-${i % 10}:1.0.${i % 7}`, portNumber: 8080 }],
+      });
+      deployment.exposeViaService({ ports: [{ port: 8080 }] });
+    }
+    app.synth();
+    return chart.node.findAll().filter((c) => c instanceof ApiObject).length;
+  });
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => args.indexOf(name);
+  const child = args[flag('--child') + 1];
+  const n = Number(args[flag('--agents') + 1] ?? 100);
+  if (!Number.isInteger(n) || n < 1 || flag('--agents') < 0) {
+    console.error('usage: npm run bench -- --agents N [--json]');
+    process.exit(2);
+  }
+  if (flag('--child') >= 0) {
+    const result = child === 'mesh' ? runMesh(n) : runBaseline(n);
+    process.stdout.write(JSON.stringify(result));
+    return;
+  }
+  const runChild = (kind: string): Measurement => JSON.parse(execFileSync(process.execPath,
+    ['--max-old-space-size=8192', __filename, '--child', kind, '--agents', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+  const mesh = runChild('mesh');
+  const baseline = runChild('baseline');
+  const result = {
+    agents: n, objects: mesh.objects, bytes: mesh.bytes, wallMs: mesh.wallMs, peakRssMb: mesh.peakRssMb,
+    baselineObjects: baseline.objects, baselineWallMs: baseline.wallMs,
+  };
+  if (flag('--json') >= 0) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const perSecond = (objects: number, ms: number) => Math.round(objects / Math.max(ms, 1) * 1000);
+  console.log(`mesh of ${n} agents: ${mesh.objects} objects, ${(mesh.bytes / 1e6).toFixed(2)} MB in ${mesh.wallMs} ms `
+    + `(${perSecond(mesh.objects, mesh.wallMs)} objects/s), peak RSS ${mesh.peakRssMb} MB`);
+  console.log(`baseline (cdk8s-plus Deployment+Service x ${n}, app.synth()): ${baseline.objects} objects in ${baseline.wallMs} ms `
+    + `(${perSecond(baseline.objects, baseline.wallMs)} objects/s), peak RSS ${baseline.peakRssMb} MB`);
+  console.log(`throughput ratio: ${(perSecond(mesh.objects, mesh.wallMs) / perSecond(baseline.objects, baseline.wallMs)).toFixed(2)}x the baseline`);
+}
+
+if (require.main === module) main();

@@ -294,122 +294,130 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
       'Content-Type': 'application/apply-patch+yaml',
     });
     const ok = r.status >= 200 && r.status < 300;
-    if (ok && !dryRun && !how.keep) created.push({ path: `${collection}/${encodeURIComponent(ref.name)}`, ref, crd: ref.kind === 'CustomResourceDefinition' });
+    if (ok && !dryRun && !how.keep) {
+      created.push({ path: `${collection}/${encodeURIComponent(ref.name)}`, ref, crd: ref.kind === 'CustomResourceDefinition' });
+    }
     return { ...base, ok, status: r.status, warnings: [...base.warnings, ...r.warnings], ...(ok ? {} : { message: statusMessage(r) }) };
   };
 
-  // ---- 1. namespaces ---------------------------------------------------------------------------
-  const nsObjects = new Map<string, Doc>();
-  for (const d of docs) if (d.ref.kind === 'Namespace' && d.ref.apiVersion === 'v1') nsObjects.set(d.ref.name, d);
-  const referenced = new Set<string>(nsObjects.keys());
-  for (const d of docs) {
-    if (d.ref.kind === 'Namespace' || d.ref.kind === 'CustomResourceDefinition') continue;
-    const info = await discovery.lookup(d.ref.apiVersion, d.ref.kind);
-    // Unknown kinds (CRs whose CRD comes later) are namespaced unless told otherwise.
-    if (!info || info.namespaced) referenced.add(d.ref.namespace ?? 'default');
-  }
-  const namespaces: Record<string, string> = {};
-  for (const ns of [...referenced].sort()) {
-    const own = nsObjects.get(ns);
-    const obj: Record<string, any> = own ? structuredClone(own.obj) : { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
-    obj.metadata = obj.metadata ?? {};
-    const labels: Record<string, string> = (obj.metadata.labels = obj.metadata.labels ?? {});
-    const hasPss = Object.keys(labels).some((k) => k.startsWith(PSS_PREFIX));
-    if (!hasPss) {
-      labels[`${PSS_PREFIX}enforce`] = PSS_LEVEL;
-      labels[`${PSS_PREFIX}warn`] = PSS_LEVEL;
-    }
-    namespaces[ns] = labels[`${PSS_PREFIX}enforce`] ?? 'privileged';
-    const ref: ObjectRef = own ? own.ref : { apiVersion: 'v1', kind: 'Namespace', name: ns, file: '(referenced)', doc: -1 };
-    // Namespaces stay afterwards: without kube-controller-manager nothing finalizes a deletion.
-    const res = await apply(ref, JSON.stringify(obj), { dryRun: false, phase: 'namespace', keep: true });
-    if (own) results.push(res);
-    else if (!res.ok) throw new Error(`creating namespace ${ns} failed: ${res.message}`);
+  try {
+    return await run();
+  } finally {
+    // Leave the cluster as before for the next folder (namespaces and extra CRDs stay).
+    if (opts.cleanup ?? true) await deleteCreated(cluster, created);
   }
 
-  // ---- 2. CRDs ---------------------------------------------------------------------------------
-  const extraCrdDocs: Doc[] = [];
-  for (const p of opts.extraCrds ?? []) {
-    const abs = path.resolve(p);
-    const list = fs.statSync(abs).isDirectory() ? listManifestFiles(abs) : [abs];
-    const loaded = loadManifests(list, path.dirname(abs));
-    if (loaded.errors.length) throw new Error(`extra CRDs ${p}: ${formatProblems(loaded.errors)}`);
-    extraCrdDocs.push(...loaded.docs.filter((d) => d.ref.kind === 'CustomResourceDefinition'));
-  }
-  const ownCrds = docs.filter((d) => d.ref.kind === 'CustomResourceDefinition');
-  const extraNames = new Set(extraCrdDocs.map((d) => d.ref.name));
-  for (const [list, own] of [[extraCrdDocs, false], [ownCrds, true]] as const) {
-    // Extra (upstream) CRDs stay installed for the next folders; the manifests' own are removed.
-    const crdResults = await mapLimit([...list], concurrency, (d) =>
-      apply(d.ref, d.text, { dryRun: false, phase: 'crd', keep: !own || extraNames.has(d.ref.name) }),
-    );
-    if (!own) {
-      const bad = crdResults.filter((r) => !r.ok);
-      if (bad.length) throw new Error(`installing extra CRDs failed:\n${formatProblems(bad)}`);
+  async function run(): Promise<ValidationReport> {
+    // ---- 1. namespaces ---------------------------------------------------------------------------
+    const nsObjects = new Map<string, Doc>();
+    for (const d of docs) if (d.ref.kind === 'Namespace' && d.ref.apiVersion === 'v1') nsObjects.set(d.ref.name, d);
+    const referenced = new Set<string>(nsObjects.keys());
+    for (const d of docs) {
+      if (d.ref.kind === 'Namespace' || d.ref.kind === 'CustomResourceDefinition') continue;
+      const info = await discovery.lookup(d.ref.apiVersion, d.ref.kind);
+      // Unknown kinds (CRs whose CRD comes later) are namespaced unless told otherwise.
+      if (!info || info.namespaced) referenced.add(d.ref.namespace ?? 'default');
     }
-    for (let i = 0; i < list.length; i++) {
-      if (crdResults[i].ok) {
-        const msg = await waitEstablished(cluster, list[i].ref.name, 60_000);
-        if (msg) crdResults[i] = { ...crdResults[i], ok: false, message: msg };
-        const spec = list[i].obj.spec ?? {};
-        for (const v of spec.versions ?? []) if (v.served !== false) discovery.invalidate(`${spec.group}/${v.name}`);
+    const namespaces: Record<string, string> = {};
+    for (const ns of [...referenced].sort()) {
+      const own = nsObjects.get(ns);
+      const obj: Record<string, any> = own ? structuredClone(own.obj) : { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
+      obj.metadata = obj.metadata ?? {};
+      const labels: Record<string, string> = (obj.metadata.labels = obj.metadata.labels ?? {});
+      const hasPss = Object.keys(labels).some((k) => k.startsWith(PSS_PREFIX));
+      if (!hasPss) {
+        labels[`${PSS_PREFIX}enforce`] = PSS_LEVEL;
+        labels[`${PSS_PREFIX}warn`] = PSS_LEVEL;
       }
+      namespaces[ns] = labels[`${PSS_PREFIX}enforce`] ?? 'privileged';
+      const ref: ObjectRef = own ? own.ref : { apiVersion: 'v1', kind: 'Namespace', name: ns, file: '(referenced)', doc: -1 };
+      // Namespaces stay afterwards: without kube-controller-manager nothing finalizes a deletion.
+      const res = await apply(ref, JSON.stringify(obj), { dryRun: false, phase: 'namespace', keep: true });
+      if (own) results.push(res);
+      else if (!res.ok) throw new Error(`creating namespace ${ns} failed: ${res.message}`);
     }
-    if (own) results.push(...crdResults);
-  }
-  const crdKinds = new Set<string>();
-  for (const d of [...extraCrdDocs, ...ownCrds]) {
-    const spec = d.obj.spec ?? {};
-    for (const v of spec.versions ?? []) crdKinds.add(`${spec.group}/${v.name}|${spec.names?.kind}`);
-  }
 
-  // ---- 3. objects pods depend on, for real ----------------------------------------------------
-  const rest = docs.filter((d) => d.ref.kind !== 'Namespace' && d.ref.kind !== 'CustomResourceDefinition');
-  const real = rest.filter((d) => realKinds.has(d.ref.kind));
-  results.push(...(await mapLimit(real, concurrency, (d) => apply(d.ref, d.text, { dryRun: false, phase: 'create' }))));
-  for (const ns of Object.keys(namespaces)) await ensureDefaultServiceAccount(cluster, ns);
+    // ---- 2. CRDs ---------------------------------------------------------------------------------
+    const extraCrdDocs: Doc[] = [];
+    for (const p of opts.extraCrds ?? []) {
+      const abs = path.resolve(p);
+      const list = fs.statSync(abs).isDirectory() ? listManifestFiles(abs) : [abs];
+      const loaded = loadManifests(list, path.dirname(abs));
+      if (loaded.errors.length) throw new Error(`extra CRDs ${p}: ${formatProblems(loaded.errors)}`);
+      extraCrdDocs.push(...loaded.docs.filter((d) => d.ref.kind === 'CustomResourceDefinition'));
+    }
+    const ownCrds = docs.filter((d) => d.ref.kind === 'CustomResourceDefinition');
+    const extraNames = new Set(extraCrdDocs.map((d) => d.ref.name));
+    for (const [list, own] of [[extraCrdDocs, false], [ownCrds, true]] as const) {
+      // Extra (upstream) CRDs stay installed for the next folders; the manifests' own are removed.
+      const crdResults = await mapLimit([...list], concurrency, (d) =>
+        apply(d.ref, d.text, { dryRun: false, phase: 'crd', keep: !own || extraNames.has(d.ref.name) }),
+      );
+      if (!own) {
+        const bad = crdResults.filter((r) => !r.ok);
+        if (bad.length) throw new Error(`installing extra CRDs failed:\n${formatProblems(bad)}`);
+      }
+      for (let i = 0; i < list.length; i++) {
+        if (crdResults[i].ok) {
+          const msg = await waitEstablished(cluster, list[i].ref.name, 60_000);
+          if (msg) crdResults[i] = { ...crdResults[i], ok: false, message: msg };
+          const spec = list[i].obj.spec ?? {};
+          for (const v of spec.versions ?? []) if (v.served !== false) discovery.invalidate(`${spec.group}/${v.name}`);
+        }
+      }
+      if (own) results.push(...crdResults);
+    }
+    const crdKinds = new Set<string>();
+    for (const d of [...extraCrdDocs, ...ownCrds]) {
+      const spec = d.obj.spec ?? {};
+      for (const v of spec.versions ?? []) crdKinds.add(`${spec.group}/${v.name}|${spec.names?.kind}`);
+    }
 
-  // ---- 4. everything else, dry-run -------------------------------------------------------------
-  const dry = rest.filter((d) => !real.includes(d));
-  results.push(
-    ...(await mapLimit(dry, concurrency, async (d) => {
-      if (crdKinds.has(`${d.ref.apiVersion}|${d.ref.kind}`)) await discovery.await(d.ref.apiVersion, d.ref.kind, 15_000);
-      return apply(d.ref, d.text, { dryRun: true, phase: 'apply' });
-    })),
-  );
+    // ---- 3. objects pods depend on, for real ----------------------------------------------------
+    const rest = docs.filter((d) => d.ref.kind !== 'Namespace' && d.ref.kind !== 'CustomResourceDefinition');
+    const real = rest.filter((d) => realKinds.has(d.ref.kind));
+    results.push(...(await mapLimit(real, concurrency, (d) => apply(d.ref, d.text, { dryRun: false, phase: 'create' }))));
+    for (const ns of Object.keys(namespaces)) await ensureDefaultServiceAccount(cluster, ns);
 
-  // ---- 5. pod templates as Pods ----------------------------------------------------------------
-  const pods = rest.flatMap((d) => {
-    const p = podFromWorkload(d);
-    return p ? [p] : [];
-  });
-  results.push(
-    ...(await mapLimit(pods, concurrency, (p) => apply(p.ref, JSON.stringify(p.pod), { dryRun: true, phase: 'pod', from: p.from }))),
-  );
+    // ---- 4. everything else, dry-run -------------------------------------------------------------
+    const dry = rest.filter((d) => !real.includes(d));
+    results.push(
+      ...(await mapLimit(dry, concurrency, async (d) => {
+        if (crdKinds.has(`${d.ref.apiVersion}|${d.ref.kind}`)) await discovery.await(d.ref.apiVersion, d.ref.kind, 15_000);
+        return apply(d.ref, d.text, { dryRun: true, phase: 'apply' });
+      })),
+    );
 
-  // ---- optional: the same files through kubectl ------------------------------------------------
-  if (opts.kubectlCrossCheck && files.length) {
-    const k = kubectlDryRunApply(cluster, files);
-    results.push({
-      object: { apiVersion: '', kind: '(kubectl apply)', name: `${files.length} file(s)`, file: '.', doc: -1 },
-      phase: 'kubectl',
-      ok: k.ok,
-      warnings: [],
-      ...(k.ok ? {} : { message: k.output }),
+    // ---- 5. pod templates as Pods ----------------------------------------------------------------
+    const pods = rest.flatMap((d) => {
+      const p = podFromWorkload(d);
+      return p ? [p] : [];
     });
+    results.push(
+      ...(await mapLimit(pods, concurrency, (p) => apply(p.ref, JSON.stringify(p.pod), { dryRun: true, phase: 'pod', from: p.from }))),
+    );
+
+    // ---- optional: the same files through kubectl ------------------------------------------------
+    if (opts.kubectlCrossCheck && files.length) {
+      const k = kubectlDryRunApply(cluster, files);
+      results.push({
+        object: { apiVersion: '', kind: '(kubectl apply)', name: `${files.length} file(s)`, file: '.', doc: -1 },
+        phase: 'kubectl',
+        ok: k.ok,
+        warnings: [],
+        ...(k.ok ? {} : { message: k.output }),
+      });
+    }
+
+    return {
+      dir,
+      files: files.map((f) => path.relative(dir, f) || path.basename(f)),
+      results,
+      namespaces,
+      problems: results.filter((r) => !r.ok || r.warnings.length > 0),
+      durationMs: Date.now() - t0,
+    };
   }
-
-  // ---- cleanup: leave the cluster as before for the next folder (namespaces stay) -------------
-  if (opts.cleanup ?? true) await deleteCreated(cluster, created);
-
-  return {
-    dir,
-    files: files.map((f) => path.relative(dir, f) || path.basename(f)),
-    results,
-    namespaces,
-    problems: results.filter((r) => !r.ok || r.warnings.length > 0),
-    durationMs: Date.now() - t0,
-  };
 }
 
 /** The pod a workload would create: its template with name/namespace derived from the workload. */
@@ -460,8 +468,8 @@ async function waitEstablished(cluster: TestCluster, name: string, timeoutMs: nu
     if (r.status === 200) {
       const conds = (JSON.parse(r.body).status?.conditions ?? []) as Array<{ type: string; status: string; message?: string }>;
       if (conds.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
-      const bad = conds.find((c) => (c.type === 'NamesAccepted' || c.type === 'NonStructuralSchema') && c.status !== (c.type === 'NamesAccepted' ? 'True' : 'False'));
-      if (bad && bad.type === 'NamesAccepted' && bad.status === 'False') return `CRD ${name} not accepted: ${bad.message}`;
+      const rejected = conds.find((c) => c.type === 'NamesAccepted' && c.status === 'False');
+      if (rejected) return `CRD ${name} not accepted: ${rejected.message}`;
       last = JSON.stringify(conds);
     } else {
       last = statusMessage(r);

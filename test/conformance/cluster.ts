@@ -185,11 +185,17 @@ export class TestCluster {
 
   /** Resolves tools (building them if needed), starts etcd and kube-apiserver, waits for /readyz. */
   static async start(opts: ClusterOptions = {}): Promise<TestCluster> {
-    const tools = opts.tools ?? (await resolveKubeTools());
+    const tools = { ...(opts.tools ?? (await resolveKubeTools())) };
     const versionOut = spawnSync(tools.kubeApiserver, ['--version'], { encoding: 'utf8' });
     const m = /Kubernetes (v\S+)/.exec(`${versionOut.stdout}${versionOut.stderr}`);
     if (versionOut.status !== 0 || !m) {
       throw new Error(`${tools.kubeApiserver} --version failed: ${versionOut.stdout}${versionOut.stderr}`);
+    }
+    if (!tools.etcdVersion) {
+      const e = spawnSync(tools.etcd, ['--version'], { encoding: 'utf8' });
+      const ev = /etcd Version: (\S+)/.exec(`${e.stdout}${e.stderr}`);
+      if (e.status !== 0 || !ev) throw new Error(`${tools.etcd} --version failed: ${e.stdout}${e.stderr}`);
+      tools.etcdVersion = `v${ev[1]}`;
     }
     let lastErr: unknown;
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -209,6 +215,11 @@ export class TestCluster {
     throw lastErr;
   }
 
+  /**
+   * Exit/signal hooks for use outside jest (e.g. a script). Inside a jest test file these
+   * listeners sit on jest's per-file copy of `process` and do not fire; there afterAll() and
+   * the watchdog process do the teardown.
+   */
   private static register(c: TestCluster): void {
     TestCluster.live.add(c);
     if (TestCluster.hooksInstalled) return;
@@ -241,7 +252,7 @@ export class TestCluster {
       `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
       `--initial-cluster=conformance=http://127.0.0.1:${etcdPeer}`,
       '--initial-cluster-state=new',
-      '--unsafe-no-fsync', // throw-away data: no fsync, much faster on slow disks
+      ...(etcdSupports(this.tools.etcd, '--unsafe-no-fsync') ? ['--unsafe-no-fsync'] : []), // throw-away data (etcd >= 3.5)
       '--log-level=warn',
     ]);
     this.startWatchdog();
@@ -279,7 +290,7 @@ export class TestCluster {
       '--profiling=false',
       '--v=1',
     ]);
-    this.startWatchdog(); // again, now with both process groups
+    this.startWatchdog(); // again, now with both processes
     this.writeKubeconfig();
     await this.waitFor('kube-apiserver', this.apiserver, readyTimeoutMs, async () => {
       const r = await this.request('GET', '/readyz');
@@ -292,7 +303,7 @@ export class TestCluster {
       /* ignore */
     }
     this.log(
-      `kube-apiserver ${this.version} (etcd ${this.tools.etcdVersion ?? path.basename(path.dirname(path.dirname(this.tools.etcd)))})` +
+      `kube-apiserver ${this.version} (etcd ${this.tools.etcdVersion})` +
         ` ready at ${this.server} in ${((Date.now() - t0) / 1000).toFixed(1)}s (kubeconfig ${this.kubeconfig})`,
     );
   }
@@ -324,23 +335,26 @@ export class TestCluster {
   private spawnLogged(name: string, bin: string, args: string[]): ChildProcess {
     const logFile = path.join(this.tmpDir, `${name}.log`);
     const fd = fs.openSync(logFile, 'a');
-    const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env } });
+    // Not detached: a Ctrl-C in the terminal reaches etcd/kube-apiserver directly. Under jest,
+    // process.on('SIGINT'/'exit') in a test file never fires (jest gives each test file its own
+    // `process` object), so the watchdog below is what guarantees teardown when jest dies.
+    const child = spawn(bin, args, { stdio: ['ignore', fd, fd], env: { ...process.env } });
     fs.closeSync(fd);
     child.on('error', () => undefined); // surfaced through waitFor (exit) instead
     return child;
   }
 
-  /** Kills the process groups even if this (node) process dies without running its handlers. */
+  /** Kills etcd/kube-apiserver and removes the temp dir as soon as this (node) process is gone, however it died. */
   private startWatchdog(): void {
     const pids = [this.etcd?.pid, this.apiserver?.pid].filter((p): p is number => !!p);
     const script =
       'parent=$1; shift; dir=$1; keep=$2; shift 2; ' +
-      'while kill -0 "$parent" 2>/dev/null; do sleep 2; done; ' +
-      'for p in "$@"; do kill -TERM -- "-$p" 2>/dev/null; done; sleep 3; ' +
-      'for p in "$@"; do kill -KILL -- "-$p" 2>/dev/null; done; ' +
+      'while kill -0 "$parent" 2>/dev/null; do sleep 0.5; done; ' +
+      'kill -TERM "$@" 2>/dev/null; for i in 1 2 3 4 5 6; do kill -0 "$@" 2>/dev/null || break; sleep 0.5; done; ' +
+      'kill -KILL "$@" 2>/dev/null; ' +
       '[ "$keep" = 1 ] || rm -rf -- "$dir"';
     this.watchdog?.kill('SIGKILL');
-    this.watchdog = spawn('sh', ['-c', script, 'watchdog', String(process.pid), this.tmpDir, this.keep ? '1' : '0', ...pids.map(String)], {
+    this.watchdog = spawn('bash', ['-c', script, 'watchdog', String(process.pid), this.tmpDir, this.keep ? '1' : '0', ...pids.map(String)], {
       detached: true,
       stdio: 'ignore',
     });
@@ -439,10 +453,10 @@ export class TestCluster {
     for (const child of [this.apiserver, this.etcd]) {
       if (!child || child.pid === undefined) continue;
       if (child.exitCode === null && child.signalCode === null) {
-        signalGroup(child.pid, 'SIGTERM');
+        signal(child.pid, 'SIGTERM');
         const exited = await waitExit(child, 10_000);
         if (!exited) {
-          signalGroup(child.pid, 'SIGKILL');
+          signal(child.pid, 'SIGKILL');
           await waitExit(child, 5_000);
         }
       }
@@ -455,7 +469,7 @@ export class TestCluster {
   /** Synchronous last-resort teardown for exit/signal handlers. */
   private killNow(): void {
     for (const child of [this.apiserver, this.etcd]) {
-      if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) signalGroup(child.pid, 'SIGKILL');
+      if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) signal(child.pid, 'SIGKILL');
     }
     this.watchdog?.kill('SIGKILL');
     this.cleanupDir();
@@ -476,15 +490,11 @@ export class TestCluster {
   }
 }
 
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
+function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(-pid, sig);
+    process.kill(pid, sig);
   } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      /* gone */
-    }
+    /* gone */
   }
 }
 
@@ -497,6 +507,11 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+function etcdSupports(etcd: string, flag: string): boolean {
+  const r = spawnSync(etcd, ['--help'], { encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`.includes(flag);
 }
 
 function sleep(ms: number): Promise<void> {

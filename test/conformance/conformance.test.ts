@@ -16,7 +16,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatProblems, validateManifests, ValidationReport, ValidationResult } from './apply';
+import { formatProblems, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, TestCluster } from './cluster';
 
 /** Upstream CRDs (files or folders) every case needs; later: Prometheus Operator, Istio, Linkerd. */
@@ -40,18 +40,16 @@ function manifestCases(): { cases: Case[]; missing?: string } {
   if (fromEnv) {
     const dir = path.resolve(fromEnv);
     if (!fs.existsSync(dir)) return { cases: [], missing: `MANIFESTS=${fromEnv}: ${dir} does not exist` };
-    return { cases: [{ name: `MANIFESTS=${path.relative(REPO_ROOT, dir) || dir}`, dir }] };
+    const shown = path.relative(REPO_ROOT, dir);
+    return { cases: [{ name: `MANIFESTS=${shown && !shown.startsWith('..') ? shown : dir}`, dir }] };
   }
   if (!fs.existsSync(DIST)) {
     return { cases: [], missing: `${DIST} does not exist: synthesize the manifests first (npm run synth), or set MANIFESTS=<dir>` };
   }
   const cases: Case[] = [];
   // The default app: everything in dist/ except the examples/ folder.
-  const topFiles = fs
-    .readdirSync(DIST, { withFileTypes: true })
-    .filter((e) => (e.isFile() && /\.ya?ml$/i.test(e.name)) || (e.isDirectory() && path.join(DIST, e.name) !== EXAMPLES))
-    .map((e) => e.name);
-  if (topFiles.length) cases.push({ name: 'dist (default app)', dir: DIST, files: expandFiles(DIST, topFiles) });
+  const appFiles = listManifestFiles(DIST, { exclude: (d) => d === EXAMPLES });
+  if (appFiles.length) cases.push({ name: 'dist (default app)', dir: DIST, files: appFiles });
   if (fs.existsSync(EXAMPLES)) {
     for (const e of fs.readdirSync(EXAMPLES, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.isDirectory()) cases.push({ name: `dist/examples/${e.name}`, dir: path.join(EXAMPLES, e.name) });
@@ -61,17 +59,6 @@ function manifestCases(): { cases: Case[]; missing?: string } {
   return { cases };
 }
 
-/** top-level names of dist/ → YAML files (folders recursively). */
-function expandFiles(dir: string, names: string[]): string[] {
-  const out: string[] = [];
-  for (const n of names) {
-    const p = path.join(dir, n);
-    if (fs.statSync(p).isDirectory()) {
-      for (const e of fs.readdirSync(p, { recursive: true }) as string[]) if (/\.ya?ml$/i.test(e)) out.push(path.join(p, e));
-    } else out.push(p);
-  }
-  return out.sort();
-}
 
 function summarize(name: string, r: ValidationReport): string {
   const count = (phase: string) => r.results.filter((x) => x.phase === phase).length;
@@ -149,6 +136,12 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
       const r = await validate(c.dir, c.files);
       console.log(summarize(c.name, r));
       expectClean(c.name, r);
+      // A Namespace of the manifests that sets its own, weaker Pod Security level would make the
+      // pod checks above vacuous: every namespace must end up enforcing "restricted".
+      const weak = Object.entries(r.namespaces).filter(([, level]) => level !== 'restricted');
+      if (weak.length) {
+        throw new Error(`${c.name}: namespaces not enforcing Pod Security "restricted": ${weak.map(([n, l]) => `${n}=${l}`).join(', ')}`);
+      }
     }, 10 * 60 * 1000);
   }
 

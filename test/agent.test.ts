@@ -5,9 +5,10 @@ import { AdvertiseMode, AgentRuntime, LogLevel, McpAgent, SecretValue } from '..
 import { container, envOf, find, scope, synth } from './util/synth';
 
 const registry = { url: 'http://mcp-mesh-registry.mesh.svc.cluster.local:8000' };
+const rt = AgentRuntime.python({ image: 'ghcr.io/example/weather-agent:1.0.0', script: 'weather.py' });
 
 function agentObjects(props: Partial<ConstructorParameters<typeof McpAgent>[2]> = {}, namespace = 'mesh') {
-  return synth((chart) => new McpAgent(chart, 'weather', { registry, capabilities: [{ name: 'weather_forecast' }], ...props }), namespace);
+  return synth((chart) => new McpAgent(chart, 'weather', { registry, runtime: rt, capabilities: [{ name: 'weather_forecast' }], ...props }), namespace);
 }
 
 describe('McpAgent', () => {
@@ -84,6 +85,8 @@ describe('McpAgent', () => {
     expect(c.args).toEqual(['/opt/mcp-mesh/agent/main.py']);
     expect(c.volumeMounts).toContainEqual({ mountPath: '/opt/mcp-mesh/agent', name: 'source', readOnly: true });
     expect(() => agentObjects({ runtime: AgentRuntime.python({ source: 'x', script: 'y.py' }) })).toThrow(/runtime\.script: "y\.py" is set together with source/);
+    expect(() => agentObjects({ runtime: AgentRuntime.python({ script: 'y.py' }) })).toThrow(/runtime\.image: undefined is not set, and the stock runtime image holds no agent code/);
+    expect(() => agentObjects({ runtime: undefined as any })).toThrow(/agents\.weather\.runtime: undefined is not an agent runtime/);
   });
 
   test('injects secrets from Secret references and refuses plain-text ones unless allowed', () => {
@@ -132,6 +135,6 @@ describe('McpAgent', () => {
   });
 
   test('fails on a registry that is not a URL', () => {
-    expect(() => new McpAgent(scope(), 'a', { registry: { url: 'mcp-mesh-registry:8000' } })).toThrow(/agents\.a\.registry: "mcp-mesh-registry:8000" is not a registry URL/);
+    expect(() => new McpAgent(scope(), 'a', { registry: { url: 'mcp-mesh-registry:8000' }, runtime: rt })).toThrow(/agents\.a\.registry: "mcp-mesh-registry:8000" is not a registry URL/);
   });
 });

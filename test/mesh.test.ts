@@ -1,6 +1,8 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { McpMesh } from '../src';
+import { AgentRuntime, McpMesh } from '../src';
 import { envOf, find, synth, synthApp } from './util/synth';
+
+const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
 
 function mesh(build: (m: McpMesh) => void = () => undefined, props: ConstructorParameters<typeof McpMesh>[2] = {}) {
   return synth((chart) => build(new McpMesh(chart, 'Mesh', props)));
@@ -9,8 +11,8 @@ function mesh(build: (m: McpMesh) => void = () => undefined, props: ConstructorP
 describe('McpMesh', () => {
   test('wires every agent to the registry and puts everything in the mesh namespace with common labels', () => {
     const objects = mesh((m) => {
-      m.addAgent({ name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
-      m.addAgent({ name: 'planner', dependsOn: ['weather_forecast'] });
+      m.addAgent({ runtime: rt, name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
+      m.addAgent({ runtime: rt, name: 'planner', dependsOn: ['weather_forecast'] });
     }, { namespace: 'travel', name: 'prod' });
     for (const name of ['weather', 'planner']) {
       expect(envOf(find(objects, 'Deployment', name)).MCP_MESH_REGISTRY_URL).toBe('http://mcp-mesh-registry.travel.svc.cluster.local:8000');
@@ -30,9 +32,9 @@ describe('McpMesh', () => {
   test('models agents, capabilities and dependency edges for the constructs that read the mesh', () => {
     const app = Testing.app();
     const m = new McpMesh(new Chart(app, 'c'), 'Mesh');
-    m.addAgent({ name: 'a', capabilities: [{ name: 'x' }] });
-    m.addAgent({ name: 'b', capabilities: [{ name: 'x' }, { name: 'y' }] });
-    m.addAgent({ name: 'c', dependsOn: ['x', 'y'] });
+    m.addAgent({ runtime: rt, name: 'a', capabilities: [{ name: 'x' }] });
+    m.addAgent({ runtime: rt, name: 'b', capabilities: [{ name: 'x' }, { name: 'y' }] });
+    m.addAgent({ runtime: rt, name: 'c', dependsOn: ['x', 'y'] });
     expect(m.model.capabilities).toEqual(['x', 'y']);
     expect(m.model.providersOf('x').map((a) => a.name)).toEqual(['a', 'b']);
     expect(m.model.edges).toEqual([
@@ -43,24 +45,24 @@ describe('McpMesh', () => {
 
   test('fails at synth on a dependency nobody provides, listing the capabilities that exist', () => {
     expect(() => mesh((m) => {
-      m.addAgent({ name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
-      m.addAgent({ name: 'planner', dependsOn: ['hotel_search'] });
+      m.addAgent({ runtime: rt, name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
+      m.addAgent({ runtime: rt, name: 'planner', dependsOn: ['hotel_search'] });
     })).toThrow(/agents\.planner\.dependsOn\[0\]: "hotel_search" is a capability that no agent in this mesh provides\. Fix: depend on one of the capabilities that exist \(weather_forecast\)/);
   });
 
   test('fails when an agent heartbeats too rarely for the registry\'s timeout threshold', () => {
-    expect(() => mesh(undefined, { agents: [{ name: 'slow', heartbeatInterval: Duration.seconds(8) }] }))
+    expect(() => mesh(undefined, { agents: [{ runtime: rt, name: 'slow', heartbeatInterval: Duration.seconds(8) }] }))
       .toThrow(/agents\.slow\.heartbeatInterval: "8s" leaves room for fewer than 3 heartbeats within the registry's timeout threshold of 20s.*Fix: set heartbeatInterval to at most 6s, or raise registry\.timeoutThreshold to at least 24s/);
-    expect(() => mesh(undefined, { registry: { timeoutThreshold: Duration.seconds(24) }, agents: [{ name: 'slow', heartbeatInterval: Duration.seconds(8) }] })).not.toThrow();
+    expect(() => mesh(undefined, { registry: { timeoutThreshold: Duration.seconds(24) }, agents: [{ runtime: rt, name: 'slow', heartbeatInterval: Duration.seconds(8) }] })).not.toThrow();
   });
 
   test('fails on duplicate agents and on an agent named like the registry', () => {
-    expect(() => mesh(undefined, { agents: [{ name: 'a' }, { name: 'a' }] })).toThrow(/agents\[1\]\.name: "a" is already the name of another agent/);
-    expect(() => mesh(undefined, { agents: [{ name: 'mcp-mesh-registry' }] })).toThrow(/agents\[0\]\.name: "mcp-mesh-registry" is the name of the registry/);
+    expect(() => mesh(undefined, { agents: [{ runtime: rt, name: 'a' }, { runtime: rt, name: 'a' }] })).toThrow(/agents\[1\]\.name: "a" is already the name of another agent/);
+    expect(() => mesh(undefined, { agents: [{ runtime: rt, name: 'mcp-mesh-registry' }] })).toThrow(/agents\[0\]\.name: "mcp-mesh-registry" is the name of the registry/);
   });
 
   test('fails when generated object names collide across agents', () => {
-    expect(() => mesh(undefined, { agents: [{ name: 'a', headlessService: true }, { name: 'a-pods' }] }))
+    expect(() => mesh(undefined, { agents: [{ runtime: rt, name: 'a', headlessService: true }, { runtime: rt, name: 'a-pods' }] }))
       .toThrow(/agents\[\]\.name: "a-pods" makes two Service objects with the same name/);
   });
 
@@ -68,7 +70,7 @@ describe('McpMesh', () => {
     const build = () => {
       const app = new App({ outdir: '/nonexistent' });
       const chart = new Chart(app, 'c');
-      new McpMesh(chart, 'Mesh', { agents: [{ name: 'a', capabilities: [{ name: 'x' }] }, { name: 'b', dependsOn: ['x'] }] });
+      new McpMesh(chart, 'Mesh', { agents: [{ runtime: rt, name: 'a', capabilities: [{ name: 'x' }] }, { runtime: rt, name: 'b', dependsOn: ['x'] }] });
       return JSON.stringify(synthApp(app));
     };
     expect(build()).toBe(build());

@@ -104,7 +104,7 @@ test('each synthesized agent registers with its advertised address and its depen
   const beats = agents.map((d) => heartbeatFor(d, '7d4b9c-x2x7z'));
   for (const beat of beats) {
     const res = await fetch(`${registry.baseUrl}/heartbeat`, { method: 'POST', body: JSON.stringify(beat), headers: { 'content-type': 'application/json' } });
-    const body = await res.json();
+    const body = await res.json() as { status: string };
     expect(res.status).toBe(200);
     expect(body.status).toBe('success'); // validation failures come back as 200 with status "error"
   }
@@ -112,7 +112,7 @@ test('each synthesized agent registers with its advertised address and its depen
   for (const beat of beats) {
     await fetch(`${registry.baseUrl}/heartbeat`, { method: 'POST', body: JSON.stringify(beat) });
   }
-  const listed = (await (await fetch(`${registry.baseUrl}/agents`)).json()).agents as any[];
+  const listed = ((await (await fetch(`${registry.baseUrl}/agents`)).json()) as { agents: any[] }).agents;
   expect(listed.map((a) => a.id).sort()).toEqual(beats.map((b) => b.agent_id).sort());
   for (const beat of beats) {
     const agent = listed.find((a) => a.id === beat.agent_id);

@@ -1,7 +1,9 @@
 import * as fc from 'fast-check';
 import { App, Chart } from 'cdk8s';
-import { McpMesh, McpMeshAgentProps, MeshValidationError, RegistryStorage } from '../src';
+import { AgentRuntime, McpMesh, McpMeshAgentProps, MeshValidationError, RegistryStorage } from '../src';
 import { synthApp } from './util/synth';
+
+const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -37,19 +39,19 @@ describe('bad input fails at synth with the field, the value and the fix (genera
       fc.stringMatching(/^[a-z]{51,60}$/),
       fc.stringMatching(/^-[a-z]{1,5}$|^[a-z]{1,5}-$|^[a-z]{1,5}_[a-z]{1,5}$|^[a-z]{1,5}\.[a-z]{1,5}$/),
     ).filter((s) => !(DNS_LABEL.test(s) && s.length <= 50));
-    fc.assert(fc.property(invalid, (name) => expectValidationError(() => build([{ name }]), 'agents[0].name', name)), { numRuns: 300 });
+    fc.assert(fc.property(invalid, (name) => expectValidationError(() => build([{ runtime: rt, name }]), 'agents[0].name', name)), { numRuns: 300 });
   });
 
   test('replicas that are negative, fractional or absurd', () => {
     const bad = fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 1001 }), fc.double({ min: 0.01, max: 999, noInteger: true }));
     fc.assert(fc.property(validName, bad, (name, replicas) =>
-      expectValidationError(() => build([{ name, replicas }]), `agents.${name}.replicas`, replicas)), { numRuns: 200 });
+      expectValidationError(() => build([{ runtime: rt, name, replicas }]), `agents.${name}.replicas`, replicas)), { numRuns: 200 });
   });
 
   test('ports a non-root container cannot bind or that do not exist', () => {
     const bad = fc.oneof(fc.integer({ min: -5, max: 1023 }), fc.integer({ min: 65536, max: 10 ** 7 }));
     fc.assert(fc.property(validName, bad, (name, port) =>
-      expectValidationError(() => build([{ name, port }]), `agents.${name}.port`, port)), { numRuns: 200 });
+      expectValidationError(() => build([{ runtime: rt, name, port }]), `agents.${name}.port`, port)), { numRuns: 200 });
   });
 
   test('more than one registry replica on SQLite', () => {
@@ -60,14 +62,14 @@ describe('bad input fails at synth with the field, the value and the fix (genera
   test('duplicate agent names', () => {
     fc.assert(fc.property(fc.uniqueArray(validName, { minLength: 1, maxLength: 6 }), fc.nat(), (names, pick) => {
       const dup = names[pick % names.length];
-      expectValidationError(() => build([...names, dup].map((name) => ({ name }))), `agents[${names.length}].name`, dup);
+      expectValidationError(() => build([...names, dup].map((name) => ({ runtime: rt, name }))), `agents[${names.length}].name`, dup);
     }), { numRuns: 100 });
   });
 
   test('dependencies on capabilities no agent provides, listing the ones that exist', () => {
     fc.assert(fc.property(fc.uniqueArray(capability, { minLength: 1, maxLength: 5 }), capability, (provided, missing) => {
       fc.pre(!provided.includes(missing));
-      const agents = [{ name: 'provider', capabilities: provided.map((c) => ({ name: c })) }, { name: 'consumer', dependsOn: [missing] }];
+      const agents = [{ runtime: rt, name: 'provider', capabilities: provided.map((c) => ({ runtime: rt, name: c })) }, { runtime: rt, name: 'consumer', dependsOn: [missing] }];
       expect(() => build(agents)).toThrow(`agents.consumer.dependsOn[0]: ${JSON.stringify(missing)} is a capability that no agent in this mesh provides. `
         + `Fix: depend on one of the capabilities that exist (${[...provided].sort().join(', ')})`);
     }), { numRuns: 200 });
@@ -79,12 +81,13 @@ describe('any valid mesh synthesizes into consistent objects (generated meshes)'
     const meshArb = fc.uniqueArray(validName, { minLength: 1, maxLength: 8 }).chain((names) =>
       fc.tuple(...names.map((name) => fc.record({
         name: fc.constant(name),
+        runtime: fc.constant(rt),
         replicas: fc.integer({ min: 0, max: 5 }),
         port: fc.integer({ min: 1024, max: 65535 }),
         capabilities: fc.uniqueArray(capability, { maxLength: 3 }).map((cs) => cs.map((c) => ({ name: c }))),
       }))).chain((agents) => {
         const provided = [...new Set(agents.flatMap((a) => a.capabilities.map((c) => c.name)))];
-        return fc.tuple(...agents.map((a) => (provided.length === 0 ? fc.constant([]) : fc.uniqueArray(fc.constantFrom(...provided), { maxLength: 3 }))
+        return fc.tuple(...agents.map((a) => (provided.length === 0 ? fc.constant<string[]>([]) : fc.uniqueArray(fc.constantFrom(...provided), { maxLength: 3 }))
           .map((dependsOn) => ({ ...a, dependsOn }))));
       }));
     fc.assert(fc.property(meshArb, (agents) => {

@@ -10,8 +10,8 @@ export interface PythonRuntimeProps {
    */
   readonly script?: string;
   /**
-   * Your image built `FROM mcpmesh/python-runtime`, pinned to a version.
-   * @default "mcpmesh/python-runtime:3.7.1"
+   * Your image built `FROM mcpmesh/python-runtime`, pinned to a version. Required unless `source` is set.
+   * @default "mcpmesh/python-runtime:3.7.1" when `source` is set
    */
   readonly image?: string;
   /**
@@ -62,7 +62,7 @@ const MAX_SOURCE_BYTES = 900 * 1024;
  * (or one built from it), `AgentRuntime.custom()` for anything else.
  */
 export abstract class AgentRuntime {
-  public static python(props: PythonRuntimeProps = {}): AgentRuntime {
+  public static python(props: PythonRuntimeProps): AgentRuntime {
     return new PythonRuntime(props);
   }
 
@@ -88,6 +88,10 @@ class PythonRuntime extends AgentRuntime {
     if (source !== undefined && (typeof source !== 'string' || source.trim() === '' || Buffer.byteLength(source) > MAX_SOURCE_BYTES)) {
       throw new MeshValidationError(`${field}.source`, typeof source === 'string' ? `<${Buffer.byteLength(source)} bytes>` : source,
         'is empty or larger than a ConfigMap can carry (900 KiB)', 'build an image FROM mcpmesh/python-runtime with the code, and set script instead');
+    }
+    if (source === undefined && this.props.image === undefined) {
+      throw new MeshValidationError(`${field}.image`, undefined, 'is not set, and the stock runtime image holds no agent code, so the pod would crash-loop',
+        'set image to your image built FROM mcpmesh/python-runtime (with script), or ship small agents with source');
     }
     const script = source !== undefined ? `${SOURCE_DIR}/main.py` : (this.props.script ?? 'main.py');
     return {

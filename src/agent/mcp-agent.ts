@@ -47,8 +47,12 @@ export interface McpAgentOptions {
    * @default - the construct id
    */
   readonly name?: string;
-  /** @default AgentRuntime.python() */
-  readonly runtime?: AgentRuntime;
+  /**
+   * The code the agent runs: `AgentRuntime.python({ image, script })` for an image built FROM the MCP Mesh
+   * Python runtime, `AgentRuntime.python({ source })` for a small agent shipped in a ConfigMap, or
+   * `AgentRuntime.custom(...)`.
+   */
+  readonly runtime: AgentRuntime;
   /** @default - provides nothing (a pure consumer) */
   readonly capabilities?: CapabilityProps[];
   /**
@@ -174,7 +178,11 @@ export class McpAgent extends Construct {
       throw new MeshValidationError(f('registry'), props.registry?.url, 'is not a registry URL',
         'pass the McpRegistry construct, or { url: "http://<host>:8000" } for a registry outside this app');
     }
-    const runtime = (props.runtime ?? AgentRuntime.python())._bind(f('runtime'));
+    if (!(props.runtime instanceof AgentRuntime)) {
+      throw new MeshValidationError(f('runtime'), props.runtime, 'is not an agent runtime',
+        'set runtime: AgentRuntime.python({ image: "<your image>:<tag>", script: "agent.py" }), AgentRuntime.python({ source }) or AgentRuntime.custom({ image })');
+    }
+    const runtime = props.runtime._bind(f('runtime'));
     const port = requirePort(f('port'), props.port ?? DEFAULT_AGENT_PORT);
     const replicas = requireInteger(f('replicas'), props.replicas ?? 1, 0, 1000, 'set replicas from 0 to 1000');
     const advertise = props.advertise ?? AdvertiseMode.SERVICE;
@@ -191,9 +199,9 @@ export class McpAgent extends Construct {
       throw new MeshValidationError(f('dependsOn'), duplicateDependency, 'is listed twice', 'list each capability once');
     }
     const preStop = durationSeconds(f('preStopDelay'), props.preStopDelay ?? Duration.seconds(10), 0, 600);
-    const longestCall = Math.max(30, ...capabilities.map((c) => c.timeoutSeconds));
+    // In-flight calls last at most the longest capability timeout (30 s, the capability default, when none is declared).
     const drain = props.drainTimeout === undefined
-      ? (capabilities.length > 0 ? Math.max(...capabilities.map((c) => c.timeoutSeconds)) : longestCall)
+      ? Math.max(...capabilities.map((c) => c.timeoutSeconds), capabilities.length > 0 ? 0 : 30)
       : durationSeconds(f('drainTimeout'), props.drainTimeout, 0, 3600);
 
     const host = serviceHost(name, namespace, clusterDomain);

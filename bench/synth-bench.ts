@@ -97,7 +97,7 @@ function main(): void {
     return;
   }
   const runChild = (kind: string): Measurement => JSON.parse(execFileSync(process.execPath,
-    ['--max-old-space-size=8192', __filename, '--child', kind, '--agents', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+    [__filename, '--child', kind, '--agents', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 }));
   const mesh = runChild('mesh');
   const baseline = runChild('baseline');
   const result = {

@@ -122,8 +122,15 @@ describe('McpAgent', () => {
       capabilities: [{ name: 'a', timeout: Duration.seconds(45) }, { name: 'b', timeout: Duration.seconds(5) }], preStopDelay: Duration.seconds(8),
     }), 'Deployment', 'weather');
     expect(container(deployment).lifecycle).toEqual({ preStop: { sleep: { seconds: 8 } } });
-    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(8 + 45 + 5);
+    // The Python runtime waits at most 30 s for calls in flight after SIGTERM: a longer grace period buys nothing.
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(8 + 30 + 5);
     expect(deployment.spec.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' });
+    const custom = find(agentObjects({
+      runtime: AgentRuntime.custom({ image: 'ghcr.io/x/agent:1.0.0' }), capabilities: [{ name: 'a', timeout: Duration.seconds(45) }], preStopDelay: Duration.seconds(8),
+    }), 'Deployment', 'weather');
+    expect(custom.spec.template.spec.terminationGracePeriodSeconds).toBe(8 + 45 + 5);
+    expect(() => agentObjects({ drainTimeout: Duration.minutes(2) }))
+      .toThrow(/agents\.weather\.drainTimeout: "120s" is longer than the 30s the runtime waits for calls in flight after SIGTERM/);
   });
 
   test('takes custom images, commands and users, and refuses unpinned images and root', () => {

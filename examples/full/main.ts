@@ -52,6 +52,7 @@ export function buildApp(app: App = new App()): App {
     advertise: AdvertiseMode.POD_IP,
     capabilities: [{ name: 'hotel_search', timeout: Duration.seconds(20) }],
     env: [{ name: 'HOTELS_REGION', value: 'eu-west' }],
+    drainTimeout: Duration.seconds(45),
   });
   mesh.addAgent({
     name: 'planner',
@@ -68,7 +69,6 @@ export function buildApp(app: App = new App()): App {
       { name: 'OPENAI_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'openai') },
     ],
     preStopDelay: Duration.seconds(15),
-    drainTimeout: Duration.minutes(2),
   });
   return app;
 }

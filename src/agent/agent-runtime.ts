@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../model/errors';
-import { PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_UID } from '../model/runtime';
+import { PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_SHUTDOWN_LIMIT, PYTHON_RUNTIME_UID } from '../model/runtime';
 import { requireInteger, requirePinnedImage } from '../model/validation';
 import { EnvVarJson, envValue } from '../k8s/pod';
 
@@ -50,6 +50,8 @@ export interface RuntimeBinding {
   readonly env: EnvVarJson[];
   /** Files to ship in a ConfigMap and mount read-only at SOURCE_DIR. */
   readonly sourceFiles?: Record<string, string>;
+  /** How long the runtime waits for calls in flight after SIGTERM, if it has a fixed limit. */
+  readonly shutdownLimitSeconds?: number;
 }
 
 /** Where shipped agent source is mounted. */
@@ -102,6 +104,7 @@ class PythonRuntime extends AgentRuntime {
       group: PYTHON_RUNTIME_UID,
       // The root filesystem is read-only: Python keeps its bytecode cache on the writable /tmp instead.
       env: [envValue('PYTHONPYCACHEPREFIX', '/tmp/pycache')],
+      shutdownLimitSeconds: PYTHON_RUNTIME_SHUTDOWN_LIMIT,
     };
   }
 }

@@ -199,10 +199,7 @@ export class McpAgent extends Construct {
       throw new MeshValidationError(f('dependsOn'), duplicateDependency, 'is listed twice', 'list each capability once');
     }
     const preStop = durationSeconds(f('preStopDelay'), props.preStopDelay ?? Duration.seconds(10), 0, 600);
-    // In-flight calls last at most the longest capability timeout (30 s, the capability default, when none is declared).
-    const drain = props.drainTimeout === undefined
-      ? Math.max(...capabilities.map((c) => c.timeoutSeconds), capabilities.length > 0 ? 0 : 30)
-      : durationSeconds(f('drainTimeout'), props.drainTimeout, 0, 3600);
+    const drain = this.drainSeconds(f, props.drainTimeout, capabilities, runtime.shutdownLimitSeconds);
 
     const host = serviceHost(name, namespace, clusterDomain);
     this.name = name;
@@ -349,6 +346,23 @@ export class McpAgent extends Construct {
         },
       },
     });
+  }
+
+  /**
+   * Seconds a stopping pod gets for calls in flight: the longest capability timeout (30 s, the capability
+   * default, when none is declared), but no more than the runtime itself waits after SIGTERM.
+   */
+  private drainSeconds(f: (field: string) => string, drainTimeout: Duration | undefined, capabilities: CapabilityModel[], limit?: number): number {
+    if (drainTimeout !== undefined) {
+      const seconds = durationSeconds(f('drainTimeout'), drainTimeout, 0, 3600);
+      if (limit !== undefined && seconds > limit) {
+        throw new MeshValidationError(f('drainTimeout'), `${seconds}s`, `is longer than the ${limit}s the runtime waits for calls in flight after SIGTERM, so the extra time only delays the pod's end`,
+          `set drainTimeout to at most ${limit}s, and keep calls that must survive a rollout shorter than that`);
+      }
+      return seconds;
+    }
+    const longest = Math.max(...capabilities.map((c) => c.timeoutSeconds), capabilities.length > 0 ? 0 : 30);
+    return limit === undefined ? longest : Math.min(longest, limit);
   }
 
   private capabilityModels(f: (field: string) => string, capabilities: CapabilityProps[]): CapabilityModel[] {

@@ -1,5 +1,6 @@
 export * from './model/errors';
 export * from './model/mesh-model';
+export * from './model/network-peer';
 export { LogLevel, MCP_MESH_VERSION } from './model/runtime';
 export * from './k8s/resources';
 export * from './registry/registry-storage';
@@ -7,6 +8,7 @@ export * from './registry/mcp-registry';
 export * from './agent/agent-runtime';
 export * from './agent/secret-value';
 export * from './agent/mcp-agent';
+export * from './security/mcp-security';
 export * from './mesh/mcp-mesh';
 export * from './synth/yaml';
 export * from './synth/write-manifests';

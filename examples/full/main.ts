@@ -6,7 +6,7 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, RegistryStorage, SecretValue, writeManifests,
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, RegistryStorage, SecretValue, writeManifests,
 } from '../../src';
 
 export function buildApp(app: App = new App()): App {
@@ -19,13 +19,23 @@ export function buildApp(app: App = new App()): App {
     registry: {
       name: 'registry',
       replicas: 3,
-      storage: RegistryStorage.postgres({ urlSecret: { name: 'registry-db', key: 'url' } }),
+      storage: RegistryStorage.postgres({
+        urlSecret: { name: 'registry-db', key: 'url' },
+        endpoint: { peer: NetworkPeer.podsInNamespace('databases', { 'app.kubernetes.io/name': 'postgresql' }), port: 5432 },
+      }),
       logLevel: LogLevel.INFO,
       healthCheckInterval: Duration.seconds(5),
       timeoutThreshold: Duration.seconds(15),
       evictionThreshold: Duration.seconds(45),
       resources: { cpuRequest: '250m', memoryRequest: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
       preStopDelay: Duration.seconds(5),
+    },
+    security: {
+      dns: NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }),
+      prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
+      ingressController: NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),
+      clusterCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fd00::/8'],
+      allowRegistryProxy: true,
     },
   });
   mesh.addAgent({
@@ -64,6 +74,8 @@ export function buildApp(app: App = new App()): App {
     retryAttempts: 2,
     callTimeout: Duration.seconds(90),
     meshNamespace: 'travel',
+    internetEgress: true,
+    exposed: true,
     secretEnv: [
       { name: 'ANTHROPIC_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'anthropic') },
       { name: 'OPENAI_API_KEY', value: SecretValue.fromSecretKey('llm-keys', 'openai') },

@@ -99,6 +99,18 @@ export interface McpAgentOptions {
    * @default - the runtime's default ("default")
    */
   readonly meshNamespace?: string;
+  /**
+   * The agent calls the internet (LLM vendor APIs): McpSecurity then allows it, and only it, egress to
+   * addresses outside the cluster ranges.
+   * @default false
+   */
+  readonly internetEgress?: boolean;
+  /**
+   * The agent is exposed through an ingress controller or gateway (which you configure): McpSecurity admits
+   * the ingress controller's pods to its port.
+   * @default false
+   */
+  readonly exposed?: boolean;
   /** Plain environment variables. @default - none */
   readonly env?: EnvVar[];
   /** Secret environment variables (API keys), from Secrets. @default - none */
@@ -206,6 +218,8 @@ export class McpAgent extends Construct {
     this.namespace = namespace;
     this.model = {
       name, namespace, port, replicas, advertise, serviceHost: host, capabilities, dependsOn, heartbeatIntervalSeconds: heartbeat,
+      internetEgress: props.internetEgress === true,
+      exposed: props.exposed === true,
     };
 
     const labels = objectLabels('agent', name, instance, imageVersion(runtime.image));

@@ -7,21 +7,24 @@ import { Construct } from 'constructs';
  * first, null and undefined dropped; a test holds the two equal), without cdk8s's token resolution pass,
  * which is most of the synthesis time of a large mesh. JSON patches and CDK8S_DISABLE_SORT take the regular
  * path.
+ *
+ * A body field may be a getter: it is read at synthesis, after the whole mesh is known. Policies that
+ * depend on agents added later use that.
  */
 export class MeshObject extends ApiObject {
-  private readonly body: Record<string, unknown>;
+  private readonly rawProps: ApiObjectProps;
 
   constructor(scope: Construct, id: string, props: ApiObjectProps) {
     super(scope, id, props);
-    const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = props;
-    this.body = body;
+    this.rawProps = props;
   }
 
   public toJson(): any {
     if (process.env.CDK8S_DISABLE_SORT || (this as unknown as { patches: unknown[] }).patches.length > 0) {
       return super.toJson();
     }
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), ...sortedCopy(this.body) as object };
+    const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = this.rawProps;
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), ...sortedCopy(body) as object };
   }
 }
 

@@ -7,6 +7,7 @@ import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { requireDnsLabel } from '../model/validation';
 import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
+import { McpSecurity, McpSecurityOptions } from '../security/mcp-security';
 
 /** An agent of a mesh: its name is required, since it names the agent's objects. */
 export interface McpMeshAgentProps extends McpAgentOptions {
@@ -37,7 +38,15 @@ export interface McpMeshProps {
   readonly registry?: McpRegistryOptions;
   /** @default - none; add them later with addAgent() */
   readonly agents?: McpMeshAgentProps[];
+  /**
+   * Zero-trust NetworkPolicies derived from the mesh graph (on by default).
+   * @default - default deny, DNS, and the flows the graph needs
+   */
+  readonly security?: McpSecurityOptions;
 }
+
+/** The Pod Security Standards version the Namespace pins (the oldest Kubernetes the manifests support). */
+export const POD_SECURITY_VERSION = 'v1.30';
 
 /**
  * A whole MCP Mesh: a registry and any number of agents wired to it, checked as a graph (every dependency
@@ -50,6 +59,7 @@ export class McpMesh extends Construct {
   public readonly registry: McpRegistry;
   /** The mesh as data: agents, capabilities and dependency edges. */
   public readonly model: MeshModel;
+  public readonly security: McpSecurity;
   private readonly clusterDomain: string;
   private readonly agentConstructs: McpAgent[] = [];
 
@@ -67,7 +77,11 @@ export class McpMesh extends Construct {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
-          labels: { 'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' },
+          labels: {
+            'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh',
+            'app.kubernetes.io/part-of': 'mcp-mesh',
+            ...podSecurityLabels(),
+          },
           name: this.namespace,
         },
       });
@@ -80,6 +94,7 @@ export class McpMesh extends Construct {
       clusterDomain: this.clusterDomain,
     });
     this.model = new MeshModel(this.registry.model);
+    this.security = new McpSecurity(this, 'Security', { ...props.security, model: this.model, instance: this.name, namespace: this.namespace });
     (props.agents ?? []).forEach((agent, i) => this.addAgentAt(agent, `agents[${i}]`));
 
     this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });
@@ -132,4 +147,18 @@ export class McpMesh extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * Pod Security Standards labels: enforce, audit and warn at "restricted", pinned to a version so that a
+ * cluster upgrade never tightens the rules under running workloads unannounced. Add the same labels to a
+ * namespace the library does not own.
+ */
+export function podSecurityLabels(): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+  }
+  return labels;
 }

@@ -1,4 +1,5 @@
 import { MeshValidationError } from './errors';
+import { NetworkPeer } from './network-peer';
 
 /**
  * The mesh as data: agents, what they provide, what they need and where the registry is.
@@ -38,6 +39,18 @@ export interface AgentModel {
   /** Capability names this agent calls. */
   readonly dependsOn: readonly string[];
   readonly heartbeatIntervalSeconds: number;
+  /** The agent calls the internet (LLM vendor APIs): egress outside the cluster is allowed for it alone. */
+  readonly internetEgress: boolean;
+  /** An ingress controller (or other gateway) may call the agent. */
+  readonly exposed: boolean;
+}
+
+/** A backend a workload connects to, e.g. the registry's PostgreSQL. */
+export interface BackendModel {
+  /** What it is, for policy names and errors, e.g. "postgres". */
+  readonly name: string;
+  readonly peer: NetworkPeer;
+  readonly port: number;
 }
 
 export interface RegistryModel {
@@ -48,6 +61,16 @@ export interface RegistryModel {
   readonly replicas: number;
   /** Seconds without a heartbeat before the registry marks an agent unhealthy. */
   readonly timeoutThresholdSeconds: number;
+  /** Backends the registry connects to (its database, trace stores); their network location may be unknown. */
+  readonly backends: readonly RegistryBackendModel[];
+}
+
+/** A registry backend; `endpoint` is undefined when the user did not say where it is. */
+export interface RegistryBackendModel {
+  readonly name: string;
+  /** The prop that sets the endpoint, for errors. */
+  readonly field: string;
+  readonly endpoint?: BackendModel;
 }
 
 /** An agent must be able to miss this many heartbeats in a row before the registry calls it unhealthy. */
@@ -62,6 +85,9 @@ export interface DependencyEdge {
 
 export class MeshModel {
   private readonly agentsByName = new Map<string, AgentModel>();
+  private readonly listeners: Array<(agent: AgentModel) => void> = [];
+  /** Edges and their indexes, computed once per change of the mesh: policies ask per agent. */
+  private graph?: { edges: DependencyEdge[]; callers: Map<string, string[]>; providers: Map<string, string[]> };
 
   constructor(public readonly registry: RegistryModel) {}
 
@@ -69,6 +95,27 @@ export class MeshModel {
   public addAgent(agent: AgentModel, field = `agents[${this.agentsByName.size}].name`): void {
     this.requireFreeName(field, agent.name);
     this.agentsByName.set(agent.name, agent);
+    this.graph = undefined;
+    this.listeners.forEach((listener) => listener(agent));
+  }
+
+  /**
+   * Calls `listener` for every agent, those already added and those added later: how the constructs that
+   * render per-agent objects (policies, monitors) follow the mesh without extra wiring.
+   */
+  public onAgent(listener: (agent: AgentModel) => void): void {
+    this.agentsByName.forEach((agent) => listener(agent));
+    this.listeners.push(listener);
+  }
+
+  /** Agents that call `provider`, sorted by name: the ones its ingress must admit. */
+  public callersOf(provider: string): string[] {
+    return this.index().callers.get(provider) ?? [];
+  }
+
+  /** Agents `caller` calls, sorted by name: the ones its egress must reach. */
+  public providersFor(caller: string): AgentModel[] {
+    return (this.index().providers.get(caller) ?? []).map((n) => this.agentsByName.get(n)!);
   }
 
   /** Throws unless `name` is free for a new agent. */
@@ -111,23 +158,35 @@ export class MeshModel {
    * the registry may hand out any of them, so each must be reachable.
    */
   public get edges(): DependencyEdge[] {
-    const providers = new Map<string, string[]>();
+    return [...this.index().edges];
+  }
+
+  private index() {
+    if (this.graph !== undefined) return this.graph;
+    const providersOf = new Map<string, string[]>();
     for (const agent of this.agentsByName.values()) {
       for (const capability of agent.capabilities) {
-        const list = providers.get(capability.name) ?? [];
+        const list = providersOf.get(capability.name) ?? [];
         if (!list.includes(agent.name)) list.push(agent.name);
-        providers.set(capability.name, list);
+        providersOf.set(capability.name, list);
       }
     }
     const edges: DependencyEdge[] = [];
+    const callers = new Map<string, Set<string>>();
+    const providers = new Map<string, Set<string>>();
+    const add = (map: Map<string, Set<string>>, key: string, value: string) => map.set(key, (map.get(key) ?? new Set()).add(value));
     for (const agent of this.agentsByName.values()) {
       for (const capability of agent.dependsOn) {
-        for (const to of providers.get(capability) ?? []) {
+        for (const to of providersOf.get(capability) ?? []) {
           edges.push({ from: agent.name, to, capability });
+          add(callers, to, agent.name);
+          add(providers, agent.name, to);
         }
       }
     }
-    return edges;
+    const sorted = (map: Map<string, Set<string>>) => new Map([...map].map(([k, v]) => [k, [...v].sort()]));
+    this.graph = { edges, callers: sorted(callers), providers: sorted(providers) };
+    return this.graph;
   }
 
   /** Checks that need the whole mesh: every dependency must be provided by some agent. */

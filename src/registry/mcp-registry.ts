@@ -155,7 +155,10 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.replicas = replicas;
     this.host = serviceHost(name, namespace, clusterDomain);
     this.url = `http://${this.host}:${port}`;
-    this.model = { name, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout };
+    this.model = {
+      name, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
+      backends: storage.backend === undefined ? [] : [storage.backend],
+    };
 
     const labels = objectLabels('registry', name, instance, imageVersion(image));
     const selector = selectorLabels('registry', name, instance);

@@ -1,5 +1,7 @@
 import { MeshValidationError } from '../model/errors';
-import { requireDnsSubdomain, requireQuantity } from '../model/validation';
+import { RegistryBackendModel } from '../model/mesh-model';
+import { BackendEndpoint } from '../model/network-peer';
+import { requireDnsSubdomain, requireInteger, requireQuantity } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 
 /** How a PersistentVolume may be mounted. */
@@ -36,6 +38,12 @@ export interface SqliteStorageProps {
 export interface PostgresStorageProps {
   /** The Secret key that holds the full `postgres://user:password@host:5432/db` URL. */
   readonly urlSecret: SecretKeyReference;
+  /**
+   * Where the database is, for the registry's egress NetworkPolicy (the URL itself is secret, so the
+   * library cannot read the host from it). Required when McpSecurity renders NetworkPolicies.
+   * @default - unknown: McpSecurity fails synth rather than render a policy that cuts the registry off
+   */
+  readonly endpoint?: BackendEndpoint;
 }
 
 /** What a storage choice contributes to the registry's StatefulSet. @internal */
@@ -46,6 +54,8 @@ export interface StorageBinding {
   readonly volumeMounts: Record<string, unknown>[];
   /** Most replicas this storage can serve. */
   readonly maxReplicas: number;
+  /** A database the registry connects to over the network. */
+  readonly backend?: RegistryBackendModel;
 }
 
 export const SQLITE_DATA_DIR = '/data';
@@ -122,9 +132,19 @@ class PostgresStorage extends RegistryStorage {
       throw new MeshValidationError(`${field}.urlSecret.key`, ref.key, 'is not a valid Secret key',
         'use letters, digits, "-", "_" or "."');
     }
+    const endpoint = this.props.endpoint;
+    if (endpoint !== undefined) {
+      endpoint.peer.validate(`${field}.endpoint.peer`);
+      requireInteger(`${field}.endpoint.port`, endpoint.port, 1, 65535);
+    }
     return {
       kind: this.kind,
       env: envFromSecret('DATABASE_URL', ref.name, ref.key),
+      backend: {
+        name: 'postgres',
+        field: `${field}.endpoint`,
+        endpoint: endpoint === undefined ? undefined : { name: 'postgres', peer: endpoint.peer, port: endpoint.port },
+      },
       volumeClaimTemplates: [],
       volumeMounts: [],
       maxReplicas: Number.MAX_SAFE_INTEGER,

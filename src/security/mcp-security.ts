@@ -1,0 +1,194 @@
+import { Construct } from 'constructs';
+import { selectorLabels } from '../k8s/labels';
+import { MeshObject } from '../k8s/mesh-object';
+import { MeshValidationError } from '../model/errors';
+import { AgentModel, MeshModel } from '../model/mesh-model';
+import { NetworkPeer } from '../model/network-peer';
+
+/** Security settings a mesh passes through. */
+export interface McpSecurityOptions {
+  /**
+   * Render the zero-trust NetworkPolicies: default deny for every mesh pod, then only the flows the mesh graph
+   * needs.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+  /**
+   * The cluster DNS pods, reached on UDP and TCP 53.
+   * @default NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }) (CoreDNS and kube-dns both carry it)
+   */
+  readonly dns?: NetworkPeer;
+  /**
+   * Prometheus pods, admitted to the agents' HTTP port (where `/metrics` is served).
+   * @default - no scraping is admitted
+   */
+  readonly prometheus?: NetworkPeer;
+  /**
+   * The ingress controller (or gateway) pods, admitted to agents that set `exposed: true`.
+   * @default - none: exposing an agent without it fails synth
+   */
+  readonly ingressController?: NetworkPeer;
+  /**
+   * Ranges that are inside the cluster (pods, services, nodes) and so never count as "the internet" for
+   * agents with `internetEgress`.
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"]
+   */
+  readonly clusterCidrs?: string[];
+  /**
+   * Let the registry call agents (its `/proxy/*` endpoint, used by meshctl and the UI). The registry does not
+   * need it to track agents: they heartbeat to it.
+   * @default false
+   */
+  readonly allowRegistryProxy?: boolean;
+}
+
+export interface McpSecurityProps extends McpSecurityOptions {
+  /** The mesh, as data. */
+  readonly model: MeshModel;
+  /** The mesh's `app.kubernetes.io/instance` label. */
+  readonly instance: string;
+  readonly namespace: string;
+}
+
+const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
+/** LLM vendor APIs are HTTPS. */
+const INTERNET_PORTS = [443];
+
+type Rule = Record<string, unknown>;
+
+/**
+ * Zero trust for a mesh: NetworkPolicies derived from the mesh graph. Every mesh pod is denied all traffic,
+ * then allowed DNS, agents reach the registry, each agent reaches the agents that provide what it depends on
+ * (their HTTP port only) and admits only the agents that depend on it; backends, Prometheus, an ingress
+ * controller and the internet only where configured. One policy per workload plus two mesh-wide ones, each
+ * growing with that workload's edges: linear in agents and dependencies.
+ */
+export class McpSecurity extends Construct {
+  private readonly props: McpSecurityProps;
+  private readonly clusterCidrs: string[];
+
+  constructor(scope: Construct, id: string, props: McpSecurityProps) {
+    super(scope, id);
+    this.props = props;
+    props.dns?.validate('security.dns');
+    props.prometheus?.validate('security.prometheus');
+    props.ingressController?.validate('security.ingressController');
+    this.clusterCidrs = props.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS;
+    this.clusterCidrs.forEach((cidr, i) => NetworkPeer.ipBlock(cidr).validate(`security.clusterCidrs[${i}]`));
+    if (props.networkPolicies === false) return;
+
+    const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
+    this.policy('DefaultDeny', `${props.instance}-default-deny`, meshPods, () => ({ ingress: undefined, egress: undefined }));
+    this.policy('AllowDns', `${props.instance}-allow-dns`, meshPods, () => ({
+      egress: [{
+        ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+        to: [peerJson(props.dns ?? NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }))],
+      }],
+    }));
+    const registry = props.model.registry;
+    this.policy('Registry', registry.name, this.registrySelector(), () => this.registryRules());
+    this.node.addValidation({ validate: () => this.missingEndpoints() });
+    props.model.onAgent((agent) => this.agentPolicy(agent));
+  }
+
+  private agentPolicy(agent: AgentModel): void {
+    if (agent.exposed && this.props.ingressController === undefined) {
+      throw new MeshValidationError(`agents.${agent.name}.exposed`, true, 'admits an ingress controller, but none is configured',
+        'set security.ingressController to the controller\'s pods, e.g. NetworkPeer.podsInNamespace("ingress-nginx", { "app.kubernetes.io/name": "ingress-nginx" })');
+    }
+    this.policy(`Agent-${agent.name}`, agent.name, this.agentSelector(agent.name), () => this.agentRules(agent));
+  }
+
+  private policy(id: string, name: string, podLabels: Record<string, string>, rules: () => { ingress?: Rule[]; egress?: Rule[] }): void {
+    const namespace = this.props.namespace;
+    new MeshObject(this, id, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        labels: { 'app.kubernetes.io/instance': this.props.instance, 'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' },
+        name,
+        namespace,
+      },
+      // Read at synthesis, when every agent and dependency of the mesh is known.
+      get spec() {
+        const { ingress, egress } = rules();
+        return {
+          egress: egress ?? [],
+          ingress: ingress ?? [],
+          podSelector: { matchLabels: podLabels },
+          policyTypes: ['Ingress', 'Egress'],
+        };
+      },
+    });
+  }
+
+  private registrySelector(): Record<string, string> {
+    return selectorLabels('registry', this.props.model.registry.name, this.props.instance);
+  }
+
+  private agentSelector(name: string): Record<string, string> {
+    return selectorLabels('agent', name, this.props.instance);
+  }
+
+  private registryRules(): { ingress: Rule[]; egress: Rule[] } {
+    const { model, instance } = this.props;
+    const allAgents = { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': instance };
+    const egress: Rule[] = model.registry.backends
+      .filter((b) => b.endpoint !== undefined)
+      .map((b) => ({ ports: [{ port: b.endpoint!.port, protocol: 'TCP' }], to: [peerJson(b.endpoint!.peer)] }));
+    if (this.props.allowRegistryProxy === true) {
+      // One rule per distinct agent port keeps the policy small however many agents there are.
+      const ports = [...new Set(model.agents.map((a) => a.port))].sort((a, b) => a - b);
+      if (ports.length > 0) egress.push({ ports: ports.map((port) => ({ port, protocol: 'TCP' })), to: [{ podSelector: { matchLabels: allAgents } }] });
+    }
+    return {
+      ingress: model.agents.length === 0 ? [] : [{ from: [{ podSelector: { matchLabels: allAgents } }], ports: [{ port: model.registry.port, protocol: 'TCP' }] }],
+      egress,
+    };
+  }
+
+  private agentRules(agent: AgentModel): { ingress: Rule[]; egress: Rule[] } {
+    const { model } = this.props;
+    const port = [{ port: agent.port, protocol: 'TCP' }];
+    const ingress: Rule[] = [];
+    const callers = model.callersOf(agent.name);
+    if (callers.length > 0) ingress.push({ from: callers.map((c) => ({ podSelector: { matchLabels: this.agentSelector(c) } })), ports: port });
+    if (this.props.allowRegistryProxy === true) ingress.push({ from: [{ podSelector: { matchLabels: this.registrySelector() } }], ports: port });
+    if (this.props.prometheus !== undefined) ingress.push({ from: [peerJson(this.props.prometheus)], ports: port });
+    if (agent.exposed && this.props.ingressController !== undefined) ingress.push({ from: [peerJson(this.props.ingressController)], ports: port });
+
+    const egress: Rule[] = [{ ports: [{ port: model.registry.port, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: this.registrySelector() } }] }];
+    // Providers grouped by port: one rule per port, one peer per provider.
+    const byPort = new Map<number, string[]>();
+    for (const provider of model.providersFor(agent.name)) byPort.set(provider.port, [...(byPort.get(provider.port) ?? []), provider.name]);
+    for (const [providerPort, names] of [...byPort].sort((a, b) => a[0] - b[0])) {
+      egress.push({ ports: [{ port: providerPort, protocol: 'TCP' }], to: names.map((n) => ({ podSelector: { matchLabels: this.agentSelector(n) } })) });
+    }
+    if (agent.internetEgress) {
+      const v4 = this.clusterCidrs.filter((c) => c.includes('.'));
+      const v6 = this.clusterCidrs.filter((c) => c.includes(':'));
+      // IPv6 egress only where the cluster's IPv6 ranges are known, so they can be excluded.
+      const to = [peerJson(NetworkPeer.ipBlock('0.0.0.0/0', v4)), ...(v6.length > 0 ? [peerJson(NetworkPeer.ipBlock('::/0', v6))] : [])];
+      egress.push({ ports: INTERNET_PORTS.map((p) => ({ port: p, protocol: 'TCP' })), to });
+    }
+    return { ingress, egress };
+  }
+
+  /** Backends whose address is unknown would be cut off by the default deny: fail instead. */
+  private missingEndpoints(): string[] {
+    return this.props.model.registry.backends.filter((b) => b.endpoint === undefined).map((b) => new MeshValidationError(b.field, undefined,
+      `is not set, so the NetworkPolicies would cut the registry off from its ${b.name} database`,
+      `set ${b.field}: { peer: NetworkPeer.podsInNamespace("<ns>", { ... }) or NetworkPeer.ipBlock("<cidr>"), port: 5432 }, or security.networkPolicies: false`).message);
+  }
+}
+
+/** A NetworkPolicy peer. */
+export function peerJson(peer: NetworkPeer): Rule {
+  if (peer.cidr !== undefined) {
+    return { ipBlock: peer.except.length > 0 ? { cidr: peer.cidr, except: [...peer.except] } : { cidr: peer.cidr } };
+  }
+  const out: Rule = {};
+  if (peer.namespaceLabels !== undefined) out.namespaceSelector = { matchLabels: { ...peer.namespaceLabels } };
+  if (peer.podLabels !== undefined || peer.namespaceLabels === undefined) out.podSelector = { matchLabels: { ...(peer.podLabels ?? {}) } };
+  return out;
+}

@@ -1,0 +1,194 @@
+/**
+ * The synthesized NetworkPolicies, judged by an evaluator written from the Kubernetes API rules
+ * (test/util/netpol.ts), never by the library's model. The intended flows come from what the runtime will
+ * actually do: each agent's agent-config.yaml (what it provides and calls), the registry URL every agent
+ * gets, DNS for everyone, plus what each example configures (Prometheus, ingress, internet, database).
+ * Every intended flow must be allowed and every other flow to or from a mesh pod denied.
+ */
+import { parse } from 'yaml';
+import { buildApp as buildFull } from '../examples/full/main';
+import { buildApp as buildMinimal } from '../examples/minimal/main';
+import { AgentRuntime, McpMesh, McpMeshAgentProps } from '../src';
+import { buildDefaultApp } from '../src/main';
+import { Cluster, Endpoint, External, Pod, Policy } from './util/netpol';
+import { K8sObject, synth, synthApp } from './util/synth';
+
+interface Extras {
+  prometheus?: boolean;
+  exposed?: string[];
+  internet?: string[];
+  registryProxy?: boolean;
+  postgres?: boolean;
+  ipv6ClusterRange?: boolean;
+}
+
+const DNS: Pod = { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+const PROMETHEUS: Pod = { name: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+const INGRESS: Pod = { name: 'ingress', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+const POSTGRES: Pod = { name: 'postgres', namespace: 'databases', labels: { 'app.kubernetes.io/name': 'postgresql' } };
+const INTERNET: External = { ip: '1.2.3.4' };
+const INTERNET_V6: External = { ip: '2606:4700::1111' };
+const CLUSTER_IP: External = { ip: '10.96.0.1' };
+const CGNAT_IP: External = { ip: '100.64.1.1' };
+const CLUSTER_V6: External = { ip: 'fd00::10' };
+
+function key(src: Endpoint, dst: Endpoint, port: number, protocol: string): string {
+  const id = (e: Endpoint) => ('namespace' in e ? `${e.namespace}/${e.name}` : e.ip);
+  return `${id(src)} -> ${id(dst)}:${port}/${protocol}`;
+}
+
+function analyse(objects: K8sObject[], extras: Extras) {
+  const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+  const pods: Pod[] = workloads.map((w) => ({
+    name: w.metadata.name,
+    namespace: w.metadata.namespace,
+    labels: w.spec.template.metadata.labels,
+    ports: Object.fromEntries(w.spec.template.spec.containers[0].ports.map((p: any) => [p.name, p.containerPort])),
+  }));
+  const namespace = pods[0].namespace;
+  const port = (pod: Pod) => Object.values(pod.ports ?? {})[0];
+  const registry = pods.find((p) => p.labels['app.kubernetes.io/component'] === 'registry')!;
+  const agents = pods.filter((p) => p.labels['app.kubernetes.io/component'] === 'agent');
+  const config = (agent: Pod) => {
+    const deployment = workloads.find((w) => w.metadata.name === agent.name)!;
+    const cm = deployment.spec.template.spec.volumes.find((v: any) => v.name === 'config').configMap.name;
+    return parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cm)!.data['agent-config.yaml']);
+  };
+  // Pods the policies must keep out: a stranger in the mesh namespace, one that copies an agent's name label,
+  // and a pod elsewhere that carries an agent's full label set.
+  const stranger: Pod = { name: 'stranger', namespace, labels: { app: 'debug' } };
+  const impostor: Pod = { name: 'impostor', namespace, labels: { 'app.kubernetes.io/name': agents[0].labels['app.kubernetes.io/name'] } };
+  const foreignTwin: Pod = { name: 'twin', namespace: 'other', labels: { ...agents[0].labels } };
+  const outsiders: Endpoint[] = [DNS, PROMETHEUS, INGRESS, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
+
+  const intended = new Set<string>();
+  const allow = (src: Endpoint, dst: Endpoint, p: number, protocol = 'TCP') => intended.add(key(src, dst, p, protocol));
+  for (const pod of pods) {
+    allow(pod, DNS, 53, 'UDP');
+    allow(pod, DNS, 53, 'TCP');
+  }
+  for (const agent of agents) {
+    allow(agent, registry, port(registry));
+    for (const dependency of config(agent).dependencies) {
+      for (const provider of agents.filter((a) => config(a).capabilities.some((c: any) => c.capability === dependency.capability))) {
+        allow(agent, provider, port(provider));
+      }
+    }
+    if (extras.prometheus) allow(PROMETHEUS, agent, port(agent));
+    if (extras.exposed?.includes(agent.name)) allow(INGRESS, agent, port(agent));
+    if (extras.internet?.includes(agent.name)) {
+      allow(agent, INTERNET, 443);
+      if (extras.ipv6ClusterRange) allow(agent, INTERNET_V6, 443);
+    }
+    if (extras.registryProxy) allow(registry, agent, port(agent));
+  }
+  if (extras.postgres) allow(registry, POSTGRES, 5432);
+
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as Policy[];
+  const nsLabels = (name: string) => ({
+    'kubernetes.io/metadata.name': name,
+    ...(objects.find((o) => o.kind === 'Namespace' && o.metadata.name === name)?.metadata.labels ?? {}),
+  });
+  const cluster = new Cluster(policies, nsLabels);
+  const everything: Endpoint[] = [...pods, ...outsiders];
+  const candidatePorts = [...new Set([...pods.flatMap((p) => Object.values(p.ports ?? {})), 22, 53, 443, 5432, 8000, 8080, 9090])];
+  const unexpected: string[] = [];
+  const missing: string[] = [];
+  let checked = 0;
+  for (const src of everything) {
+    for (const dst of everything) {
+      if (src === dst || (!pods.includes(src as Pod) && !pods.includes(dst as Pod))) continue;
+      for (const p of candidatePorts) {
+        for (const protocol of ['TCP', 'UDP']) {
+          checked++;
+          const k = key(src, dst, p, protocol);
+          const allowed = cluster.allowed(src, dst, p, protocol);
+          if (allowed && !intended.has(k)) unexpected.push(k);
+          if (!allowed && intended.has(k)) missing.push(k);
+        }
+      }
+    }
+  }
+  return { unexpected, missing, checked, intended, cluster, pods, agents, registry, stranger, foreignTwin };
+}
+
+const cases: Array<[string, () => K8sObject[], Extras]> = [
+  ['default app', () => synthApp(buildDefaultApp()), {}],
+  ['minimal', () => synthApp(buildMinimal()), {}],
+  ['full', () => synthApp(buildFull()), {
+    prometheus: true, exposed: ['planner'], internet: ['planner'], registryProxy: true, postgres: true, ipv6ClusterRange: true,
+  }],
+];
+
+describe.each(cases)('NetworkPolicies of the %s', (_name, build, extras) => {
+  const result = analyse(build(), extras);
+
+  test('allow every flow the mesh needs and deny every other flow to or from a mesh pod', () => {
+    expect(result.intended.size).toBeGreaterThan(0);
+    expect(result.checked).toBeGreaterThan(500);
+    expect({ missing: result.missing, unexpected: result.unexpected }).toEqual({ missing: [], unexpected: [] });
+  });
+
+  test('fix what upstream charts got wrong: DNS works, agents reach the registry, strangers reach no agent', () => {
+    const { cluster, pods, agents, registry, stranger, foreignTwin } = result;
+    for (const pod of pods) {
+      expect(cluster.allowed(pod, DNS, 53, 'UDP')).toBe(true);
+      expect(cluster.allowed(pod, DNS, 53, 'TCP')).toBe(true);
+    }
+    for (const agent of agents) {
+      expect(cluster.allowed(agent, registry, Object.values(registry.ports!)[0])).toBe(true);
+      for (const outsider of [stranger, foreignTwin]) {
+        expect(cluster.allowed(outsider, agent, Object.values(agent.ports!)[0])).toBe(false);
+      }
+    }
+  });
+});
+
+test('the default app: the planner reaches weather and hotels, and nothing calls the planner', () => {
+  const { cluster, agents } = analyse(synthApp(buildDefaultApp()), {});
+  const [weather, hotels, planner] = ['weather', 'hotels', 'planner'].map((n) => agents.find((a) => a.name === n)!);
+  expect(cluster.allowed(planner, weather, 8080)).toBe(true);
+  expect(cluster.allowed(planner, hotels, 8080)).toBe(true);
+  expect(cluster.allowed(weather, hotels, 8080)).toBe(false);
+  expect(cluster.allowed(weather, planner, 8080)).toBe(false);
+  expect(cluster.allowed(planner, weather, 9090)).toBe(false);
+});
+
+test('the evaluator itself: with no policy everything is allowed, and a lone deny policy isolates its pod', () => {
+  const a: Pod = { name: 'a', namespace: 'x', labels: { app: 'a' } };
+  const b: Pod = { name: 'b', namespace: 'x', labels: { app: 'b' } };
+  const none = new Cluster([], () => ({}));
+  expect(none.allowed(a, b, 80)).toBe(true);
+  const deny = new Cluster([{ metadata: { name: 'd', namespace: 'x' }, spec: { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'] } }], () => ({}));
+  expect(deny.allowed(a, b, 80)).toBe(false);
+  expect(deny.allowed(b, a, 80)).toBe(true);
+});
+
+describe('policy size grows linearly with agents and dependency edges', () => {
+  const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
+  /** A chain: agent i calls agents i-1 and i-2. */
+  const measure = (n: number) => {
+    const agents: McpMeshAgentProps[] = Array.from({ length: n }, (_, i) => ({
+      runtime: rt, name: `a${i}`, capabilities: [{ name: `c${i}` }], dependsOn: [i - 1, i - 2].filter((j) => j >= 0).map((j) => `c${j}`),
+    }));
+    const policies = synth((chart) => new McpMesh(chart, 'Mesh', { agents })).filter((o) => o.kind === 'NetworkPolicy');
+    const peersOf = (p: K8sObject) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]
+      .reduce((s: number, r: any) => s + (r.from ?? r.to ?? []).length, 0);
+    const peers = policies.reduce((sum, p) => sum + peersOf(p), 0);
+    const largest = Math.max(...policies.map(peersOf));
+    return { policies: policies.length, peers, largest };
+  };
+
+  test('100 vs 1000 agents: ten times the policies and peers, and no policy grows with the mesh', () => {
+    const small = measure(100);
+    const large = measure(1000);
+    expect(small.policies).toBe(100 + 3);
+    expect(large.policies).toBe(1000 + 3);
+    // Peers: one per edge on each side (caller egress, provider ingress), one registry peer per agent, and
+    // the fixed DNS and all-agents-to-registry peers: 2 + N + 2E, with E = 2N - 3 edges in the chain.
+    const expected = (n: number) => 2 + n + 2 * (2 * n - 3);
+    expect(small.peers).toBe(expected(100));
+    expect(large.peers).toBe(expected(1000));
+    expect(large.largest).toBe(small.largest);
+  });
+});

@@ -1,0 +1,72 @@
+import { AgentRuntime, McpMesh, NetworkPeer, RegistryStorage } from '../src';
+import { find, synth } from './util/synth';
+
+const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
+
+describe('McpSecurity', () => {
+  test('labels an owned namespace for Pod Security "restricted" in all three modes, version pinned', () => {
+    const ns = find(synth((chart) => new McpMesh(chart, 'Mesh', { createNamespace: true })), 'Namespace', 'mcp-mesh');
+    expect(ns.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.30',
+      'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'v1.30',
+      'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'v1.30',
+    });
+  });
+
+  test('renders one policy per workload plus default-deny and DNS, and none when turned off', () => {
+    const on = synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ runtime: rt, name: 'a' }, { runtime: rt, name: 'b' }] }));
+    expect(on.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name))
+      .toEqual(['mcp-mesh-default-deny', 'mcp-mesh-allow-dns', 'mcp-mesh-registry', 'a', 'b']);
+    const deny = find(on, 'NetworkPolicy', 'mcp-mesh-default-deny');
+    expect(deny.spec).toEqual({
+      egress: [], ingress: [], policyTypes: ['Ingress', 'Egress'],
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' } },
+    });
+    const off = synth((chart) => new McpMesh(chart, 'Mesh', { security: { networkPolicies: false }, agents: [{ runtime: rt, name: 'a' }] }));
+    expect(off.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+  });
+
+  test('follows dependencies added after the policies were created', () => {
+    const objects = synth((chart) => {
+      const mesh = new McpMesh(chart, 'Mesh');
+      mesh.addAgent({ runtime: rt, name: 'provider', capabilities: [{ name: 'cap' }] });
+      mesh.addAgent({ runtime: rt, name: 'caller', dependsOn: ['cap'] });
+    });
+    const provider = find(objects, 'NetworkPolicy', 'provider');
+    expect(provider.spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/name': 'caller' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('gives internet egress to opted-in agents only, on 443, outside the cluster ranges', () => {
+    const objects = synth((chart) => new McpMesh(chart, 'Mesh', {
+      agents: [{ runtime: rt, name: 'llm', internetEgress: true }, { runtime: rt, name: 'plain' }],
+    }));
+    const rule = find(objects, 'NetworkPolicy', 'llm').spec.egress.at(-1);
+    expect(rule).toEqual({
+      ports: [{ port: 443, protocol: 'TCP' }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } }],
+    });
+    expect(JSON.stringify(find(objects, 'NetworkPolicy', 'plain'))).not.toContain('0.0.0.0/0');
+  });
+
+  test('fails when the registry database has no known address, since default deny would cut it off', () => {
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+      registry: { replicas: 2, storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' } }) },
+    }))).toThrow(/registry\.storage\.endpoint: undefined is not set, so the NetworkPolicies would cut the registry off from its postgres database/);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+      security: { networkPolicies: false },
+      registry: { replicas: 2, storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' } }) },
+    }))).not.toThrow();
+  });
+
+  test('fails on an exposed agent without an ingress controller, and on bad peers', () => {
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ runtime: rt, name: 'web', exposed: true }] })))
+      .toThrow(/agents\.web\.exposed: true admits an ingress controller, but none is configured/);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { clusterCidrs: ['10.0.0.0/33'] } })))
+      .toThrow(/security\.clusterCidrs\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR range/);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { dns: NetworkPeer.pods({ podLabels: { 'bad key!': 'x' } }) } })))
+      .toThrow(/security\.dns\.podLabels: \{"bad key!":"x"\} is not a valid label selector entry/);
+  });
+});

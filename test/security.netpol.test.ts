@@ -41,7 +41,7 @@ function analyse(objects: K8sObject[], extras: Extras) {
   const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
   const pods: Pod[] = workloads.map((w) => ({
     name: w.metadata.name,
-    namespace: w.metadata.namespace,
+    namespace: w.metadata.namespace ?? 'default',
     labels: w.spec.template.metadata.labels,
     ports: Object.fromEntries(w.spec.template.spec.containers[0].ports.map((p: any) => [p.name, p.containerPort])),
   }));

@@ -86,7 +86,7 @@ export interface ValidateOptions {
   kubectlCrossCheck?: boolean;
 }
 
-interface Doc {
+export interface Doc {
   ref: ObjectRef;
   obj: Record<string, any>;
   /** YAML text of the document as written (sent verbatim for apply) */
@@ -338,34 +338,26 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
     }
 
     // ---- 2. CRDs ---------------------------------------------------------------------------------
-    const extraCrdDocs: Doc[] = [];
-    for (const p of opts.extraCrds ?? []) {
-      const abs = path.resolve(p);
-      const list = fs.statSync(abs).isDirectory() ? listManifestFiles(abs) : [abs];
-      const loaded = loadManifests(list, path.dirname(abs));
-      if (loaded.errors.length) throw new Error(`extra CRDs ${p}: ${formatProblems(loaded.errors)}`);
-      extraCrdDocs.push(...loaded.docs.filter((d) => d.ref.kind === 'CustomResourceDefinition'));
-    }
+    // Extra (upstream) CRDs: installed once per cluster and kept for the next folders (see
+    // installExtraCrds); the manifests' own CRDs are applied here and removed afterwards.
+    const extraCrdDocs = (await installExtraCrds(cluster, opts.extraCrds ?? [], { concurrency })).docs;
     const ownCrds = docs.filter((d) => d.ref.kind === 'CustomResourceDefinition');
     const extraNames = new Set(extraCrdDocs.map((d) => d.ref.name));
-    for (const [list, own] of [[extraCrdDocs, false], [ownCrds, true]] as const) {
-      // Extra (upstream) CRDs stay installed for the next folders; the manifests' own are removed.
-      const crdResults = await mapLimit([...list], concurrency, (d) =>
-        apply(d.ref, d.text, { dryRun: false, phase: 'crd', keep: !own || extraNames.has(d.ref.name) }),
-      );
-      if (!own) {
-        const bad = crdResults.filter((r) => !r.ok);
-        if (bad.length) throw new Error(`installing extra CRDs failed:\n${formatProblems(bad)}`);
+    const crdResults = await mapLimit(ownCrds, concurrency, (d) =>
+      apply(d.ref, d.text, { dryRun: false, phase: 'crd', keep: extraNames.has(d.ref.name) }),
+    );
+    // An own CRD that replaced an extra one of the same name: install the extra file again next time.
+    forgetExtraCrds(cluster, ownCrds.filter((d) => extraNames.has(d.ref.name)).map((d) => d.ref.name));
+    for (let i = 0; i < ownCrds.length; i++) {
+      if (crdResults[i].ok) {
+        const msg = await waitEstablished(cluster, ownCrds[i].ref.name, 60_000);
+        if (msg) crdResults[i] = { ...crdResults[i], ok: false, message: msg };
       }
-      for (let i = 0; i < list.length; i++) {
-        if (crdResults[i].ok) {
-          const msg = await waitEstablished(cluster, list[i].ref.name, 60_000);
-          if (msg) crdResults[i] = { ...crdResults[i], ok: false, message: msg };
-          const spec = list[i].obj.spec ?? {};
-          for (const v of spec.versions ?? []) if (v.served !== false) discovery.invalidate(`${spec.group}/${v.name}`);
-        }
-      }
-      if (own) results.push(...crdResults);
+    }
+    results.push(...crdResults);
+    for (const d of [...extraCrdDocs, ...ownCrds]) {
+      const spec = d.obj.spec ?? {};
+      for (const v of spec.versions ?? []) if (v.served !== false) discovery.invalidate(`${spec.group}/${v.name}`);
     }
     const crdKinds = new Set<string>();
     for (const d of [...extraCrdDocs, ...ownCrds]) {
@@ -458,6 +450,94 @@ export function podFromWorkload(d: Doc): { ref: ObjectRef; pod: Record<string, a
   const ref: ObjectRef = { apiVersion: 'v1', kind: 'Pod', name, file: d.ref.file, doc: d.ref.doc };
   if (d.ref.namespace) ref.namespace = d.ref.namespace;
   return { ref, pod, from: d.ref };
+}
+
+export interface ExtraCrdInstall {
+  /** every CRD document of the given paths (installed now or by an earlier call) */
+  docs: Doc[];
+  /** CRD names applied by this call (empty when all were already installed) */
+  applied: string[];
+  /** Warning headers the server sent while installing, one line per CRD and warning */
+  warnings: string[];
+  durationMs: number;
+}
+
+/** Extra CRD files already installed into a cluster (and Established), by file identity. */
+const installedExtraCrds = new WeakMap<TestCluster, Map<string, Doc[]>>();
+
+function forgetExtraCrds(cluster: TestCluster, names: string[]): void {
+  const cache = installedExtraCrds.get(cluster);
+  if (!cache || !names.length) return;
+  for (const [key, docs] of cache) if (docs.some((d) => names.includes(d.ref.name))) cache.delete(key);
+}
+
+function fileIdentity(file: string): string {
+  const st = fs.statSync(file);
+  return `${file}|${st.size}|${st.mtimeMs}`;
+}
+
+/**
+ * Installs CRD files (or folders of them) for real, server-side applied with strict field
+ * validation, and waits until the server reports every one Established and serves its kinds.
+ * A file already installed into this cluster by an earlier call (same path, size and mtime) is
+ * not applied again, so passing the same upstream CRDs for every folder costs nothing after the
+ * first. Non-CRD documents in those files are ignored. Throws when a CRD is rejected, is not
+ * Established in time, or the same CRD name comes from two different files.
+ */
+export async function installExtraCrds(
+  cluster: TestCluster,
+  paths: string[],
+  opts: { concurrency?: number; timeoutMs?: number } = {},
+): Promise<ExtraCrdInstall> {
+  const t0 = Date.now();
+  let cache = installedExtraCrds.get(cluster);
+  if (!cache) installedExtraCrds.set(cluster, (cache = new Map()));
+  const all: Doc[] = [];
+  const pending: Array<{ key: string; docs: Doc[] }> = [];
+  const origin = new Map<string, string>();
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    if (!fs.existsSync(abs)) throw new Error(`extra CRDs ${p}: ${abs} does not exist`);
+    const list = fs.statSync(abs).isDirectory() ? listManifestFiles(abs) : [abs];
+    if (!list.length) throw new Error(`extra CRDs ${p}: no *.yaml/*.yml files in ${abs}`);
+    for (const file of list) {
+      const key = fileIdentity(file);
+      let crds = cache.get(key);
+      if (!crds) {
+        const loaded = loadManifests([file], path.dirname(file));
+        if (loaded.errors.length) throw new Error(`extra CRDs ${file}: ${formatProblems(loaded.errors)}`);
+        crds = loaded.docs.filter((d) => d.ref.kind === 'CustomResourceDefinition' && d.ref.apiVersion === 'apiextensions.k8s.io/v1');
+        pending.push({ key, docs: crds });
+      }
+      for (const d of crds) {
+        const seen = origin.get(d.ref.name);
+        if (seen && seen !== file) throw new Error(`extra CRDs: ${d.ref.name} is defined both in ${seen} and in ${file}`);
+        origin.set(d.ref.name, file);
+      }
+      all.push(...crds);
+    }
+  }
+  const toApply = pending.flatMap((p) => p.docs);
+  const warnings: string[] = [];
+  const failures: string[] = [];
+  await mapLimit(toApply, opts.concurrency ?? 4, async (d) => {
+    const q = new URLSearchParams({ fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' });
+    const r = await cluster.request(
+      'PATCH',
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(d.ref.name)}?${q}`,
+      d.text,
+      { 'Content-Type': 'application/apply-patch+yaml' },
+    );
+    for (const w of r.warnings) warnings.push(`${d.ref.name}: ${w}`);
+    if (r.status < 200 || r.status >= 300) failures.push(`${describeRef(d.ref)}: ${statusMessage(r)}`);
+  });
+  if (failures.length) throw new Error(`installing extra CRDs failed:\n${failures.join('\n')}`);
+  const notReady = (
+    await mapLimit(toApply, opts.concurrency ?? 4, (d) => waitEstablished(cluster, d.ref.name, opts.timeoutMs ?? 60_000))
+  ).filter((m): m is string => !!m);
+  if (notReady.length) throw new Error(`extra CRDs not ready:\n${notReady.join('\n')}`);
+  for (const p of pending) cache.set(p.key, p.docs);
+  return { docs: all, applied: toApply.map((d) => d.ref.name), warnings, durationMs: Date.now() - t0 };
 }
 
 async function waitEstablished(cluster: TestCluster, name: string, timeoutMs: number): Promise<string | undefined> {

@@ -17,6 +17,7 @@ import * as path from 'path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const KUBE_TOOLS_SCRIPT = path.join(REPO_ROOT, 'scripts', 'kube-tools.sh');
+export const UPSTREAM_CRDS_SCRIPT = path.join(REPO_ROOT, 'scripts', 'upstream-crds.sh');
 
 /** Set to 1 to report the conformance tests as skipped (never set in CI). */
 export const SKIP_ENV = 'MCP_MESH_SKIP_CONFORMANCE';
@@ -79,6 +80,49 @@ export async function resolveKubeTools(env: NodeJS.ProcessEnv = process.env): Pr
     kubeVersion: kv.KUBE_VERSION,
     etcdVersion: kv.ETCD_VERSION,
   };
+}
+
+export interface UpstreamCrdSet {
+  /** e.g. prometheus-operator, istio, linkerd, gateway-api, external-secrets */
+  project: string;
+  /** the pinned release, e.g. v0.85.0 or stable-2.14.10 */
+  version: string;
+  dir: string;
+}
+
+/** Known project names of scripts/upstream-crds.sh (its folders are named <project>-<version>). */
+export const UPSTREAM_PROJECTS = ['prometheus-operator', 'istio', 'linkerd', 'gateway-api', 'external-secrets'] as const;
+
+/** Parses the folders scripts/upstream-crds.sh prints, one per line. */
+export function parseUpstreamCrdsOutput(stdout: string): UpstreamCrdSet[] {
+  const out: UpstreamCrdSet[] = [];
+  for (const line of stdout.split('\n')) {
+    const dir = line.trim();
+    if (!dir) continue;
+    if (!path.isAbsolute(dir)) throw new Error(`upstream-crds.sh printed a line that is not an absolute folder: ${line}`);
+    const base = path.basename(dir);
+    const project = [...UPSTREAM_PROJECTS].sort((a, b) => b.length - a.length).find((p) => base.startsWith(`${p}-`));
+    out.push({ project: project ?? base, version: project ? base.slice(project.length + 1) : '', dir });
+  }
+  return out;
+}
+
+/**
+ * Fetches (first time: from the Go module proxy and npm, a few seconds) the pinned upstream CRDs
+ * through scripts/upstream-crds.sh and returns their folders. Its progress is streamed to stderr.
+ */
+export async function resolveUpstreamCrds(env: NodeJS.ProcessEnv = process.env): Promise<UpstreamCrdSet[]> {
+  const { code, stdout, stderrTail } = await runStreaming('bash', [UPSTREAM_CRDS_SCRIPT], { cwd: REPO_ROOT, env });
+  if (code !== 0) {
+    throw new Error(
+      `scripts/upstream-crds.sh exited with ${code}; the conformance suite installs the upstream CRDs it fetches.\n` +
+        `${stderrTail}\n(${SKIP_ENV}=1 skips the conformance tests locally)`,
+    );
+  }
+  const sets = parseUpstreamCrdsOutput(stdout);
+  if (!sets.length) throw new Error(`scripts/upstream-crds.sh printed no folders:\n${stdout}`);
+  for (const s of sets) if (!fs.statSync(s.dir).isDirectory()) throw new Error(`upstream-crds.sh printed ${s.dir}, not a folder`);
+  return sets;
 }
 
 function isExecutable(p: string): boolean {

@@ -9,6 +9,7 @@ export * from './agent/agent-runtime';
 export * from './agent/secret-value';
 export * from './agent/mcp-agent';
 export * from './security/mcp-security';
+export * from './policy/mcp-policy-check';
 export * from './mesh/mcp-mesh';
 export * from './synth/yaml';
 export * from './synth/write-manifests';

@@ -1,4 +1,4 @@
-import { AgentRuntime, McpMesh, NetworkPeer, RegistryStorage } from '../src';
+import { AgentRuntime, McpMesh, NetworkPeer, PolicyRule, RegistryStorage } from '../src';
 import { find, synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
@@ -22,7 +22,12 @@ describe('McpSecurity', () => {
       egress: [], ingress: [], policyTypes: ['Ingress', 'Egress'],
       podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' } },
     });
-    const off = synth((chart) => new McpMesh(chart, 'Mesh', { security: { networkPolicies: false }, agents: [{ runtime: rt, name: 'a' }] }));
+    const noPolicies = { security: { networkPolicies: false }, agents: [{ runtime: rt, name: 'a' }] };
+    // Turning them off is a finding of the policy check, accepted only with a reason.
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', noPolicies))).toThrow(/\[network-policy\] Deployment\/a: its pods are not isolated/);
+    const off = synth((chart) => new McpMesh(chart, 'Mesh', {
+      ...noPolicies, policySuppressions: [{ rule: PolicyRule.NETWORK_POLICY, reason: 'the platform team enforces policies through the CNI' }],
+    }));
     expect(off.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
 
@@ -57,6 +62,7 @@ describe('McpSecurity', () => {
     }))).toThrow(/registry\.storage\.endpoint: undefined is not set, so the NetworkPolicies would cut the registry off from its postgres database/);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
       security: { networkPolicies: false },
+      policyCheck: false,
       registry: { replicas: 2, storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' } }) },
     }))).not.toThrow();
   });

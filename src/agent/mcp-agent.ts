@@ -15,7 +15,8 @@ import {
   AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, DEFAULT_AGENT_PORT, LogLevel,
 } from '../model/runtime';
 import {
-  durationSeconds, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel, requirePort, requireSemver,
+  durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel,
+  requirePort, requireSemver,
 } from '../model/validation';
 import { IMcpRegistry } from '../registry/mcp-registry';
 import { renderAgentConfig } from './agent-config';
@@ -162,7 +163,6 @@ const MANAGED_ENV: Record<string, string> = {
   MCP_MESH_NAMESPACE: 'meshNamespace',
   POD_IP: 'always the pod IP (downward API)',
 };
-const SECRET_LIKE = /(^|_)(API_?KEY|KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIALS?)(_|$)/i;
 
 /**
  * One MCP Mesh agent: a Deployment, a ClusterIP Service (and optionally a headless one), a ConfigMap with its
@@ -178,6 +178,8 @@ export class McpAgent extends Construct {
   public readonly service: ApiObject;
   public readonly configMap: ApiObject;
   public readonly headlessService?: ApiObject;
+  /** The Secret holding `SecretValue.unsafePlainText` values, when the agent allowed them. */
+  public readonly plainTextSecret?: ApiObject;
 
   constructor(scope: Construct, id: string, props: McpAgentProps) {
     super(scope, id);
@@ -288,12 +290,12 @@ export class McpAgent extends Construct {
     };
     (props.env ?? []).forEach((e, i) => {
       claim(f(`env[${i}].name`), e.name);
-      if (SECRET_LIKE.test(e.name)) {
-        throw new MeshValidationError(f(`env[${i}].name`), e.name, 'looks like a secret, and env values are written into the YAML in plain text',
-          `move it to secretEnv: [{ name: "${e.name}", value: SecretValue.fromSecretKey("<secret>", "<key>") }]`);
-      }
       if (typeof e.value !== 'string') {
         throw new MeshValidationError(f(`env[${i}].value`), e.value, 'is not a string', 'quote the value, e.g. "true" or "8"');
+      }
+      if (looksLikeSecretName(e.name) || looksLikeSecretValue(e.value)) {
+        throw new MeshValidationError(f(`env[${i}].name`), e.name, 'looks like a secret (by its name or its value), and env values are written into the YAML in plain text',
+          `move it to secretEnv: [{ name: "${e.name}", value: SecretValue.fromSecretKey("<secret>", "<key>") }]`);
       }
       env.push(envValue(e.name, e.value));
     });
@@ -310,7 +312,7 @@ export class McpAgent extends Construct {
       }
     });
     if (Object.keys(plainSecrets).length > 0) {
-      new MeshObject(this, 'Secret', {
+      this.plainTextSecret = new MeshObject(this, 'Secret', {
         apiVersion: 'v1', kind: 'Secret', metadata: metadata(secretName), stringData: plainSecrets, type: 'Opaque',
       });
     }

@@ -7,6 +7,7 @@ import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { requireDnsLabel } from '../model/validation';
 import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
+import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-policy-check';
 import { McpSecurity, McpSecurityOptions } from '../security/mcp-security';
 
 /** An agent of a mesh: its name is required, since it names the agent's objects. */
@@ -43,6 +44,17 @@ export interface McpMeshProps {
    * @default - default deny, DNS, and the flows the graph needs
    */
   readonly security?: McpSecurityOptions;
+  /**
+   * Run the policy check over the mesh's objects at synth (privileged containers, root, host access,
+   * resources, unpinned images, probes, secret literals, NetworkPolicy coverage).
+   * @default true
+   */
+  readonly policyCheck?: boolean;
+  /**
+   * Findings of the policy check you accept, each with its reason.
+   * @default - none
+   */
+  readonly policySuppressions?: PolicySuppression[];
 }
 
 /** The Pod Security Standards version the Namespace pins (the oldest Kubernetes the manifests support). */
@@ -60,6 +72,8 @@ export class McpMesh extends Construct {
   /** The mesh as data: agents, capabilities and dependency edges. */
   public readonly model: MeshModel;
   public readonly security: McpSecurity;
+  /** The policy check over the mesh's objects, when on. */
+  public readonly policyCheck?: McpPolicyCheck;
   private readonly clusterDomain: string;
   private readonly agentConstructs: McpAgent[] = [];
 
@@ -95,6 +109,9 @@ export class McpMesh extends Construct {
     });
     this.model = new MeshModel(this.registry.model);
     this.security = new McpSecurity(this, 'Security', { ...props.security, model: this.model, instance: this.name, namespace: this.namespace });
+    if (props.policyCheck !== false) {
+      this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });
+    }
     (props.agents ?? []).forEach((agent, i) => this.addAgentAt(agent, `agents[${i}]`));
 
     this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });
@@ -127,6 +144,13 @@ export class McpMesh extends Construct {
     });
     this.model.addAgent(agent.model, `${field}.name`);
     this.agentConstructs.push(agent);
+    if (agent.plainTextSecret !== undefined) {
+      this.policyCheck?.addSuppression({
+        rule: PolicyRule.SECRET_LITERAL,
+        object: `Secret/${agent.plainTextSecret.name}`,
+        reason: `allowPlainTextSecrets is set on agent "${name}"`,
+      });
+    }
     return agent;
   }
 

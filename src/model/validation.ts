@@ -123,3 +123,24 @@ export function requireLogLevel(field: string, value: unknown): LogLevel {
   }
   return value as LogLevel;
 }
+
+/** Names of variables and keys that hold secrets by convention: API keys, tokens, passwords, credentials. */
+const SECRET_NAME = /(^|[_.-])(API_?KEY|KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIALS?)([_.-]|$)/i;
+
+export function looksLikeSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** Values that are credentials whatever they are called: vendor key formats, private keys, URLs with a password. */
+const SECRET_VALUE = [
+  /\bsk-(ant-)?[A-Za-z0-9_-]{20,}/, // OpenAI, Anthropic
+  /\bAIza[0-9A-Za-z_-]{35}\b/, // Google
+  /\bAKIA[0-9A-Z]{16}\b/, // AWS access key id
+  /\bgh[pousr]_[A-Za-z0-9]{36,}\b/, // GitHub tokens
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // scheme://user:password@host
+];
+
+export function looksLikeSecretValue(value: string): boolean {
+  return SECRET_VALUE.some((pattern) => pattern.test(value));
+}

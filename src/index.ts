@@ -1,6 +1,7 @@
 export * from './model/errors';
 export * from './model/mesh-model';
 export * from './model/network-peer';
+export * from './model/service-mesh';
 export { LogLevel, MCP_MESH_VERSION } from './model/runtime';
 export * from './k8s/resources';
 export * from './registry/registry-storage';

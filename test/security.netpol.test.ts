@@ -7,6 +7,7 @@
  */
 import { parse } from 'yaml';
 import { buildApp as buildFull } from '../examples/full/main';
+import { buildApp as buildLinkerd } from '../examples/linkerd/main';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
 import { AgentRuntime, McpMesh, McpMeshAgentProps } from '../src';
 import { buildDefaultApp } from '../src/main';
@@ -20,7 +21,12 @@ interface Extras {
   registryProxy?: boolean;
   postgres?: boolean;
   ipv6ClusterRange?: boolean;
+  /** The service mesh's control plane pod and the ports every proxied pod must reach. */
+  controlPlane?: { pod: Pod; ports: number[] };
 }
+
+const ISTIOD: Pod = { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } };
+const LINKERD_DESTINATION: Pod = { name: 'linkerd-destination', namespace: 'linkerd', labels: { 'linkerd.io/control-plane-component': 'destination' } };
 
 const DNS: Pod = { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const PROMETHEUS: Pod = { name: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
@@ -59,13 +65,14 @@ function analyse(objects: K8sObject[], extras: Extras) {
   const stranger: Pod = { name: 'stranger', namespace, labels: { app: 'debug' } };
   const impostor: Pod = { name: 'impostor', namespace, labels: { 'app.kubernetes.io/name': agents[0].labels['app.kubernetes.io/name'] } };
   const foreignTwin: Pod = { name: 'twin', namespace: 'other', labels: { ...agents[0].labels } };
-  const outsiders: Endpoint[] = [DNS, PROMETHEUS, INGRESS, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
+  const outsiders: Endpoint[] = [ISTIOD, LINKERD_DESTINATION, DNS, PROMETHEUS, INGRESS, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
 
   const intended = new Set<string>();
   const allow = (src: Endpoint, dst: Endpoint, p: number, protocol = 'TCP') => intended.add(key(src, dst, p, protocol));
   for (const pod of pods) {
     allow(pod, DNS, 53, 'UDP');
     allow(pod, DNS, 53, 'TCP');
+    for (const p of extras.controlPlane?.ports ?? []) allow(pod, extras.controlPlane!.pod, p);
   }
   for (const agent of agents) {
     allow(agent, registry, port(registry));
@@ -91,7 +98,7 @@ function analyse(objects: K8sObject[], extras: Extras) {
   });
   const cluster = new Cluster(policies, nsLabels);
   const everything: Endpoint[] = [...pods, ...outsiders];
-  const candidatePorts = [...new Set([...pods.flatMap((p) => Object.values(p.ports ?? {})), 22, 53, 443, 5432, 8000, 8080, 9090])];
+  const candidatePorts = [...new Set([...pods.flatMap((p) => Object.values(p.ports ?? {})), 22, 53, 443, 5432, 8000, 8080, 8086, 8090, 9090, 15012])];
   const unexpected: string[] = [];
   const missing: string[] = [];
   let checked = 0;
@@ -117,7 +124,9 @@ const cases: Array<[string, () => K8sObject[], Extras]> = [
   ['minimal', () => synthApp(buildMinimal()), {}],
   ['full', () => synthApp(buildFull()), {
     prometheus: true, exposed: ['planner'], internet: ['planner'], registryProxy: true, postgres: true, ipv6ClusterRange: true,
+    controlPlane: { pod: ISTIOD, ports: [15012] },
   }],
+  ['linkerd', () => synthApp(buildLinkerd()), { controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] } }],
 ];
 
 describe.each(cases)('NetworkPolicies of the %s', (_name, build, extras) => {

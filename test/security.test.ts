@@ -1,4 +1,4 @@
-import { AgentRuntime, McpMesh, NetworkPeer, PolicyRule, RegistryStorage } from '../src';
+import { AgentRuntime, McpMesh, NetworkPeer, PolicyRule, RegistryStorage, ServiceMesh } from '../src';
 import { find, synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
@@ -74,5 +74,58 @@ describe('McpSecurity', () => {
       .toThrow(/security\.clusterCidrs\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR range/);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { dns: NetworkPeer.pods({ podLabels: { 'bad key!': 'x' } }) } })))
       .toThrow(/security\.dns\.podLabels: \{"bad key!":"x"\} is not a valid label selector entry/);
+  });
+});
+
+describe('mTLS through a service mesh follows the same graph', () => {
+  const graph = (serviceMesh: ServiceMesh) => synth((chart) => new McpMesh(chart, 'Mesh', {
+    serviceMesh,
+    agents: [
+      { runtime: rt, name: 'weather', capabilities: [{ name: 'weather_forecast' }] },
+      { runtime: rt, name: 'planner', dependsOn: ['weather_forecast'] },
+    ],
+  }));
+
+  test('Istio: sidecars injected, STRICT mTLS, ISTIO_MUTUAL, and each workload callable only by the service accounts of its callers', () => {
+    const objects = graph(ServiceMesh.ISTIO);
+    expect(find(objects, 'Deployment', 'weather').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
+    expect(find(objects, 'StatefulSet', 'mcp-mesh-registry').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
+    expect(find(objects, 'PeerAuthentication', 'mcp-mesh-mtls').spec.mtls).toEqual({ mode: 'STRICT' });
+    expect(find(objects, 'DestinationRule', 'weather').spec).toEqual({ host: 'weather.mcp-mesh.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    const weather = find(objects, 'AuthorizationPolicy', 'weather').spec;
+    expect(weather.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/mcp-mesh/sa/planner'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    // Nobody calls the planner: an ALLOW policy without rules admits nobody.
+    expect(find(objects, 'AuthorizationPolicy', 'planner').spec.rules).toEqual([]);
+    expect(find(objects, 'AuthorizationPolicy', 'mcp-mesh-registry').spec.rules[0].from[0].source.principals)
+      .toEqual(['cluster.local/ns/mcp-mesh/sa/weather', 'cluster.local/ns/mcp-mesh/sa/planner']);
+    // Proxies reach istiod through the NetworkPolicies.
+    expect(find(objects, 'NetworkPolicy', 'planner').spec.egress).toContainEqual({
+      ports: [{ port: 15012, protocol: 'TCP' }],
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
+    });
+  });
+
+  test('Linkerd: proxies injected, a Server per workload, and authorization for the callers only', () => {
+    const objects = graph(ServiceMesh.LINKERD);
+    expect(find(objects, 'Deployment', 'planner').spec.template.metadata.annotations['linkerd.io/inject']).toBe('enabled');
+    expect(find(objects, 'Server', 'weather-http').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/name': 'weather' } },
+      port: 'http', proxyProtocol: 'HTTP/1',
+    });
+    expect(find(objects, 'MeshTLSAuthentication', 'weather-callers').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'planner', namespace: 'mcp-mesh' }]);
+    expect(find(objects, 'AuthorizationPolicy', 'weather').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'weather-http' });
+    // The planner has a Server but no authorization: Linkerd then admits nobody.
+    expect(objects.some((o) => o.kind === 'MeshTLSAuthentication' && o.metadata.name === 'planner-callers')).toBe(false);
+  });
+
+  test('Linkerd authorization appears for a provider whose first caller is added later', () => {
+    const objects = synth((chart) => {
+      const mesh = new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.LINKERD });
+      mesh.addAgent({ runtime: rt, name: 'weather', capabilities: [{ name: 'weather_forecast' }] });
+      mesh.addAgent({ runtime: rt, name: 'tourist', capabilities: [{ name: 'tour' }] });
+      mesh.addAgent({ runtime: rt, name: 'planner', dependsOn: ['weather_forecast', 'tour'] });
+    });
+    expect(find(objects, 'MeshTLSAuthentication', 'weather-callers').spec.identityRefs.map((r: any) => r.name)).toEqual(['planner']);
+    expect(find(objects, 'MeshTLSAuthentication', 'tourist-callers').spec.identityRefs.map((r: any) => r.name)).toEqual(['planner']);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Every option the library offers, on: a highly available registry on PostgreSQL, agents in both advertise
  * modes, shipped source and custom images, secrets from existing Secrets, tuned heartbeats, timeouts and
- * resources, and the Namespace owned by the app. `examples/` is synthesized and validated by the tests, so this
+ * resources, Istio mTLS with graph-derived authorization, zero-trust NetworkPolicies, and the Namespace owned
+ * by the app. `examples/` is synthesized and validated by the tests, so this
  * file grows with the library.
  */
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, RegistryStorage, SecretValue, writeManifests,
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, RegistryStorage, SecretValue, ServiceMesh, writeManifests,
 } from '../../src';
 
 export function buildApp(app: App = new App()): App {
@@ -16,6 +17,7 @@ export function buildApp(app: App = new App()): App {
     namespace: 'mcp-full',
     createNamespace: true,
     clusterDomain: 'cluster.local',
+    serviceMesh: ServiceMesh.ISTIO,
     registry: {
       name: 'registry',
       replicas: 3,

@@ -9,8 +9,10 @@ import {
   restrictedPodSecurityContext, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
+import { serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
+import { ServiceMesh } from '../model/service-mesh';
 import {
   AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, DEFAULT_AGENT_PORT, LogLevel,
 } from '../model/runtime';
@@ -147,6 +149,11 @@ export interface McpAgentProps extends McpAgentOptions {
   readonly instance?: string;
   /** @default "cluster.local" */
   readonly clusterDomain?: string;
+  /**
+   * The service mesh whose proxy the pods get.
+   * @default ServiceMesh.NONE
+   */
+  readonly serviceMesh?: ServiceMesh;
 }
 
 /** Variables the agent construct sets itself; a user `env` entry may not override them. */
@@ -241,6 +248,7 @@ export class McpAgent extends Construct {
       });
     }
 
+    const meshMetadata = serviceMeshPodMetadata(f('serviceMesh'), props.serviceMesh);
     const configText = renderAgentConfig(this.model, props.registry.url, retryAttempts);
     const configName = `${name}-config`;
     this.configMap = new MeshObject(this, 'ConfigMap', {
@@ -346,9 +354,12 @@ export class McpAgent extends Construct {
         strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' },
         template: {
           metadata: {
-            // Pods roll when the config or the shipped code changes, not only when the image does.
-            annotations: { 'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex') },
-            labels,
+            annotations: {
+              // Pods roll when the config or the shipped code changes, not only when the image does.
+              'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex'),
+              ...meshMetadata.annotations,
+            },
+            labels: { ...labels, ...meshMetadata.labels },
           },
           spec: {
             automountServiceAccountToken: false,

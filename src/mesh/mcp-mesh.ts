@@ -5,6 +5,7 @@ import { McpAgent, McpAgentOptions } from '../agent/mcp-agent';
 import { DEFAULT_CLUSTER_DOMAIN } from '../k8s/naming';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
+import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsLabel } from '../model/validation';
 import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
 import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-policy-check';
@@ -35,6 +36,12 @@ export interface McpMeshProps {
   readonly createNamespace?: boolean;
   /** @default "cluster.local" */
   readonly clusterDomain?: string;
+  /**
+   * The service mesh the workloads join: sidecar injection, mTLS (Istio PeerAuthentication STRICT,
+   * DestinationRules, AuthorizationPolicies; Linkerd Servers and authorizations) following the mesh graph.
+   * @default ServiceMesh.NONE
+   */
+  readonly serviceMesh?: ServiceMesh;
   /** @default - a registry on SQLite with one replica */
   readonly registry?: McpRegistryOptions;
   /** @default - none; add them later with addAgent() */
@@ -74,6 +81,7 @@ export class McpMesh extends Construct {
   public readonly security: McpSecurity;
   /** The policy check over the mesh's objects, when on. */
   public readonly policyCheck?: McpPolicyCheck;
+  public readonly serviceMesh: ServiceMesh;
   private readonly clusterDomain: string;
   private readonly agentConstructs: McpAgent[] = [];
 
@@ -82,6 +90,7 @@ export class McpMesh extends Construct {
     this.name = requireDnsLabel('name', props.name ?? 'mcp-mesh');
     this.namespace = requireDnsLabel('namespace', props.namespace ?? 'mcp-mesh');
     this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    this.serviceMesh = props.serviceMesh ?? ServiceMesh.NONE;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw new MeshValidationError('clusterDomain', this.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, usually "cluster.local"');
     }
@@ -106,9 +115,12 @@ export class McpMesh extends Construct {
       namespace: this.namespace,
       instance: this.name,
       clusterDomain: this.clusterDomain,
+      serviceMesh: this.serviceMesh,
     });
     this.model = new MeshModel(this.registry.model);
-    this.security = new McpSecurity(this, 'Security', { ...props.security, model: this.model, instance: this.name, namespace: this.namespace });
+    this.security = new McpSecurity(this, 'Security', {
+      ...props.security, model: this.model, instance: this.name, namespace: this.namespace, serviceMesh: this.serviceMesh,
+    });
     if (props.policyCheck !== false) {
       this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });
     }
@@ -141,6 +153,7 @@ export class McpMesh extends Construct {
       namespace: this.namespace,
       instance: this.name,
       clusterDomain: this.clusterDomain,
+      serviceMesh: this.serviceMesh,
     });
     this.model.addAgent(agent.model, `${field}.name`);
     this.agentConstructs.push(agent);

@@ -55,6 +55,8 @@ export interface BackendModel {
 
 export interface RegistryModel {
   readonly name: string;
+  /** The host name of the registry's ClusterIP Service. */
+  readonly host: string;
   readonly namespace?: string;
   readonly port: number;
   readonly url: string;

@@ -7,8 +7,10 @@ import {
   envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
+import { serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { RegistryModel } from '../model/mesh-model';
+import { ServiceMesh } from '../model/service-mesh';
 import {
   DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
 } from '../model/runtime';
@@ -94,6 +96,11 @@ export interface McpRegistryProps extends McpRegistryOptions {
    * @default "cluster.local"
    */
   readonly clusterDomain?: string;
+  /**
+   * The service mesh whose proxy the pods get.
+   * @default ServiceMesh.NONE
+   */
+  readonly serviceMesh?: ServiceMesh;
 }
 
 const DEFAULT_NAME = 'mcp-mesh-registry';
@@ -156,7 +163,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.host = serviceHost(name, namespace, clusterDomain);
     this.url = `http://${this.host}:${port}`;
     this.model = {
-      name, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
+      name, host: this.host, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
       backends: storage.backend === undefined ? [] : [storage.backend],
     };
 
@@ -183,6 +190,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       spec: { ports: servicePort, selector, type: 'ClusterIP' },
     });
 
+    const meshMetadata = serviceMeshPodMetadata('registry.serviceMesh', props.serviceMesh);
     const probePort = 'http';
     const container = {
       // The image's CMD also sets --host/--port; repeat them so that the flags and the env always agree.
@@ -221,7 +229,10 @@ export class McpRegistry extends Construct implements IMcpRegistry {
         selector: { matchLabels: selector },
         serviceName: headlessName,
         template: {
-          metadata: { labels },
+          metadata: {
+            ...(Object.keys(meshMetadata.annotations).length > 0 ? { annotations: meshMetadata.annotations } : {}),
+            labels: { ...labels, ...meshMetadata.labels },
+          },
           spec: {
             automountServiceAccountToken: false,
             containers: [container],

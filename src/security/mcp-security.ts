@@ -4,6 +4,7 @@ import { MeshObject } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { AgentModel, MeshModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
+import { ServiceMesh } from '../model/service-mesh';
 
 /** Security settings a mesh passes through. */
 export interface McpSecurityOptions {
@@ -35,6 +36,17 @@ export interface McpSecurityOptions {
    */
   readonly clusterCidrs?: string[];
   /**
+   * The service mesh's control plane, which every proxied pod must reach (Istio: istiod on 15012; Linkerd:
+   * identity 8080, destination 8086, policy 8090).
+   * @default - istiod in istio-system, or every pod of the linkerd namespace
+   */
+  readonly controlPlane?: NetworkPeer;
+  /**
+   * Istio's trust domain, for the principals AuthorizationPolicies allow.
+   * @default "cluster.local"
+   */
+  readonly trustDomain?: string;
+  /**
    * Let the registry call agents (its `/proxy/*` endpoint, used by meshctl and the UI). The registry does not
    * need it to track agents: they heartbeat to it.
    * @default false
@@ -48,6 +60,11 @@ export interface McpSecurityProps extends McpSecurityOptions {
   /** The mesh's `app.kubernetes.io/instance` label. */
   readonly instance: string;
   readonly namespace: string;
+  /**
+   * The service mesh that provides mTLS; its authorization follows the same graph as the NetworkPolicies.
+   * @default ServiceMesh.NONE
+   */
+  readonly serviceMesh?: ServiceMesh;
 }
 
 const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
@@ -66,6 +83,9 @@ type Rule = Record<string, unknown>;
 export class McpSecurity extends Construct {
   private readonly props: McpSecurityProps;
   private readonly clusterCidrs: string[];
+  private readonly serviceMesh: ServiceMesh;
+  /** Workloads whose Linkerd authorization objects exist already. */
+  private readonly authorized = new Set<string>();
 
   constructor(scope: Construct, id: string, props: McpSecurityProps) {
     super(scope, id);
@@ -75,9 +95,14 @@ export class McpSecurity extends Construct {
     props.ingressController?.validate('security.ingressController');
     this.clusterCidrs = props.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS;
     this.clusterCidrs.forEach((cidr, i) => NetworkPeer.ipBlock(cidr).validate(`security.clusterCidrs[${i}]`));
+    this.serviceMesh = props.serviceMesh ?? ServiceMesh.NONE;
+    const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
+    if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);
+    const registry = props.model.registry;
+    this.mtls(registry.name, registry.host, registry.port, this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
+    props.model.onAgent((agent) => this.agentMtls(agent));
     if (props.networkPolicies === false) return;
 
-    const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
     this.policy('DefaultDeny', `${props.instance}-default-deny`, meshPods, () => ({ ingress: undefined, egress: undefined }));
     this.policy('AllowDns', `${props.instance}-allow-dns`, meshPods, () => ({
       egress: [{
@@ -85,7 +110,6 @@ export class McpSecurity extends Construct {
         to: [peerJson(props.dns ?? NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }))],
       }],
     }));
-    const registry = props.model.registry;
     this.policy('Registry', registry.name, this.registrySelector(), () => this.registryRules());
     this.node.addValidation({ validate: () => this.missingEndpoints() });
     props.model.onAgent((agent) => this.agentPolicy(agent));
@@ -100,15 +124,10 @@ export class McpSecurity extends Construct {
   }
 
   private policy(id: string, name: string, podLabels: Record<string, string>, rules: () => { ingress?: Rule[]; egress?: Rule[] }): void {
-    const namespace = this.props.namespace;
     new MeshObject(this, id, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: {
-        labels: { 'app.kubernetes.io/instance': this.props.instance, 'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' },
-        name,
-        namespace,
-      },
+      metadata: this.metadata(name),
       // Read at synthesis, when every agent and dependency of the mesh is known.
       get spec() {
         const { ingress, egress } = rules();
@@ -133,9 +152,9 @@ export class McpSecurity extends Construct {
   private registryRules(): { ingress: Rule[]; egress: Rule[] } {
     const { model, instance } = this.props;
     const allAgents = { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': instance };
-    const egress: Rule[] = model.registry.backends
+    const egress: Rule[] = [...this.controlPlaneEgress(), ...model.registry.backends
       .filter((b) => b.endpoint !== undefined)
-      .map((b) => ({ ports: [{ port: b.endpoint!.port, protocol: 'TCP' }], to: [peerJson(b.endpoint!.peer)] }));
+      .map((b) => ({ ports: [{ port: b.endpoint!.port, protocol: 'TCP' }], to: [peerJson(b.endpoint!.peer)] }))];
     if (this.props.allowRegistryProxy === true) {
       // One rule per distinct agent port keeps the policy small however many agents there are.
       const ports = [...new Set(model.agents.map((a) => a.port))].sort((a, b) => a - b);
@@ -158,6 +177,7 @@ export class McpSecurity extends Construct {
     if (agent.exposed && this.props.ingressController !== undefined) ingress.push({ from: [peerJson(this.props.ingressController)], ports: port });
 
     const egress: Rule[] = [{ ports: [{ port: model.registry.port, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: this.registrySelector() } }] }];
+    egress.push(...this.controlPlaneEgress());
     // Providers grouped by port: one rule per port, one peer per provider.
     const byPort = new Map<number, string[]>();
     for (const provider of model.providersFor(agent.name)) byPort.set(provider.port, [...(byPort.get(provider.port) ?? []), provider.name]);
@@ -172,6 +192,135 @@ export class McpSecurity extends Construct {
       egress.push({ ports: INTERNET_PORTS.map((p) => ({ port: p, protocol: 'TCP' })), to });
     }
     return { ingress, egress };
+  }
+
+  /** Proxied pods reach their control plane. */
+  private controlPlaneEgress(): Rule[] {
+    switch (this.serviceMesh) {
+      case ServiceMesh.ISTIO:
+        return [{ ports: [{ port: 15012, protocol: 'TCP' }], to: [peerJson(this.props.controlPlane ?? NetworkPeer.podsInNamespace('istio-system', { app: 'istiod' }))] }];
+      case ServiceMesh.LINKERD:
+        return [{
+          ports: [8080, 8086, 8090].map((port) => ({ port, protocol: 'TCP' })),
+          to: [peerJson(this.props.controlPlane ?? NetworkPeer.pods({ namespaceLabels: { 'kubernetes.io/metadata.name': 'linkerd' } }))],
+        }];
+      default:
+        return [];
+    }
+  }
+
+  private istioMeshWide(meshPods: Record<string, string>): void {
+    new MeshObject(this, 'PeerAuthentication', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: this.metadata(`${this.props.instance}-mtls`),
+      spec: { mtls: { mode: 'STRICT' }, selector: { matchLabels: meshPods } },
+    });
+  }
+
+  /** Service accounts allowed to call an agent: its callers, and the registry when it proxies. */
+  public callersOf(agent: AgentModel): string[] {
+    return [...this.props.model.callersOf(agent.name), ...(this.props.allowRegistryProxy === true ? [this.props.model.registry.name] : [])];
+  }
+
+  private agentMtls(agent: AgentModel): void {
+    const { model } = this.props;
+    const callers = () => this.callersOf(agent);
+    const gateways = agent.exposed ? [this.ingressNamespace(agent)] : [];
+    this.mtls(agent.name, agent.serviceHost, agent.port, this.agentSelector(agent.name), callers, gateways);
+    // A new agent may be the first caller of providers that exist already: they now need their authorization.
+    if (this.serviceMesh === ServiceMesh.LINKERD) {
+      for (const provider of model.providersFor(agent.name)) this.linkerdAuthorization(provider.name, () => this.callersOf(provider));
+      if (callers().length > 0) this.linkerdAuthorization(agent.name, callers);
+      this.linkerdAuthorization(model.registry.name, () => model.agents.map((a) => a.name));
+    }
+  }
+
+  /** The namespace of the ingress controller, which Istio authorizes by namespace. */
+  private ingressNamespace(agent: AgentModel): string {
+    const ns = this.props.ingressController?.namespaceLabels?.['kubernetes.io/metadata.name'];
+    if (this.serviceMesh === ServiceMesh.ISTIO && ns === undefined) {
+      throw new MeshValidationError('security.ingressController', this.props.ingressController?.namespaceLabels,
+        `does not name the ingress controller's namespace, which Istio needs to authorize it to call "${agent.name}"`,
+        'use NetworkPeer.podsInNamespace("<namespace>", { ...labels })');
+    }
+    return ns ?? '';
+  }
+
+  /**
+   * mTLS for one workload: Istio DestinationRule (ISTIO_MUTUAL) and an AuthorizationPolicy that allows the
+   * callers' service accounts only; Linkerd Server (its authorization follows once it has callers).
+   * Every workload's service account is named after it.
+   */
+  private mtls(workload: string, host: string, port: number, selector: Record<string, string>, callers: () => string[], gatewayNamespaces: string[]): void {
+    const { namespace } = this.props;
+    const trustDomain = this.props.trustDomain ?? 'cluster.local';
+    if (this.serviceMesh === ServiceMesh.ISTIO) {
+      new MeshObject(this, `DestinationRule-${workload}`, {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: this.metadata(workload),
+        spec: { host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+      });
+      new MeshObject(this, `AuthorizationPolicy-${workload}`, {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: this.metadata(workload),
+        // Read at synthesis. No rule at all means nobody may call: an ALLOW policy that matches nothing denies.
+        get spec() {
+          const principals = callers().map((sa) => `${trustDomain}/ns/${namespace}/sa/${sa}`);
+          const to = [{ operation: { ports: [String(port)] } }];
+          const rules = [
+            ...(principals.length > 0 ? [{ from: [{ source: { principals } }], to }] : []),
+            ...(gatewayNamespaces.length > 0 ? [{ from: [{ source: { namespaces: gatewayNamespaces } }], to }] : []),
+          ];
+          return { action: 'ALLOW', rules, selector: { matchLabels: selector } };
+        },
+      });
+    } else if (this.serviceMesh === ServiceMesh.LINKERD) {
+      new MeshObject(this, `Server-${workload}`, {
+        apiVersion: 'policy.linkerd.io/v1beta1',
+        kind: 'Server',
+        metadata: this.metadata(`${workload}-http`),
+        spec: { podSelector: { matchLabels: selector }, port: 'http', proxyProtocol: 'HTTP/1' },
+      });
+    }
+  }
+
+  /**
+   * Linkerd: a Server without an AuthorizationPolicy admits nobody (but kubelet probes), which is right for a
+   * workload nobody calls. Once it has callers, a MeshTLSAuthentication of their service accounts and an
+   * AuthorizationPolicy that requires it; created once, their lists read at synthesis.
+   */
+  private linkerdAuthorization(workload: string, callers: () => string[]): void {
+    if (this.authorized.has(workload) || callers().length === 0) return;
+    this.authorized.add(workload);
+    const namespace = this.props.namespace;
+    new MeshObject(this, `MeshTLSAuthentication-${workload}`, {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'MeshTLSAuthentication',
+      metadata: this.metadata(`${workload}-callers`),
+      get spec() {
+        return { identityRefs: callers().map((sa) => ({ kind: 'ServiceAccount', name: sa, namespace })) };
+      },
+    });
+    new MeshObject(this, `LinkerdAuthorizationPolicy-${workload}`, {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: this.metadata(workload),
+      spec: {
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: `${workload}-callers` }],
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: `${workload}-http` },
+      },
+    });
+  }
+
+  private metadata(name: string) {
+    return {
+      labels: { 'app.kubernetes.io/instance': this.props.instance, 'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' },
+      name,
+      namespace: this.props.namespace,
+    };
   }
 
   /** Backends whose address is unknown would be cut off by the default deny: fail instead. */
@@ -192,3 +341,4 @@ export function peerJson(peer: NetworkPeer): Rule {
   if (peer.podLabels !== undefined || peer.namespaceLabels === undefined) out.podSelector = { matchLabels: { ...(peer.podLabels ?? {}) } };
   return out;
 }
+

@@ -1,0 +1,66 @@
+import type { McpMesh } from '../mesh/mcp-mesh';
+
+/**
+ * What observability needs to know of a mesh, read from `McpMesh` (its model, its registry) at synth time, so
+ * that an agent added after the observability construct is still covered.
+ */
+export interface ObservedAgent {
+  /** Agent name: also its Deployment, Service and ServiceAccount name. */
+  readonly name: string;
+  readonly replicas: number;
+  readonly capabilities: ReadonlyArray<{ readonly name: string; readonly version: string; readonly timeoutSeconds: number }>;
+  /** The longest capability timeout (the runtime's 30 s default when it declares none). */
+  readonly longestTimeoutSeconds: number;
+}
+
+export interface ObservedMesh {
+  /** The mesh name (`app.kubernetes.io/instance` of its objects). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly registry: {
+    /** StatefulSet name. */
+    readonly name: string;
+    readonly replicas: number;
+    /**
+     * Names of the StatefulSet's volumeClaimTemplates (SQLite: one, `data`); empty on PostgreSQL. The claims
+     * are `<template>-<statefulset>-<ordinal>`.
+     */
+    readonly claimTemplates: readonly string[];
+  };
+  readonly agents: readonly ObservedAgent[];
+}
+
+/** The capability timeout the runtime assumes when none is declared. */
+const DEFAULT_CAPABILITY_TIMEOUT = 30;
+
+/** Reads the mesh as it is now (call it at synth time). */
+export function observeMesh(mesh: McpMesh): ObservedMesh {
+  const sts = mesh.registry.statefulSet.toJson() as { spec?: { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } };
+  const claimTemplates = (sts.spec?.volumeClaimTemplates ?? [])
+    .map((t) => t.metadata?.name)
+    .filter((n): n is string => typeof n === 'string');
+  return {
+    name: mesh.name,
+    namespace: mesh.namespace,
+    registry: { name: mesh.model.registry.name, replicas: mesh.model.registry.replicas, claimTemplates },
+    agents: mesh.model.agents.map((a) => ({
+      name: a.name,
+      replicas: a.replicas,
+      capabilities: a.capabilities.map((c) => ({ name: c.name, version: c.version, timeoutSeconds: c.timeoutSeconds })),
+      longestTimeoutSeconds: a.capabilities.length === 0 ? DEFAULT_CAPABILITY_TIMEOUT : Math.max(...a.capabilities.map((c) => c.timeoutSeconds)),
+    })),
+  };
+}
+
+/**
+ * Capabilities whose calls can be told apart from the agents' HTTP traffic: every provider provides only this
+ * one capability, so every request to those providers is a request for it. A provider of two capabilities
+ * serves both on the same `POST /mcp`, which no proxy metric splits.
+ */
+export function attributableCapabilities(agents: readonly ObservedAgent[]): Set<string> {
+  const providers = new Map<string, ObservedAgent[]>();
+  for (const agent of agents) {
+    for (const c of agent.capabilities) providers.set(c.name, [...(providers.get(c.name) ?? []), agent]);
+  }
+  return new Set([...providers].filter(([, list]) => list.every((a) => a.capabilities.length === 1)).map(([name]) => name));
+}

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { buildApp as buildFull } from '../examples/full/main';
+import { buildApp as buildHa } from '../examples/ha/main';
 import { buildApp as buildLinkerd } from '../examples/linkerd/main';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
 import { buildDefaultApp } from '../src/main';
@@ -13,6 +14,7 @@ const apps: Record<string, () => K8sObject[]> = {
   minimal: () => synthApp(buildMinimal()),
   full: () => synthApp(buildFull()),
   linkerd: () => synthApp(buildLinkerd()),
+  ha: () => synthApp(buildHa()),
 };
 
 /** Custom resources are validated against their real upstream CRDs by the conformance suite. */

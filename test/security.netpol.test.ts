@@ -7,6 +7,7 @@
  */
 import { parse } from 'yaml';
 import { buildApp as buildFull } from '../examples/full/main';
+import { buildApp as buildHa } from '../examples/ha/main';
 import { buildApp as buildLinkerd } from '../examples/linkerd/main';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
 import { AgentRuntime, McpMesh, McpMeshAgentProps } from '../src';
@@ -23,6 +24,8 @@ interface Extras {
   ipv6ClusterRange?: boolean;
   /** The service mesh's control plane pod and the ports every proxied pod must reach. */
   controlPlane?: { pod: Pod; ports: number[] };
+  /** The registry's PostgreSQL runs in the mesh. */
+  inClusterDatabase?: boolean;
 }
 
 const ISTIOD: Pod = { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } };
@@ -90,6 +93,9 @@ function analyse(objects: K8sObject[], extras: Extras) {
     if (extras.registryProxy) allow(registry, agent, port(agent));
   }
   if (extras.postgres) allow(registry, POSTGRES, 5432);
+  const database = pods.find((p) => p.labels['app.kubernetes.io/component'] === 'database');
+  expect(database !== undefined).toBe(extras.inClusterDatabase === true);
+  if (database !== undefined) allow(registry, database, 5432);
 
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as Policy[];
   const nsLabels = (name: string) => ({
@@ -127,6 +133,7 @@ const cases: Array<[string, () => K8sObject[], Extras]> = [
     controlPlane: { pod: ISTIOD, ports: [15012] },
   }],
   ['linkerd', () => synthApp(buildLinkerd()), { controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] } }],
+  ['ha', () => synthApp(buildHa()), { inClusterDatabase: true }],
 ];
 
 describe.each(cases)('NetworkPolicies of the %s', (_name, build, extras) => {

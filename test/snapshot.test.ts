@@ -1,13 +1,14 @@
 /** Snapshots of every example, for reviewing diffs; the behaviour itself is pinned by the targeted tests. */
 import { ApiObject, App } from 'cdk8s';
 import { buildApp as buildFull } from '../examples/full/main';
+import { buildApp as buildHa } from '../examples/ha/main';
 import { buildApp as buildLinkerd } from '../examples/linkerd/main';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
 import { buildDefaultApp } from '../src/main';
 import { toYamlDocuments } from '../src';
 import { synthApp } from './util/synth';
 
-const apps: Record<string, () => App> = { default: buildDefaultApp, minimal: buildMinimal, full: buildFull, linkerd: buildLinkerd };
+const apps: Record<string, () => App> = { default: buildDefaultApp, minimal: buildMinimal, full: buildFull, linkerd: buildLinkerd, ha: buildHa };
 
 for (const [name, build] of Object.entries(apps)) {
   test(`${name} example`, () => {

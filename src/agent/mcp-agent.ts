@@ -6,7 +6,7 @@ import { imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
 import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
 import {
   EnvVarJson, envFromField, envFromSecret, envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext,
-  restrictedPodSecurityContext, tmpMount, tmpVolume,
+  restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
 import { serviceMeshPodMetadata } from '../k8s/service-mesh';
@@ -42,6 +42,17 @@ export interface CapabilityProps {
   readonly description?: string;
 }
 
+export interface AgentAutoscaling {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  /**
+   * Average CPU utilization to keep, in percent of the CPU request.
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+}
+
 /** Agent settings a mesh passes through. */
 export interface McpAgentOptions {
   /**
@@ -63,8 +74,16 @@ export interface McpAgentOptions {
    * @default - none
    */
   readonly dependsOn?: string[];
-  /** @default 1 */
+  /**
+   * Fixed replica count. Excludes `autoscaling`, which then owns the count.
+   * @default 1
+   */
   readonly replicas?: number;
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2) on CPU: the Deployment then renders no replica count.
+   * @default - fixed replicas
+   */
+  readonly autoscaling?: AgentAutoscaling;
   /**
    * HTTP port of the agent (containerPort, Service port and `MCP_MESH_HTTP_PORT`).
    * @default 8080
@@ -205,7 +224,12 @@ export class McpAgent extends Construct {
     }
     const runtime = props.runtime._bind(f('runtime'));
     const port = requirePort(f('port'), props.port ?? DEFAULT_AGENT_PORT);
-    const replicas = requireInteger(f('replicas'), props.replicas ?? 1, 0, 1000, 'set replicas from 0 to 1000');
+    if (props.autoscaling !== undefined && props.replicas !== undefined) {
+      throw new MeshValidationError(f('replicas'), props.replicas, 'is set together with autoscaling, and only one of them can own the replica count',
+        'remove replicas (the autoscaler sets it between autoscaling.minReplicas and maxReplicas), or remove autoscaling');
+    }
+    const autoscaling = props.autoscaling === undefined ? undefined : this.autoscalingSpec(f, props.autoscaling);
+    const replicas = autoscaling?.minReplicas ?? requireInteger(f('replicas'), props.replicas ?? 1, 0, 1000, 'set replicas from 0 to 1000');
     const advertise = props.advertise ?? AdvertiseMode.SERVICE;
     if (!Object.values(AdvertiseMode).includes(advertise)) {
       throw new MeshValidationError(f('advertise'), advertise, 'is not an advertise mode', 'use AdvertiseMode.SERVICE or AdvertiseMode.POD_IP');
@@ -342,12 +366,32 @@ export class McpAgent extends Construct {
       volumeMounts,
     };
 
+    if (autoscaling !== undefined) {
+      new MeshObject(this, 'HorizontalPodAutoscaler', {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: metadata(name),
+        spec: {
+          maxReplicas: autoscaling.maxReplicas,
+          metrics: [{ resource: { name: 'cpu', target: { averageUtilization: autoscaling.target, type: 'Utilization' } }, type: 'Resource' }],
+          minReplicas: autoscaling.minReplicas,
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        },
+      });
+    }
+    if (replicas > 1) {
+      new MeshObject(this, 'PodDisruptionBudget', {
+        apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: metadata(name), spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      });
+    }
+
     this.deployment = new MeshObject(this, 'Resource', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: metadata(name),
       spec: {
-        replicas,
+        // With an autoscaler, a replica count here would fight it on every apply.
+        ...(autoscaling === undefined ? { replicas } : {}),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
         // Never go below the available replicas during a rollout: a new pod must be ready before an old one stops.
@@ -368,11 +412,22 @@ export class McpAgent extends Construct {
             securityContext: restrictedPodSecurityContext({ user: runtime.user, group: runtime.group }),
             serviceAccountName: name,
             terminationGracePeriodSeconds: preStop + drain + 5,
+            ...(replicas > 1 ? spreadAcross(selector, false) : {}),
             volumes,
           },
         },
       },
     });
+  }
+
+  private autoscalingSpec(f: (field: string) => string, a: AgentAutoscaling) {
+    const minReplicas = requireInteger(f('autoscaling.minReplicas'), a.minReplicas ?? 2, 1, 1000);
+    const maxReplicas = requireInteger(f('autoscaling.maxReplicas'), a.maxReplicas, 1, 1000);
+    if (maxReplicas < minReplicas) {
+      throw new MeshValidationError(f('autoscaling.maxReplicas'), maxReplicas, `is below minReplicas ${minReplicas}`, `set maxReplicas to at least ${minReplicas}`);
+    }
+    const target = requireInteger(f('autoscaling.targetCpuUtilization'), a.targetCpuUtilization ?? 70, 1, 100);
+    return { minReplicas, maxReplicas, target };
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The recommended `app.kubernetes.io/*` labels, one definition for every object the library renders. */
 
-export type Component = 'registry' | 'agent';
+export type Component = 'registry' | 'agent' | 'database';
 
 /** Labels that select a workload's pods. They never change over a workload's life (selectors are immutable). */
 export function selectorLabels(component: Component, name: string, instance: string): Record<string, string> {

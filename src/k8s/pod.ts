@@ -84,3 +84,27 @@ export function envFromField(name: string, fieldPath: string): EnvVarJson {
 export function envFromSecret(name: string, secretName: string, key: string): EnvVarJson {
   return { name, valueFrom: { secretKeyRef: { key, name: secretName } } };
 }
+
+/**
+ * Spread replicas over zones and nodes. Zones are best effort (small clusters have one); nodes are a hard
+ * rule when `requireNodeSpread`, so that losing one node never takes every replica.
+ */
+export function spreadAcross(selector: Record<string, string>, requireNodeSpread: boolean): Record<string, unknown> {
+  return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{
+          podAffinityTerm: { labelSelector: { matchLabels: selector }, topologyKey: 'kubernetes.io/hostname' },
+          weight: 100,
+        }],
+      },
+    },
+    topologySpreadConstraints: [
+      { labelSelector: { matchLabels: selector }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+      {
+        labelSelector: { matchLabels: selector }, maxSkew: 1, topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: requireNodeSpread ? 'DoNotSchedule' : 'ScheduleAnyway',
+      },
+    ],
+  };
+}

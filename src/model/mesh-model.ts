@@ -73,6 +73,8 @@ export interface RegistryBackendModel {
   /** The prop that sets the endpoint, for errors. */
   readonly field: string;
   readonly endpoint?: BackendModel;
+  /** Pod labels of a backend the library renders itself: its pods get a policy that admits only the registry. */
+  readonly podLabels?: { readonly [key: string]: string };
 }
 
 /** An agent must be able to miss this many heartbeats in a row before the registry calls it unhealthy. */

@@ -138,7 +138,7 @@ const SECRET_VALUE = [
   /\bAKIA[0-9A-Z]{16}\b/, // AWS access key id
   /\bgh[pousr]_[A-Za-z0-9]{36,}\b/, // GitHub tokens
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, // scheme://user:password@host
+  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:(?!\$\()[^/\s@]+@/i, // scheme://user:password@host, but not a $(VAR) reference
 ];
 
 export function looksLikeSecretValue(value: string): boolean {

@@ -8,7 +8,7 @@ import { DashboardSpec, Panel, Row, renderDashboard } from './grafana';
 import { ObservedMesh, attributableCapabilities } from './observed-mesh';
 import { regexEscape, selector, statefulSetPodRegex } from './promql';
 import { MESH_LABEL, RECORDED_METRICS } from './rules';
-import { ServiceMesh } from './service-mesh';
+import { ServiceMesh } from '../model/service-mesh';
 
 export interface DashboardSettings {
   readonly serviceMesh: ServiceMesh;

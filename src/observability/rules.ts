@@ -9,7 +9,8 @@ import {
   alternation, deploymentPodRegex, humanDuration, promDuration, promNumber, quote, regexEscape, selector, statefulSetPodRegex,
   workloadPodRegex,
 } from './promql';
-import { ServiceMesh, serviceMeshMetrics } from './service-mesh';
+import { ServiceMesh } from '../model/service-mesh';
+import { serviceMeshMetrics } from './service-mesh';
 
 export interface RecordingRule {
   readonly record: string;
@@ -361,7 +362,8 @@ function alertDefinitions(s: Scope, settings: RuleSettings): AlertDefinition[] {
       const busy = (extra: Array<readonly [string, '=' | '=~', string]> = []) => settings.minRequestsPerMinute > 0
         ? `\nand on (namespace, agent) (${own(m.agentRequests, extra)} * 60 >= ${promNumber(settings.minRequestsPerMinute)})`
         : '';
-      const traffic = settings.minRequestsPerMinute > 0 ? ` (agents with at least ${promNumber(settings.minRequestsPerMinute)} request(s) per minute)` : '';
+      const traffic = settings.minRequestsPerMinute > 0 ? `, counted for agents with at least ${promNumber(settings.minRequestsPerMinute)} request(s) per minute` : '';
+      const proxies = settings.serviceMesh === ServiceMesh.ISTIO ? 'Istio' : 'Linkerd';
       defs.push({
         name: McpAlert.AGENT_HIGH_ERROR_RATIO,
         severity: 'warning',
@@ -369,18 +371,29 @@ function alertDefinitions(s: Scope, settings: RuleSettings): AlertDefinition[] {
           expr: `${own(m.agentErrorRatio)} > ${promNumber(settings.errorRatioThreshold)}${busy()}`,
           summary: 'MCP Mesh agent {{ $labels.namespace }}/{{ $labels.agent }} fails {{ $value | humanizePercentage }} of its requests',
           description: `{{ $value | humanizePercentage }} of the HTTP requests to agent {{ $labels.agent }} (${meshText}) have failed over 5 minutes, for ${forText(McpAlert.AGENT_HIGH_ERROR_RATIO)} `
-            + `(threshold ${percent(settings.errorRatioThreshold)}${traffic}; measured by the ${settings.serviceMesh} proxies: 5xx responses and failed streams, not MCP errors inside successful responses).`,
+            + `(threshold ${percent(settings.errorRatioThreshold)}${traffic}). Measured by the ${proxies} proxies: 5xx responses and failed streams, not MCP errors inside successful responses.`,
         }],
       });
       defs.push({
         name: McpAlert.AGENT_HIGH_LATENCY,
         severity: 'warning',
-        render: () => latencyGroups(mesh.agents, settings.latencyP99ThresholdSeconds).map(({ thresholdSeconds, agents, reason }) => ({
-          expr: `${own(m.agentLatencyP99, [['agent', '=~', alternation(agents)]])} > ${promNumber(thresholdSeconds)}${busy([['agent', '=~', alternation(agents)]])}`,
-          summary: 'MCP Mesh agent {{ $labels.namespace }}/{{ $labels.agent }} answers slowly (p99 {{ $value | humanizeDuration }})',
-          description: `The 99th percentile of the response time of agent {{ $labels.agent }} (${meshText}) has been {{ $value | humanizeDuration }} for ${forText(McpAlert.AGENT_HIGH_LATENCY)}, `
-            + `above ${promNumber(thresholdSeconds)}s (${reason})${traffic}. Calls near their capability timeout start failing.`,
-        })),
+        render: () => {
+          // One rule (several rules of one alert name with equal labels would be duplicates): one branch per
+          // threshold, each naming its threshold in a `threshold` label that the annotations print.
+          const groups = latencyGroups(mesh.agents, settings.latencyP99ThresholdSeconds);
+          const branches = groups.map(({ thresholdSeconds, agents }) => {
+            const agentMatch: Array<readonly [string, '=~', string]> = [['agent', '=~', alternation(agents)]];
+            return `label_replace(\n  ${own(m.agentLatencyP99, agentMatch)} > ${promNumber(thresholdSeconds)}${busy(agentMatch).replace(/\n/g, '\n  ')},\n  "threshold", "${promNumber(thresholdSeconds)}s", "", ""\n)`;
+          });
+          const reason = settings.latencyP99ThresholdSeconds !== undefined ? 'the configured threshold'
+            : `${percent(DEFAULT_LATENCY_TIMEOUT_FRACTION)} of the agent's longest capability timeout`;
+          return [{
+            expr: branches.join('\nor\n'),
+            summary: 'MCP Mesh agent {{ $labels.namespace }}/{{ $labels.agent }} answers slowly (p99 {{ $value | humanizeDuration }})',
+            description: `The 99th percentile of the response time of agent {{ $labels.agent }} (${meshText}) has been {{ $value | humanizeDuration }} for ${forText(McpAlert.AGENT_HIGH_LATENCY)}, `
+              + `above {{ $labels.threshold }} (${reason}${traffic}). Calls near their capability timeout start failing.`,
+          }];
+        },
       });
       defs.push({
         name: McpAlert.AGENT_NOT_MESHED,
@@ -427,20 +440,14 @@ function alertDefinitions(s: Scope, settings: RuleSettings): AlertDefinition[] {
 }
 
 /** Agents grouped by p99 threshold: the fixed one, or a fraction of each agent's longest capability timeout. */
-function latencyGroups(agents: readonly ObservedAgent[], fixed?: number): Array<{ thresholdSeconds: number; agents: string[]; reason: string }> {
-  if (fixed !== undefined) {
-    return [{ thresholdSeconds: fixed, agents: agents.map((a) => a.name), reason: 'the configured threshold' }];
-  }
+function latencyGroups(agents: readonly ObservedAgent[], fixed?: number): Array<{ thresholdSeconds: number; agents: string[] }> {
+  if (fixed !== undefined) return [{ thresholdSeconds: fixed, agents: agents.map((a) => a.name) }];
   const byThreshold = new Map<number, string[]>();
   for (const agent of agents) {
     const t = Number((agent.longestTimeoutSeconds * DEFAULT_LATENCY_TIMEOUT_FRACTION).toPrecision(6));
     byThreshold.set(t, [...(byThreshold.get(t) ?? []), agent.name]);
   }
-  return [...byThreshold].sort(([a], [b]) => a - b).map(([thresholdSeconds, names]) => ({
-    thresholdSeconds,
-    agents: names,
-    reason: `${percent(DEFAULT_LATENCY_TIMEOUT_FRACTION)} of the longest capability timeout, ${promNumber(thresholdSeconds / DEFAULT_LATENCY_TIMEOUT_FRACTION)}s`,
-  }));
+  return [...byThreshold].sort(([a], [b]) => a - b).map(([thresholdSeconds, names]) => ({ thresholdSeconds, agents: names }));
 }
 
 function percent(ratio: number): string {

@@ -1,24 +1,14 @@
+import { ServiceMesh } from '../model/service-mesh';
 import { Matcher, quote, selector } from './promql';
 
-/**
- * The service mesh whose proxies measure the agents' HTTP traffic. The MCP Mesh runtime 3.7.1 exports no
- * request metrics of its own (its `/metrics` answers 404), so request rate, error ratio and latency exist only
- * when a service-mesh proxy sits in front of every agent.
+/*
+ * The MCP Mesh runtime 3.7.1 exports no request metrics of its own (its `/metrics` answers 404), so request
+ * rate, error ratio and latency exist only when a service-mesh proxy sits in front of every agent:
+ * - Istio with sidecars (`istio_requests_total`, `istio_request_duration_milliseconds_bucket` reported by the
+ *   destination's sidecar) or ambient mode with a waypoint proxy in front of the agents (reporter `waypoint`);
+ * - Linkerd 2 (`response_total`, `response_latency_ms_bucket` of the inbound side of the agent's proxy),
+ *   scraped with Linkerd's documented scrape configuration, which adds the `namespace` and `deployment` labels.
  */
-export enum ServiceMesh {
-  /** No service mesh: no request metrics; health comes from kube-state-metrics and the kubelet only. */
-  NONE = 'none',
-  /**
-   * Istio with sidecars (`istio_requests_total`, `istio_request_duration_milliseconds_bucket`, reported by the
-   * destination's sidecar) or ambient mode with a waypoint proxy in front of the agents (reporter `waypoint`).
-   */
-  ISTIO = 'istio',
-  /**
-   * Linkerd 2 (`response_total`, `response_latency_ms_bucket` of the inbound side of the agent's proxy),
-   * scraped with Linkerd's documented scrape configuration, which adds the `namespace` and `deployment` labels.
-   */
-  LINKERD = 'linkerd',
-}
 
 /**
  * How one service mesh's proxy metrics map to "requests to an agent". Everything is written so that the

@@ -4,7 +4,7 @@ import { MeshObject } from '../k8s/mesh-object';
 import { objectLabels, imageVersion, selectorLabels } from '../k8s/labels';
 import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
 import {
-  envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpMount, tmpVolume,
+  envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
 import { serviceMeshPodMetadata } from '../k8s/service-mesh';
@@ -134,7 +134,10 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const port = requirePort('registry.port', props.port ?? DEFAULT_REGISTRY_PORT);
     const replicas = requireInteger('registry.replicas', props.replicas ?? 1, 1, 100,
       'run 1 replica on SQLite, or 2 or more on PostgreSQL (at most 100)');
-    const storage = (props.storage ?? RegistryStorage.sqlite())._bind('registry.storage');
+    const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    const storage = (props.storage ?? RegistryStorage.sqlite())._bind({
+      scope: this, field: 'registry.storage', registryName: name, namespace, instance, clusterDomain, serviceMesh: props.serviceMesh,
+    });
     if (replicas > storage.maxReplicas) {
       throw new MeshValidationError('registry.replicas', replicas, `is more than the ${storage.maxReplicas} replica that SQLite storage allows (each replica would get its own database and agents would see different meshes)`,
         'set replicas to 1, or use storage: RegistryStorage.postgres({ urlSecret: { name, key } }) for a highly available registry');
@@ -154,7 +157,6 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const preStop = durationSeconds('registry.preStopDelay', props.preStopDelay ?? Duration.seconds(5), 0, 600);
     const uid = requireInteger('registry.runAsUser', props.runAsUser ?? REGISTRY_UID, 1, 2147483647,
       'run as a non-root uid (Pod Security "restricted" forbids uid 0)');
-    const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
 
     this.name = name;
     this.namespace = namespace;
@@ -198,7 +200,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       env: [
         envValue('HOST', '0.0.0.0'),
         envValue('PORT', String(port)),
-        storage.env,
+        ...storage.env,
         envValue('MCP_MESH_LOG_LEVEL', logLevel),
         envValue('HEALTH_CHECK_INTERVAL', String(healthCheck)),
         envValue('DEFAULT_TIMEOUT_THRESHOLD', String(timeout)),
@@ -236,9 +238,11 @@ export class McpRegistry extends Construct implements IMcpRegistry {
           spec: {
             automountServiceAccountToken: false,
             containers: [container],
+            ...(storage.initContainers.length > 0 ? { initContainers: storage.initContainers } : {}),
             securityContext: restrictedPodSecurityContext({ user: uid, group: uid }),
             serviceAccountName: name,
             terminationGracePeriodSeconds: preStop + 25,
+            ...(replicas > 1 ? spreadAcross(selector, true) : {}),
             volumes: [tmpVolume('64Mi')],
           },
         },

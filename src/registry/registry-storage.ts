@@ -1,8 +1,11 @@
+import { Construct } from 'constructs';
 import { MeshValidationError } from '../model/errors';
 import { RegistryBackendModel } from '../model/mesh-model';
 import { BackendEndpoint } from '../model/network-peer';
+import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsSubdomain, requireInteger, requireQuantity } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
+import { PostgresDatabase, PostgresInClusterProps } from './postgres-database';
 
 /** How a PersistentVolume may be mounted. */
 export enum VolumeAccessMode {
@@ -46,10 +49,56 @@ export interface PostgresStorageProps {
   readonly endpoint?: BackendEndpoint;
 }
 
+export interface PostgresCredentials {
+  /** Name of the Secret, in the mesh namespace. */
+  readonly secretName: string;
+  /** @default "username" */
+  readonly usernameKey?: string;
+  /** @default "password" */
+  readonly passwordKey?: string;
+}
+
+export interface PostgresPartsProps {
+  /** Host name of the database server. */
+  readonly host: string;
+  /** @default 5432 */
+  readonly port?: number;
+  /** @default "mcp_mesh_registry" */
+  readonly database?: string;
+  /**
+   * User and password, from a Secret. The password goes into the connection URL, so it must be URL-safe
+   * (letters, digits, `-._~`); use `RegistryStorage.postgres({ urlSecret })` for any other.
+   */
+  readonly credentials: PostgresCredentials;
+  /**
+   * `sslmode` of the connection.
+   * @default "require"
+   */
+  readonly sslMode?: string;
+  /**
+   * Where the database is, for the registry's egress NetworkPolicy.
+   * @default - unknown: McpSecurity fails synth rather than render a policy that cuts the registry off
+   */
+  readonly endpoint?: BackendEndpoint;
+}
+
+/** Where the registry's storage is rendered: what a storage choice needs to know of its registry. @internal */
+export interface StorageContext {
+  readonly scope: Construct;
+  readonly field: string;
+  readonly registryName: string;
+  readonly namespace?: string;
+  readonly instance: string;
+  readonly clusterDomain: string;
+  readonly serviceMesh?: ServiceMesh;
+}
+
 /** What a storage choice contributes to the registry's StatefulSet. @internal */
 export interface StorageBinding {
   readonly kind: 'sqlite' | 'postgres';
-  readonly env: EnvVarJson;
+  readonly env: EnvVarJson[];
+  /** Containers that run before the registry, e.g. to wait for its database. */
+  readonly initContainers: Record<string, unknown>[];
   readonly volumeClaimTemplates: Record<string, unknown>[];
   readonly volumeMounts: Record<string, unknown>[];
   /** Most replicas this storage can serve. */
@@ -78,11 +127,28 @@ export abstract class RegistryStorage {
     return new PostgresStorage(props);
   }
 
+  /**
+   * PostgreSQL given by host, port and database, with the user and password from a Secret: the URL is
+   * composed in the pod (Kubernetes `$(VAR)` expansion), so no Secret has to hold it.
+   */
+  public static postgresFromParts(props: PostgresPartsProps): RegistryStorage {
+    return new PostgresPartsStorage(props);
+  }
+
+  /**
+   * A PostgreSQL StatefulSet rendered next to the registry (one instance, on a persistent volume, restricted
+   * pod security, `pg_isready` probes), with its credentials from a Secret you create. The registry waits
+   * for it, and the NetworkPolicies admit only the registry to it.
+   */
+  public static postgresInCluster(props: PostgresInClusterProps): RegistryStorage {
+    return new PostgresInClusterStorage(props);
+  }
+
   /** The storage's name, for docs and errors. */
   public abstract readonly kind: 'sqlite' | 'postgres';
 
   /** @internal */
-  public abstract _bind(field: string): StorageBinding;
+  public abstract _bind(context: StorageContext): StorageBinding;
 }
 
 class SqliteStorage extends RegistryStorage {
@@ -91,7 +157,7 @@ class SqliteStorage extends RegistryStorage {
     super();
   }
 
-  public _bind(field: string): StorageBinding {
+  public _bind({ field }: StorageContext): StorageBinding {
     const size = requireQuantity(`${field}.size`, this.props.size ?? '1Gi');
     const accessMode = this.props.accessMode ?? VolumeAccessMode.READ_WRITE_ONCE;
     if (!Object.values(VolumeAccessMode).includes(accessMode)) {
@@ -107,7 +173,8 @@ class SqliteStorage extends RegistryStorage {
     }
     return {
       kind: this.kind,
-      env: envValue('DATABASE_URL', SQLITE_FILE),
+      env: [envValue('DATABASE_URL', SQLITE_FILE)],
+      initContainers: [],
       volumeClaimTemplates: [{ metadata: { name: DATA_VOLUME }, spec }],
       volumeMounts: [{ mountPath: SQLITE_DATA_DIR, name: DATA_VOLUME }],
       maxReplicas: 1,
@@ -121,30 +188,102 @@ class PostgresStorage extends RegistryStorage {
     super();
   }
 
-  public _bind(field: string): StorageBinding {
+  public _bind({ field }: StorageContext): StorageBinding {
     const ref = this.props.urlSecret;
     if (ref === undefined) {
       throw new MeshValidationError(`${field}.urlSecret`, ref, 'is required for PostgreSQL storage',
         'pass urlSecret: { name: "<secret>", key: "<key>" } naming a Secret that holds the postgres:// URL');
     }
     requireDnsSubdomain(`${field}.urlSecret.name`, ref.name);
-    if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
-      throw new MeshValidationError(`${field}.urlSecret.key`, ref.key, 'is not a valid Secret key',
-        'use letters, digits, "-", "_" or "."');
+    requireSecretKey(`${field}.urlSecret.key`, ref.key);
+    return externalPostgres(field, [envFromSecret('DATABASE_URL', ref.name, ref.key)], this.props.endpoint);
+  }
+}
+
+class PostgresPartsStorage extends RegistryStorage {
+  public readonly kind = 'postgres' as const;
+  constructor(private readonly props: PostgresPartsProps) {
+    super();
+  }
+
+  public _bind({ field }: StorageContext): StorageBinding {
+    const p = this.props;
+    if (typeof p.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(p.host)) {
+      throw new MeshValidationError(`${field}.host`, p.host, 'is not a host name', 'use the database server\'s DNS name or IP address');
     }
-    const endpoint = this.props.endpoint;
-    if (endpoint !== undefined) {
-      endpoint.peer.validate(`${field}.endpoint.peer`);
-      requireInteger(`${field}.endpoint.port`, endpoint.port, 1, 65535);
+    const port = requireInteger(`${field}.port`, p.port ?? 5432, 1, 65535);
+    const database = requireDatabaseName(`${field}.database`, p.database ?? 'mcp_mesh_registry');
+    const sslMode = p.sslMode ?? 'require';
+    if (!['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(sslMode)) {
+      throw new MeshValidationError(`${field}.sslMode`, sslMode, 'is not a PostgreSQL sslmode', 'use disable, prefer, require, verify-ca or verify-full');
     }
+    return externalPostgres(field, credentialEnv(`${field}.credentials`, p.credentials, p.host, port, database, sslMode), p.endpoint);
+  }
+}
+
+/** The env that composes DATABASE_URL in the pod from a user and password Secret: `$(VAR)` is expanded by the kubelet. */
+export function credentialEnv(field: string, credentials: PostgresCredentials, host: string, port: number, database: string, sslMode: string): EnvVarJson[] {
+  if (credentials === undefined) {
+    throw new MeshValidationError(field, credentials, 'is required', 'pass credentials: { secretName: "<secret with username and password>" }');
+  }
+  requireDnsSubdomain(`${field}.secretName`, credentials.secretName);
+  const userKey = requireSecretKey(`${field}.usernameKey`, credentials.usernameKey ?? 'username');
+  const passwordKey = requireSecretKey(`${field}.passwordKey`, credentials.passwordKey ?? 'password');
+  // PGUSER and PGPASSWORD are also what the PostgreSQL drivers read.
+  return [
+    envFromSecret('PGUSER', credentials.secretName, userKey),
+    envFromSecret('PGPASSWORD', credentials.secretName, passwordKey),
+    envValue('DATABASE_URL', `postgres://$(PGUSER):$(PGPASSWORD)@${host}:${port}/${database}?sslmode=${sslMode}`),
+  ];
+}
+
+function externalPostgres(field: string, env: EnvVarJson[], endpoint: BackendEndpoint | undefined): StorageBinding {
+  if (endpoint !== undefined) {
+    endpoint.peer.validate(`${field}.endpoint.peer`);
+    requireInteger(`${field}.endpoint.port`, endpoint.port, 1, 65535);
+  }
+  return {
+    kind: 'postgres',
+    env,
+    initContainers: [],
+    backend: {
+      name: 'postgres',
+      field: `${field}.endpoint`,
+      endpoint: endpoint === undefined ? undefined : { name: 'postgres', peer: endpoint.peer, port: endpoint.port },
+    },
+    volumeClaimTemplates: [],
+    volumeMounts: [],
+    maxReplicas: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+export function requireSecretKey(field: string, key: unknown): string {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+    throw new MeshValidationError(field, key, 'is not a valid Secret key', 'use letters, digits, "-", "_" or "."');
+  }
+  return key;
+}
+
+export function requireDatabaseName(field: string, name: unknown): string {
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new MeshValidationError(field, name, 'is not a plain PostgreSQL database name', 'use letters, digits and "_", e.g. "mcp_mesh_registry"');
+  }
+  return name;
+}
+
+class PostgresInClusterStorage extends RegistryStorage {
+  public readonly kind = 'postgres' as const;
+  constructor(private readonly props: PostgresInClusterProps) {
+    super();
+  }
+
+  public _bind(context: StorageContext): StorageBinding {
+    const db = new PostgresDatabase(context.scope, 'Postgres', { ...this.props, ...context, field: context.field });
     return {
-      kind: this.kind,
-      env: envFromSecret('DATABASE_URL', ref.name, ref.key),
-      backend: {
-        name: 'postgres',
-        field: `${field}.endpoint`,
-        endpoint: endpoint === undefined ? undefined : { name: 'postgres', peer: endpoint.peer, port: endpoint.port },
-      },
+      kind: 'postgres',
+      env: credentialEnv(`${context.field}.credentials`, this.props.credentials, db.host, db.port, db.database, 'disable'),
+      initContainers: [db.waitContainer()],
+      backend: { name: 'postgres', field: `${context.field}`, endpoint: { name: 'postgres', peer: db.peer, port: db.port }, podLabels: db.podLabels },
       volumeClaimTemplates: [],
       volumeMounts: [],
       maxReplicas: Number.MAX_SAFE_INTEGER,

@@ -99,7 +99,14 @@ export class McpSecurity extends Construct {
     const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
     if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);
     const registry = props.model.registry;
-    this.mtls(registry.name, registry.host, registry.port, this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
+    this.mtls(registry.name, registry.host, registry.port, 'http', this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
+    // Backends the library renders itself (an in-cluster PostgreSQL) admit the registry alone.
+    const ownBackends = registry.backends.filter((b) => b.podLabels !== undefined && b.endpoint !== undefined);
+    for (const b of ownBackends) {
+      const backendName = `${registry.name}-${b.name}`;
+      this.mtls(backendName, '', b.endpoint!.port, b.name, { ...b.podLabels! }, () => [registry.name], []);
+      if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdAuthorization(backendName, () => [registry.name]);
+    }
     props.model.onAgent((agent) => this.agentMtls(agent));
     if (props.networkPolicies === false) return;
 
@@ -111,6 +118,12 @@ export class McpSecurity extends Construct {
       }],
     }));
     this.policy('Registry', registry.name, this.registrySelector(), () => this.registryRules());
+    for (const b of ownBackends) {
+      this.policy(`Backend-${b.name}`, `${registry.name}-${b.name}`, { ...b.podLabels! }, () => ({
+        ingress: [{ from: [{ podSelector: { matchLabels: this.registrySelector() } }], ports: [{ port: b.endpoint!.port, protocol: 'TCP' }] }],
+        egress: this.controlPlaneEgress(),
+      }));
+    }
     this.node.addValidation({ validate: () => this.missingEndpoints() });
     props.model.onAgent((agent) => this.agentPolicy(agent));
   }
@@ -227,7 +240,7 @@ export class McpSecurity extends Construct {
     const { model } = this.props;
     const callers = () => this.callersOf(agent);
     const gateways = agent.exposed ? [this.ingressNamespace(agent)] : [];
-    this.mtls(agent.name, agent.serviceHost, agent.port, this.agentSelector(agent.name), callers, gateways);
+    this.mtls(agent.name, agent.serviceHost, agent.port, 'http', this.agentSelector(agent.name), callers, gateways);
     // A new agent may be the first caller of providers that exist already: they now need their authorization.
     if (this.serviceMesh === ServiceMesh.LINKERD) {
       for (const provider of model.providersFor(agent.name)) this.linkerdAuthorization(provider.name, () => this.callersOf(provider));
@@ -252,11 +265,13 @@ export class McpSecurity extends Construct {
    * callers' service accounts only; Linkerd Server (its authorization follows once it has callers).
    * Every workload's service account is named after it.
    */
-  private mtls(workload: string, host: string, port: number, selector: Record<string, string>, callers: () => string[], gatewayNamespaces: string[]): void {
+  private mtls(workload: string, host: string, port: number, portName: string, selector: Record<string, string>,
+    callers: () => string[], gatewayNamespaces: string[]): void {
     const { namespace } = this.props;
     const trustDomain = this.props.trustDomain ?? 'cluster.local';
     if (this.serviceMesh === ServiceMesh.ISTIO) {
-      new MeshObject(this, `DestinationRule-${workload}`, {
+      // HTTP workloads get a DestinationRule by their Service host; plain TCP backends rely on auto mTLS.
+      if (host !== '') new MeshObject(this, `DestinationRule-${workload}`, {
         apiVersion: 'networking.istio.io/v1',
         kind: 'DestinationRule',
         metadata: this.metadata(workload),
@@ -281,8 +296,8 @@ export class McpSecurity extends Construct {
       new MeshObject(this, `Server-${workload}`, {
         apiVersion: 'policy.linkerd.io/v1beta1',
         kind: 'Server',
-        metadata: this.metadata(`${workload}-http`),
-        spec: { podSelector: { matchLabels: selector }, port: 'http', proxyProtocol: 'HTTP/1' },
+        metadata: this.metadata(`${workload}-server`),
+        spec: { podSelector: { matchLabels: selector }, port: portName, proxyProtocol: portName === 'http' ? 'HTTP/1' : 'opaque' },
       });
     }
   }
@@ -310,7 +325,7 @@ export class McpSecurity extends Construct {
       metadata: this.metadata(workload),
       spec: {
         requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: `${workload}-callers` }],
-        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: `${workload}-http` },
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: `${workload}-server` },
       },
     });
   }

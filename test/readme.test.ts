@@ -33,7 +33,7 @@ test('the README example synthesizes a valid mesh with the objects the README de
   expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
     'ConfigMap/planner-config', 'ConfigMap/weather-config', 'Deployment/planner', 'Deployment/weather',
     'NetworkPolicy/mcp-mesh-allow-dns', 'NetworkPolicy/mcp-mesh-default-deny', 'NetworkPolicy/mcp-mesh-registry',
-    'NetworkPolicy/planner', 'NetworkPolicy/weather',
+    'NetworkPolicy/planner', 'NetworkPolicy/weather', 'PodDisruptionBudget/weather',
     'Service/mcp-mesh-registry', 'Service/mcp-mesh-registry-headless', 'Service/planner', 'Service/weather',
     'ServiceAccount/mcp-mesh-registry', 'ServiceAccount/planner', 'ServiceAccount/weather', 'StatefulSet/mcp-mesh-registry',
   ]);

@@ -5,7 +5,8 @@
  *     pod-security.kubernetes.io/enforce=restricted and warn=restricted (a Namespace object of the
  *     manifests is applied for real, with those labels added unless it sets its own PSS labels);
  *  2. CustomResourceDefinitions (extra upstream CRD files first, then the manifests' own) are
- *     applied for real and awaited until Established;
+ *     applied for real and awaited until Established; extra CRDs stay installed and are applied
+ *     only once per cluster (installExtraCrds);
  *  3. objects that pods need at admission time (ServiceAccount, PriorityClass, RuntimeClass,
  *     LimitRange) are applied for real, plus the `default` ServiceAccount of each namespace
  *     (normally created by kube-controller-manager, which does not run here);
@@ -20,7 +21,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { isMap, parseAllDocuments } from 'yaml';
 import type { HttpResponse, TestCluster } from './cluster';
 
 export const FIELD_MANAGER = 'conformance';
@@ -465,6 +466,31 @@ export interface ExtraCrdInstall {
 /** Extra CRD files already installed into a cluster (and Established), by file identity. */
 const installedExtraCrds = new WeakMap<TestCluster, Map<string, Doc[]>>();
 
+/**
+ * The CRDs (apiextensions.k8s.io/v1) of one file, parsed once: unlike loadManifests, a
+ * document's text is not re-parsed to check it (upstream CRD files run to megabytes). A file of
+ * one document is sent as written; in a multi-document file each top-level block mapping's own
+ * text (a complete document) is.
+ */
+function loadCrdFile(file: string): Doc[] {
+  const source = fs.readFileSync(file, 'utf8');
+  const parsed = parseAllDocuments(source, { version: '1.1', uniqueKeys: true });
+  const out: Doc[] = [];
+  parsed.forEach((d, i) => {
+    if (d.errors.length) throw new Error(`extra CRDs ${file}#${i}: ${d.errors.map((e) => e.message).join('; ')}`);
+    const obj = d.toJS({ maxAliasCount: 1000 }) as Record<string, any> | null;
+    if (!obj || typeof obj !== 'object' || obj.kind !== 'CustomResourceDefinition' || obj.apiVersion !== 'apiextensions.k8s.io/v1') return;
+    const name = String(obj.metadata?.name ?? '');
+    if (!name) throw new Error(`extra CRDs ${file}#${i}: a CustomResourceDefinition without metadata.name`);
+    const range = d.contents?.range;
+    const atColumn0 = !!range && (range[0] === 0 || source[range[0] - 1] === '\n');
+    const text =
+      parsed.length === 1 ? source : isMap(d.contents) && !d.contents.flow && atColumn0 ? source.slice(range![0], range![2]) : JSON.stringify(obj);
+    out.push({ ref: { apiVersion: obj.apiVersion, kind: obj.kind, name, file, doc: i }, obj, text });
+  });
+  return out;
+}
+
 function forgetExtraCrds(cluster: TestCluster, names: string[]): void {
   const cache = installedExtraCrds.get(cluster);
   if (!cache || !names.length) return;
@@ -504,9 +530,7 @@ export async function installExtraCrds(
       const key = fileIdentity(file);
       let crds = cache.get(key);
       if (!crds) {
-        const loaded = loadManifests([file], path.dirname(file));
-        if (loaded.errors.length) throw new Error(`extra CRDs ${file}: ${formatProblems(loaded.errors)}`);
-        crds = loaded.docs.filter((d) => d.ref.kind === 'CustomResourceDefinition' && d.ref.apiVersion === 'apiextensions.k8s.io/v1');
+        crds = loadCrdFile(file);
         pending.push({ key, docs: crds });
       }
       for (const d of crds) {

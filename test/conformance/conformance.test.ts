@@ -7,24 +7,172 @@
  *   - MANIFESTS=<dir> set: that folder only (recursive);
  *   - otherwise dist/ (the default app: everything but dist/examples/) and each
  *     dist/examples/<name>/ as its own case. A missing dist/ fails: synthesize first.
- * Always: the positive control fixtures/valid/ and negative fixtures proving the suite can fail.
+ * Always: the positive control fixtures/valid/, negative fixtures proving the suite can fail, and
+ * fixtures/upstream/<project>/ proving the upstream CRDs are the real ones (valid resources pass,
+ * invalid ones are rejected with the schema's reason).
+ *
+ * Before any case, the real upstream CRDs (Prometheus Operator, Istio, Linkerd, Gateway API,
+ * External Secrets; versions pinned in scripts/upstream-crds.sh, fetched into the tools cache) are
+ * installed once and stay installed for every case, like in a cluster that runs those projects.
  *
  * Env: MCP_MESH_SKIP_CONFORMANCE=1 skips (local only; CI never sets it);
  *      KUBE_APISERVER / ETCD / KUBECTL use existing binaries instead of scripts/kube-tools.sh;
- *      MCP_MESH_CONFORMANCE_CRDS=<path>[:<path>...] extra CRD files/folders to install first;
+ *      MCP_MESH_CONFORMANCE_CRDS=<path>[:<path>...] more CRD files/folders to install first;
  *      MCP_MESH_CONFORMANCE_KEEP=1 keeps the cluster's temp dir (logs, kubeconfig).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatProblems, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
-import { conformanceSkipReason, REPO_ROOT, TestCluster } from './cluster';
+import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
+import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
 
-/** Upstream CRDs (files or folders) every case needs; later: Prometheus Operator, Istio, Linkerd. */
-const EXTRA_CRDS: string[] = [
-  ...(process.env.MCP_MESH_CONFORMANCE_CRDS ?? '').split(path.delimiter).filter(Boolean),
+/** CRD files or folders from MCP_MESH_CONFORMANCE_CRDS, installed after the upstream ones. */
+const ENV_CRDS: string[] = (process.env.MCP_MESH_CONFORMANCE_CRDS ?? '').split(path.delimiter).filter(Boolean);
+
+/**
+ * What fixtures/upstream/<project>/ must show: every kind of valid.yaml applies cleanly, and each
+ * object of invalid.yaml is rejected with the server's reason.
+ */
+interface UpstreamCase {
+  project: string;
+  /** CRDs the project must have installed (and Established) */
+  crds: string[];
+  /** kind/name of every object in valid.yaml */
+  valid: string[];
+  /**
+   * status: 422 (Invalid) from schema validation; strict field validation of a server-side apply
+   * fails earlier, while building the typed patch, and kube-apiserver answers 500 there.
+   */
+  invalid: Array<{ kind: string; name: string; status: number; message: RegExp }>;
+}
+
+const UPSTREAM_CASES: UpstreamCase[] = [
+  {
+    project: 'prometheus-operator',
+    crds: ['servicemonitors', 'podmonitors', 'prometheusrules', 'probes'].map((r) => `${r}.monitoring.coreos.com`),
+    valid: ['ServiceMonitor/mcp-mesh-registry', 'PodMonitor/mcp-mesh-agents', 'PrometheusRule/mcp-mesh', 'Probe/mcp-mesh-registry-health'],
+    invalid: [
+      {
+        kind: 'ServiceMonitor',
+        name: 'bad-interval',
+        status: 422,
+        // the CRD's duration pattern
+        message: /^ServiceMonitor\.monitoring\.coreos\.com "bad-interval" is invalid: spec\.endpoints\[0\]\.interval: Invalid value: "30 seconds": spec\.endpoints\[0\]\.interval in body should match '\^\(0\|\(\(\[0-9\]\+\)y\)\?/,
+      },
+      {
+        kind: 'PodMonitor',
+        name: 'unknown-field',
+        status: 500,
+        message: /^failed to create typed patch object \(mcp-mesh\/unknown-field; monitoring\.coreos\.com\/v1, Kind=PodMonitor\): \.spec\.podMetricsEndpoints\[0\]\.paths: field not declared in schema$/,
+      },
+    ],
+  },
+  {
+    project: 'istio',
+    crds: [
+      'virtualservices.networking.istio.io',
+      'destinationrules.networking.istio.io',
+      'sidecars.networking.istio.io',
+      'peerauthentications.security.istio.io',
+      'authorizationpolicies.security.istio.io',
+    ],
+    valid: [
+      'VirtualService/mcp-mesh-registry',
+      'DestinationRule/mcp-mesh-registry',
+      'Sidecar/default',
+      'PeerAuthentication/default',
+      'AuthorizationPolicy/mcp-mesh-registry',
+    ],
+    invalid: [
+      {
+        kind: 'PeerAuthentication',
+        name: 'bad-mode',
+        status: 422,
+        message: /^PeerAuthentication\.security\.istio\.io "bad-mode" is invalid: \[?spec\.mtls\.mode: Unsupported value: "STRICTEST": supported values: "UNSET", "DISABLE", "PERMISSIVE", "STRICT"/,
+      },
+      {
+        kind: 'VirtualService',
+        name: 'unknown-field',
+        status: 500,
+        message: /^failed to create typed patch object \(mcp-mesh\/unknown-field; networking\.istio\.io\/v1, Kind=VirtualService\): \.spec\.http\[0\]\.timeouts: field not declared in schema$/,
+      },
+    ],
+  },
+  {
+    project: 'linkerd',
+    crds: [
+      'servers.policy.linkerd.io',
+      'serverauthorizations.policy.linkerd.io',
+      'authorizationpolicies.policy.linkerd.io',
+      'meshtlsauthentications.policy.linkerd.io',
+      'httproutes.policy.linkerd.io',
+      'serviceprofiles.linkerd.io',
+    ],
+    valid: [
+      'Server/mcp-mesh-registry-http',
+      'ServerAuthorization/mcp-mesh-registry-agents',
+      'MeshTLSAuthentication/mcp-mesh-agents',
+      'AuthorizationPolicy/mcp-mesh-registry',
+      'HTTPRoute/mcp-mesh-registry-health',
+      'ServiceProfile/mcp-mesh-registry.mcp-mesh.svc.cluster.local',
+    ],
+    invalid: [
+      {
+        kind: 'MeshTLSAuthentication',
+        name: 'bad-identity',
+        status: 422,
+        message: /^MeshTLSAuthentication\.policy\.linkerd\.io "bad-identity" is invalid: spec\.identities\[0\]: Invalid value: "Weather@mcp-mesh": spec\.identities\[0\] in body should match/,
+      },
+      {
+        kind: 'Server',
+        name: 'unknown-field',
+        status: 500,
+        message: /^failed to create typed patch object \(mcp-mesh\/unknown-field; policy\.linkerd\.io\/v1beta1, Kind=Server\): \.spec\.proxyProtocl: field not declared in schema$/,
+      },
+    ],
+  },
+  {
+    project: 'gateway-api',
+    crds: ['httproutes.gateway.networking.k8s.io'],
+    valid: ['HTTPRoute/mcp-mesh-registry'],
+    invalid: [
+      {
+        kind: 'HTTPRoute',
+        name: 'relative-path',
+        status: 422,
+        // a CEL rule (x-kubernetes-validations) of the CRD
+        message: /^HTTPRoute\.gateway\.networking\.k8s\.io "relative-path" is invalid: spec\.rules\[0\]\.matches\[0\]\.path: Invalid value: .*value must be an absolute path and start with '\/' when type one of \['Exact', 'PathPrefix'\]/,
+      },
+      {
+        kind: 'HTTPRoute',
+        name: 'bad-path-type',
+        status: 422,
+        message: /^HTTPRoute\.gateway\.networking\.k8s\.io "bad-path-type" is invalid: \[?spec\.rules\[0\]\.matches\[0\]\.path\.type: Unsupported value: "Prefix": supported values: "Exact", "PathPrefix", "RegularExpression"/,
+      },
+    ],
+  },
+  {
+    project: 'external-secrets',
+    crds: ['externalsecrets.external-secrets.io'],
+    valid: ['ExternalSecret/mcp-mesh-postgres'],
+    invalid: [
+      {
+        kind: 'ExternalSecret',
+        name: 'bad-creation-policy',
+        status: 422,
+        message: /^ExternalSecret\.external-secrets\.io "bad-creation-policy" is invalid: spec\.target\.creationPolicy: Unsupported value: "Always": supported values: "Owner", "Orphan", "Merge", "None"/,
+      },
+      {
+        kind: 'ExternalSecret',
+        name: 'unknown-field',
+        status: 500,
+        message: /^failed to create typed patch object \(mcp-mesh\/unknown-field; external-secrets\.io\/v1, Kind=ExternalSecret\): \.spec\.data\[0\]\.remoteRefs: field not declared in schema$/,
+      },
+    ],
+  },
 ];
 
 const FIXTURES = path.join(__dirname, 'fixtures');
+const UPSTREAM_FIXTURES = path.join(FIXTURES, 'upstream');
 const NEGATIVE = path.join(FIXTURES, 'negative');
 const DIST = path.join(REPO_ROOT, 'dist');
 const EXAMPLES = path.join(DIST, 'examples');
@@ -95,11 +243,23 @@ if (skip) process.stderr.write(`conformance tests skipped: ${skip}\n`);
 
 suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiserver (Pod Security restricted)', () => {
   let cluster: TestCluster;
+  let upstream: UpstreamCrdSet[] = [];
+  let extraCrds: string[] = [];
   const { cases, missing } = manifestCases();
 
   beforeAll(async () => {
-    // The first run builds kube-apiserver/kubectl/etcd from source (scripts/kube-tools.sh).
+    // First run: a few seconds to fetch the upstream CRDs (scripts/upstream-crds.sh), and many
+    // minutes to build kube-apiserver/kubectl/etcd from source (scripts/kube-tools.sh).
+    upstream = await resolveUpstreamCrds();
     cluster = await TestCluster.start();
+    extraCrds = [...upstream.map((u) => u.dir), ...ENV_CRDS];
+    const t0 = Date.now();
+    const installed = await installExtraCrds(cluster, extraCrds);
+    console.log(
+      `upstream CRDs: ${installed.docs.length} installed and Established in ${((Date.now() - t0) / 1000).toFixed(1)}s ` +
+        `(${upstream.map((u) => `${u.project} ${u.version}`).join(', ')}${ENV_CRDS.length ? `, MCP_MESH_CONFORMANCE_CRDS: ${ENV_CRDS.join(', ')}` : ''})` +
+        (installed.warnings.length ? `\nwarnings while installing them:\n  ${installed.warnings.join('\n  ')}` : ''),
+    );
   }, 60 * 60 * 1000);
 
   afterAll(async () => {
@@ -107,11 +267,50 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
   }, 60_000);
 
   const validate = (dir: string, files?: string[]) =>
-    validateManifests(cluster, dir, { extraCrds: EXTRA_CRDS, kubectlCrossCheck: true, ...(files ? { files } : {}) });
+    validateManifests(cluster, dir, { extraCrds, kubectlCrossCheck: true, ...(files ? { files } : {}) });
 
   test('the server is the expected kube-apiserver', () => {
     expect(cluster.serverGitVersion).toBe(cluster.version);
     if (cluster.tools.kubeVersion) expect(cluster.version).toBe(cluster.tools.kubeVersion);
+  });
+
+  describe('upstream CRDs are the real ones', () => {
+    test('every pinned project is installed, each CRD Established', async () => {
+      expect(upstream.map((u) => u.project).sort()).toEqual(UPSTREAM_CASES.map((c) => c.project).sort());
+      for (const u of upstream) expect(u.version).toMatch(/^(v\d+\.\d+\.\d+|stable-\d+\.\d+\.\d+)$/);
+      for (const name of UPSTREAM_CASES.flatMap((c) => c.crds)) {
+        const r = await cluster.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+        expect({ name, status: r.status }).toEqual({ name, status: 200 });
+        const conds = (JSON.parse(r.body).status?.conditions ?? []) as Array<{ type: string; status: string }>;
+        expect({ name, established: conds.find((c) => c.type === 'Established')?.status }).toEqual({ name, established: 'True' });
+      }
+    });
+
+    for (const uc of UPSTREAM_CASES) {
+      const dir = path.join(UPSTREAM_FIXTURES, uc.project);
+      test(`${uc.project}: valid resources of each kind apply cleanly`, async () => {
+        const r = await validate(dir, ['valid.yaml']);
+        console.log(summarize(`fixtures/upstream/${uc.project}/valid.yaml`, r));
+        expectClean(`fixtures/upstream/${uc.project}`, r);
+        const applied = r.results.filter((x) => x.phase === 'apply').map((x) => `${x.object.kind}/${x.object.name}`);
+        expect(applied.sort()).toEqual([...uc.valid].sort());
+      });
+
+      test(`${uc.project}: invalid resources are rejected with the schema's reason`, async () => {
+        const r = await validate(dir, ['invalid.yaml']);
+        const applied = r.results.filter((x) => x.phase === 'apply');
+        expect(applied.map((x) => `${x.object.kind}/${x.object.name}`).sort()).toEqual(uc.invalid.map((i) => `${i.kind}/${i.name}`).sort());
+        // Rejected with the schema's reason (all objects compared at once: one diff shows every mismatch).
+        const got = uc.invalid.map((i) => {
+          const res = find(r, i.kind, i.name, 'apply');
+          return { object: `${i.kind}/${i.name}`, ok: res.ok, status: res.status, message: res.message };
+        });
+        expect(got).toEqual(
+          uc.invalid.map((i) => ({ object: `${i.kind}/${i.name}`, ok: false, status: i.status, message: expect.stringMatching(i.message) })),
+        );
+        expect(find(r, '(kubectl apply)', '1 file(s)').ok).toBe(false);
+      });
+    }
   });
 
   test('positive control: fixtures/valid passes with no errors and no warnings', async () => {

@@ -91,7 +91,9 @@ describe('mTLS through a service mesh follows the same graph', () => {
     expect(find(objects, 'Deployment', 'weather').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
     expect(find(objects, 'StatefulSet', 'mcp-mesh-registry').spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
     expect(find(objects, 'PeerAuthentication', 'mcp-mesh-mtls').spec.mtls).toEqual({ mode: 'STRICT' });
-    expect(find(objects, 'DestinationRule', 'weather').spec).toEqual({ host: 'weather.mcp-mesh.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    expect(find(objects, 'DestinationRule', 'weather').spec.host).toBe('weather.mcp-mesh.svc.cluster.local');
+    expect(find(objects, 'DestinationRule', 'weather').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+    expect(find(objects, 'DestinationRule', 'mcp-mesh-registry').spec.trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
     const weather = find(objects, 'AuthorizationPolicy', 'weather').spec;
     expect(weather.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/mcp-mesh/sa/planner'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
     // Nobody calls the planner: an ALLOW policy without rules admits nobody.
@@ -108,12 +110,12 @@ describe('mTLS through a service mesh follows the same graph', () => {
   test('Linkerd: proxies injected, a Server per workload, and authorization for the callers only', () => {
     const objects = graph(ServiceMesh.LINKERD);
     expect(find(objects, 'Deployment', 'planner').spec.template.metadata.annotations['linkerd.io/inject']).toBe('enabled');
-    expect(find(objects, 'Server', 'weather-http').spec).toEqual({
+    expect(find(objects, 'Server', 'weather-server').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/name': 'weather' } },
       port: 'http', proxyProtocol: 'HTTP/1',
     });
     expect(find(objects, 'MeshTLSAuthentication', 'weather-callers').spec.identityRefs).toEqual([{ kind: 'ServiceAccount', name: 'planner', namespace: 'mcp-mesh' }]);
-    expect(find(objects, 'AuthorizationPolicy', 'weather').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'weather-http' });
+    expect(find(objects, 'AuthorizationPolicy', 'weather').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'weather-server' });
     // The planner has a Server but no authorization: Linkerd then admits nobody.
     expect(objects.some((o) => o.kind === 'MeshTLSAuthentication' && o.metadata.name === 'planner-callers')).toBe(false);
   });

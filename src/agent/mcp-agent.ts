@@ -13,6 +13,7 @@ import { serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
+import { TrafficPolicyOptions } from '../model/traffic';
 import {
   AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, DEFAULT_AGENT_PORT, LogLevel,
 } from '../model/runtime';
@@ -116,6 +117,11 @@ export interface McpAgentOptions {
    * @default - the runtime's default (300 s)
    */
   readonly callTimeout?: Duration;
+  /**
+   * Timeouts, retries and circuit breaking for calls to this agent, over the mesh's defaults (service mesh only).
+   * @default - the mesh's traffic defaults
+   */
+  readonly traffic?: TrafficPolicyOptions;
   /**
    * The logical mesh namespace the agent registers in (`MCP_MESH_NAMESPACE`).
    * @default - the runtime's default ("default")
@@ -253,6 +259,8 @@ export class McpAgent extends Construct {
       name, namespace, port, replicas, advertise, serviceHost: host, capabilities, dependsOn, heartbeatIntervalSeconds: heartbeat,
       internetEgress: props.internetEgress === true,
       exposed: props.exposed === true,
+      callTimeoutSeconds: props.callTimeout === undefined ? undefined : durationSeconds(f('callTimeout'), props.callTimeout, 1, 86400),
+      traffic: props.traffic,
     };
 
     const labels = objectLabels('agent', name, instance, imageVersion(runtime.image));
@@ -303,8 +311,8 @@ export class McpAgent extends Construct {
       envValue('MCP_MESH_HEALTH_INTERVAL', String(heartbeat)),
       envValue('MCP_MESH_LOG_LEVEL', logLevel),
     ];
-    if (props.callTimeout !== undefined) {
-      env.push(envValue('MCP_MESH_CALL_TIMEOUT', String(durationSeconds(f('callTimeout'), props.callTimeout, 1, 86400))));
+    if (this.model.callTimeoutSeconds !== undefined) {
+      env.push(envValue('MCP_MESH_CALL_TIMEOUT', String(this.model.callTimeoutSeconds)));
     }
     if (props.meshNamespace !== undefined) {
       env.push(envValue('MCP_MESH_NAMESPACE', requireDnsLabel(f('meshNamespace'), props.meshNamespace)));

@@ -10,6 +10,8 @@ import { requireDnsLabel } from '../model/validation';
 import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
 import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-policy-check';
 import { McpSecurity, McpSecurityOptions } from '../security/mcp-security';
+import { TrafficPolicyOptions } from '../model/traffic';
+import { McpTrafficPolicy } from '../traffic/mcp-traffic-policy';
 
 /** An agent of a mesh: its name is required, since it names the agent's objects. */
 export interface McpMeshAgentProps extends McpAgentOptions {
@@ -52,6 +54,18 @@ export interface McpMeshProps {
    */
   readonly security?: McpSecurityOptions;
   /**
+   * Timeouts, retries and circuit breaking for calls between agents (service mesh only); agents override
+   * them with their own `traffic`.
+   * @default - timeouts from the capabilities, 2 safe retries, 100 connections, ejection after 5 errors
+   */
+  readonly trafficDefaults?: TrafficPolicyOptions;
+  /**
+   * Route requests that carry an `x-mcp-capability` header to the agent that provides the capability,
+   * through the Service `<mesh>-capabilities` (Istio only).
+   * @default true with Istio
+   */
+  readonly capabilityRouting?: boolean;
+  /**
    * Run the policy check over the mesh's objects at synth (privileged containers, root, host access,
    * resources, unpinned images, probes, secret literals, NetworkPolicy coverage).
    * @default true
@@ -79,6 +93,7 @@ export class McpMesh extends Construct {
   /** The mesh as data: agents, capabilities and dependency edges. */
   public readonly model: MeshModel;
   public readonly security: McpSecurity;
+  public readonly traffic: McpTrafficPolicy;
   /** The policy check over the mesh's objects, when on. */
   public readonly policyCheck?: McpPolicyCheck;
   public readonly serviceMesh: ServiceMesh;
@@ -120,6 +135,10 @@ export class McpMesh extends Construct {
     this.model = new MeshModel(this.registry.model);
     this.security = new McpSecurity(this, 'Security', {
       ...props.security, model: this.model, instance: this.name, namespace: this.namespace, serviceMesh: this.serviceMesh,
+    });
+    this.traffic = new McpTrafficPolicy(this, 'Traffic', {
+      model: this.model, instance: this.name, namespace: this.namespace, clusterDomain: this.clusterDomain,
+      serviceMesh: this.serviceMesh, defaults: props.trafficDefaults, capabilityRouting: props.capabilityRouting,
     });
     if (props.policyCheck !== false) {
       this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });

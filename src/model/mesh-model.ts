@@ -1,5 +1,6 @@
 import { MeshValidationError } from './errors';
 import { NetworkPeer } from './network-peer';
+import { TrafficPolicyOptions } from './traffic';
 
 /**
  * The mesh as data: agents, what they provide, what they need and where the registry is.
@@ -43,6 +44,10 @@ export interface AgentModel {
   readonly internetEgress: boolean;
   /** An ingress controller (or other gateway) may call the agent. */
   readonly exposed: boolean;
+  /** How long this agent's runtime waits for calls it makes (`MCP_MESH_CALL_TIMEOUT`), when set. */
+  readonly callTimeoutSeconds?: number;
+  /** Per-agent traffic policy overrides, resolved against the mesh defaults by the traffic policy. */
+  readonly traffic?: TrafficPolicyOptions;
 }
 
 /** A backend a workload connects to, e.g. the registry's PostgreSQL. */
@@ -198,6 +203,10 @@ export class MeshModel {
     const provided = new Set(this.capabilities);
     const errors: MeshValidationError[] = [];
     const timeout = this.registry.timeoutThresholdSeconds;
+    const longestTimeout = new Map<string, number>();
+    for (const agent of this.agentsByName.values()) {
+      for (const c of agent.capabilities) longestTimeout.set(c.name, Math.max(longestTimeout.get(c.name) ?? 0, c.timeoutSeconds));
+    }
     for (const agent of this.agentsByName.values()) {
       if (agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT > timeout) {
         errors.push(new MeshValidationError(`agents.${agent.name}.heartbeatInterval`, `${agent.heartbeatIntervalSeconds}s`,
@@ -205,6 +214,12 @@ export class MeshModel {
           `set heartbeatInterval to at most ${Math.floor(timeout / MIN_HEARTBEATS_PER_TIMEOUT)}s, or raise registry.timeoutThreshold to at least ${agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT}s`));
       }
       agent.dependsOn.forEach((capability, i) => {
+        const longest = longestTimeout.get(capability) ?? 0;
+        if (agent.callTimeoutSeconds !== undefined && agent.callTimeoutSeconds < longest) {
+          errors.push(new MeshValidationError(`agents.${agent.name}.callTimeout`, `${agent.callTimeoutSeconds}s`,
+            `is shorter than the ${longest}s timeout of "${capability}", which it calls: calls the capability allows would be abandoned`,
+            `raise callTimeout to at least ${longest}s, or lower the timeout of "${capability}"`));
+        }
         if (!provided.has(capability)) {
           const known = [...provided].join(', ') || 'none';
           errors.push(new MeshValidationError(`agents.${agent.name}.dependsOn[${i}]`, capability,

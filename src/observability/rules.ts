@@ -257,7 +257,8 @@ function alertDefinitions(s: Scope, settings: RuleSettings): AlertDefinition[] {
       name: McpAlert.REGISTRY_DEGRADED,
       severity: 'warning',
       render: () => [{
-        expr: `(${stsSel('kube_statefulset_status_replicas_ready')}\n  < on (namespace, statefulset) ${stsSel('kube_statefulset_replicas')})\nand ${stsSel('kube_statefulset_status_replicas_ready')} > 0`,
+        // Default matching (every label): the two series come from the same kube-state-metrics target.
+        expr: `(${stsSel('kube_statefulset_status_replicas_ready')}\n  < ${stsSel('kube_statefulset_replicas')})\nand ${stsSel('kube_statefulset_status_replicas_ready')} > 0`,
         summary: 'MCP Mesh registry {{ $labels.namespace }}/{{ $labels.statefulset }} runs with fewer ready replicas than desired',
         description: `Only {{ $value }} of the ${mesh.registry.replicas} replicas of the registry StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} (${meshText}) have been ready for ${forText(McpAlert.REGISTRY_DEGRADED)}. `
           + 'The registry still serves, with less headroom; one more failure takes it down.',

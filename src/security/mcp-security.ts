@@ -99,12 +99,12 @@ export class McpSecurity extends Construct {
     const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
     if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);
     const registry = props.model.registry;
-    this.mtls(registry.name, registry.host, registry.port, 'http', this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
+    this.mtls(registry.name, registry.port, 'http', this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
     // Backends the library renders itself (an in-cluster PostgreSQL) admit the registry alone.
     const ownBackends = registry.backends.filter((b) => b.podLabels !== undefined && b.endpoint !== undefined);
     for (const b of ownBackends) {
       const backendName = `${registry.name}-${b.name}`;
-      this.mtls(backendName, '', b.endpoint!.port, b.name, { ...b.podLabels! }, () => [registry.name], []);
+      this.mtls(backendName, b.endpoint!.port, b.name, { ...b.podLabels! }, () => [registry.name], []);
       if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdAuthorization(backendName, () => [registry.name]);
     }
     props.model.onAgent((agent) => this.agentMtls(agent));
@@ -240,7 +240,7 @@ export class McpSecurity extends Construct {
     const { model } = this.props;
     const callers = () => this.callersOf(agent);
     const gateways = agent.exposed ? [this.ingressNamespace(agent)] : [];
-    this.mtls(agent.name, agent.serviceHost, agent.port, 'http', this.agentSelector(agent.name), callers, gateways);
+    this.mtls(agent.name, agent.port, 'http', this.agentSelector(agent.name), callers, gateways);
     // A new agent may be the first caller of providers that exist already: they now need their authorization.
     if (this.serviceMesh === ServiceMesh.LINKERD) {
       for (const provider of model.providersFor(agent.name)) this.linkerdAuthorization(provider.name, () => this.callersOf(provider));
@@ -261,22 +261,16 @@ export class McpSecurity extends Construct {
   }
 
   /**
-   * mTLS for one workload: Istio DestinationRule (ISTIO_MUTUAL) and an AuthorizationPolicy that allows the
-   * callers' service accounts only; Linkerd Server (its authorization follows once it has callers).
+   * mTLS authorization for one workload: an Istio AuthorizationPolicy that allows the callers' service
+   * accounts only; a Linkerd Server (its authorization follows once it has callers).
    * Every workload's service account is named after it.
    */
-  private mtls(workload: string, host: string, port: number, portName: string, selector: Record<string, string>,
+  private mtls(workload: string, port: number, portName: string, selector: Record<string, string>,
     callers: () => string[], gatewayNamespaces: string[]): void {
     const { namespace } = this.props;
     const trustDomain = this.props.trustDomain ?? 'cluster.local';
     if (this.serviceMesh === ServiceMesh.ISTIO) {
-      // HTTP workloads get a DestinationRule by their Service host; plain TCP backends rely on auto mTLS.
-      if (host !== '') new MeshObject(this, `DestinationRule-${workload}`, {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'DestinationRule',
-        metadata: this.metadata(workload),
-        spec: { host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
-      });
+      // DestinationRules (ISTIO_MUTUAL) come with the traffic policy, one per host.
       new MeshObject(this, `AuthorizationPolicy-${workload}`, {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',

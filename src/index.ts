@@ -14,5 +14,6 @@ export * from './security/mcp-security';
 export * from './policy/mcp-policy-check';
 export * from './traffic/mcp-traffic-policy';
 export * from './mesh/mcp-mesh';
+export * from './mesh/mesh-environment';
 export * from './synth/yaml';
 export * from './synth/write-manifests';

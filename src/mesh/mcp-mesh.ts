@@ -8,6 +8,7 @@ import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsLabel } from '../model/validation';
 import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
+import { MeshEnvironment } from './mesh-environment';
 import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-policy-check';
 import { McpSecurity, McpSecurityOptions } from '../security/mcp-security';
 import { TrafficPolicyOptions } from '../model/traffic';
@@ -44,6 +45,12 @@ export interface McpMeshProps {
    * @default ServiceMesh.NONE
    */
   readonly serviceMesh?: ServiceMesh;
+  /**
+   * An environment preset (`MeshEnvironment.dev()`, `.staging()`, `.prod()` or your own) whose defaults
+   * every other prop overrides.
+   * @default - the library's defaults
+   */
+  readonly environment?: MeshEnvironment;
   /** @default - a registry on SQLite with one replica */
   readonly registry?: McpRegistryOptions;
   /** @default - none; add them later with addAgent() */
@@ -97,6 +104,8 @@ export class McpMesh extends Construct {
   /** The policy check over the mesh's objects, when on. */
   public readonly policyCheck?: McpPolicyCheck;
   public readonly serviceMesh: ServiceMesh;
+  /** The environment preset, if any. */
+  public readonly environment?: MeshEnvironment;
   private readonly clusterDomain: string;
   private readonly agentConstructs: McpAgent[] = [];
 
@@ -125,8 +134,9 @@ export class McpMesh extends Construct {
       });
     }
 
+    this.environment = props.environment;
     this.registry = new McpRegistry(this, 'Registry', {
-      ...props.registry,
+      ...(this.environment?._registry(props.registry) ?? props.registry),
       namespace: this.namespace,
       instance: this.name,
       clusterDomain: this.clusterDomain,
@@ -166,7 +176,7 @@ export class McpMesh extends Construct {
     // Checked before the construct exists, so that the error names the prop and not a construct id clash.
     this.model.requireFreeName(`${field}.name`, name);
     const agent = new McpAgent(this, `Agent-${name}`, {
-      ...props,
+      ...(this.environment?._agent(props) ?? props),
       name,
       registry: this.registry,
       namespace: this.namespace,

@@ -1,0 +1,91 @@
+import { McpAgentOptions } from '../agent/mcp-agent';
+import { MeshValidationError } from '../model/errors';
+import { LogLevel } from '../model/runtime';
+import { requireDnsLabel } from '../model/validation';
+import { McpRegistryOptions } from '../registry/mcp-registry';
+import { RegistryStorage } from '../registry/registry-storage';
+
+/** What an environment decides, under anything the mesh's own props set. */
+export interface MeshEnvironmentProps {
+  /** dev, staging, prod, or a name of your own. */
+  readonly name: string;
+  /** Registry defaults. @default - the library's defaults */
+  readonly registry?: McpRegistryOptions;
+  /** Defaults for every agent (an agent's own props win). @default - the library's defaults */
+  readonly agent?: Omit<McpAgentOptions, 'runtime' | 'name'>;
+  /**
+   * Fail synth unless the registry runs on PostgreSQL with more than one replica.
+   * @default false
+   */
+  readonly requireHighAvailability?: boolean;
+}
+
+/**
+ * Environment presets: a mesh's defaults for dev, staging and prod, always overridable by its props.
+ * `MeshEnvironment.custom({...})` defines your own.
+ */
+export class MeshEnvironment {
+  /** One replica of everything, SQLite, debug logs, small requests: a laptop or a kind cluster. */
+  public static dev(): MeshEnvironment {
+    return new MeshEnvironment({
+      name: 'dev',
+      registry: { replicas: 1, storage: RegistryStorage.sqlite({ size: '1Gi' }), logLevel: LogLevel.DEBUG, resources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' } },
+      agent: { replicas: 1, logLevel: LogLevel.DEBUG, resources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '512Mi' } },
+    });
+  }
+
+  /** Two replicas per agent, one registry on SQLite: rollouts and disruptions rehearsed without a database. */
+  public static staging(): MeshEnvironment {
+    return new MeshEnvironment({
+      name: 'staging',
+      registry: { replicas: 1, storage: RegistryStorage.sqlite({ size: '5Gi' }), logLevel: LogLevel.INFO },
+      agent: { replicas: 2, logLevel: LogLevel.INFO },
+    });
+  }
+
+  /**
+   * Production: three registry replicas (on the PostgreSQL storage you give: the preset cannot know your
+   * database), two replicas per agent at least, larger requests.
+   */
+  public static prod(): MeshEnvironment {
+    return new MeshEnvironment({
+      name: 'prod',
+      registry: { replicas: 3, logLevel: LogLevel.INFO, resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
+      agent: { replicas: 2, logLevel: LogLevel.INFO, resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
+      requireHighAvailability: true,
+    });
+  }
+
+  public static custom(props: MeshEnvironmentProps): MeshEnvironment {
+    return new MeshEnvironment(props);
+  }
+
+  public readonly name: string;
+
+  private constructor(private readonly props: MeshEnvironmentProps) {
+    this.name = requireDnsLabel('environment.name', props.name);
+  }
+
+  /** The registry options: the environment's, overridden by the mesh's. @internal */
+  public _registry(own: McpRegistryOptions = {}): McpRegistryOptions {
+    const merged = { ...this.props.registry, ...stripUndefined(own) };
+    if (this.props.requireHighAvailability === true && (merged.storage?.kind !== 'postgres' || (merged.replicas ?? 1) < 2)) {
+      throw new MeshValidationError('registry.storage', merged.storage?.kind ?? 'sqlite',
+        `is not highly available, which the "${this.name}" environment requires (a single SQLite registry is a single point of failure)`,
+        'set registry.storage to RegistryStorage.postgres(...), postgresFromParts(...) or postgresInCluster(...) with replicas of 2 or more');
+    }
+    return merged;
+  }
+
+  /** An agent's options: the environment's, overridden by the agent's own. @internal */
+  public _agent<T extends McpAgentOptions>(own: T): T {
+    const defaults = { ...this.props.agent };
+    // An autoscaler owns the replica count: the environment's fixed count must not collide with it.
+    if (own.autoscaling !== undefined) delete (defaults as { replicas?: number }).replicas;
+    return { ...defaults, ...stripUndefined(own) } as T;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

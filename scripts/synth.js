@@ -23,6 +23,9 @@ for (const name of examples) {
     cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CDK8S_OUTDIR: outdir },
   });
 }
+// The default mesh per environment, as a Kustomize base and overlays.
+require(path.join(root, 'lib', 'src', 'main.js')).synthKustomize(path.join(dist, 'kustomize'));
+
 for (const file of listFiles(dist)) console.log(path.relative(root, file));
 
 function listFiles(dir) {

@@ -17,3 +17,4 @@ export * from './mesh/mcp-mesh';
 export * from './mesh/mesh-environment';
 export * from './synth/yaml';
 export * from './synth/write-manifests';
+export * from './synth/kustomize';

@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
-import { AgentRuntime, McpMesh } from './index';
+import { AgentRuntime, McpMesh, MeshEnvironment, RegistryStorage } from './index';
+import { writeKustomize } from './synth/kustomize';
 import { writeManifests } from './synth/write-manifests';
 
 /** examples/agents, found from src/ (ts-node, jest) and from lib/src/ (compiled) alike. */
@@ -22,10 +23,15 @@ function agentSource(name: string): AgentRuntime {
   return AgentRuntime.python({ source: fs.readFileSync(path.join(agentSourceDir(), `${name}.py`), 'utf8') });
 }
 
-export function buildDefaultApp(app: App = new App()): App {
+export function buildDefaultApp(app: App = new App(), environment?: MeshEnvironment): App {
   const chart = new Chart(app, 'mcp-mesh', { disableResourceNameHashes: true });
   new McpMesh(chart, 'Mesh', {
     namespace: 'mcp-mesh',
+    environment,
+    // Production runs three registries on a PostgreSQL next to them; the credentials Secret is yours to create.
+    ...(environment?.name === 'prod'
+      ? { registry: { storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'registry-db-credentials' } }) } }
+      : {}),
     agents: [
       {
         name: 'weather',
@@ -48,6 +54,18 @@ export function buildDefaultApp(app: App = new App()): App {
     ],
   });
   return app;
+}
+
+/** The default mesh's environments, for the Kustomize overlays. */
+export const ENVIRONMENTS: Record<string, () => MeshEnvironment> = {
+  dev: MeshEnvironment.dev, staging: MeshEnvironment.staging, prod: MeshEnvironment.prod,
+};
+
+/** Writes the default mesh as a Kustomize base (no preset) with one overlay per environment. */
+export function synthKustomize(outdir: string): string[] {
+  const objects = (environment?: MeshEnvironment) => buildDefaultApp(new App({ outdir }), environment).charts.flatMap((c) => c.toJson());
+  const environments = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, env]) => [name, objects(env())]));
+  return writeKustomize(outdir, objects(), environments);
 }
 
 if (require.main === module) {

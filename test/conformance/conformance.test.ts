@@ -20,7 +20,9 @@
  *      MCP_MESH_CONFORMANCE_CRDS=<path>[:<path>...] more CRD files/folders to install first;
  *      MCP_MESH_CONFORMANCE_KEEP=1 keeps the cluster's temp dir (logs, kubeconfig).
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
@@ -181,6 +183,8 @@ interface Case {
   name: string;
   dir: string;
   files?: string[];
+  /** A Kustomize folder: built with the cluster's kubectl before it is validated. */
+  kustomize?: boolean;
 }
 
 function manifestCases(): { cases: Case[]; missing?: string } {
@@ -195,12 +199,21 @@ function manifestCases(): { cases: Case[]; missing?: string } {
     return { cases: [], missing: `${DIST} does not exist: synthesize the manifests first (npm run synth), or set MANIFESTS=<dir>` };
   }
   const cases: Case[] = [];
-  // The default app: everything in dist/ except the examples/ folder.
-  const appFiles = listManifestFiles(DIST, { exclude: (d) => d === EXAMPLES });
+  // The default app: the files at the top of dist/ (its folders hold the examples and other formats).
+  const appFiles = listManifestFiles(DIST, { exclude: (d) => d !== DIST });
   if (appFiles.length) cases.push({ name: 'dist (default app)', dir: DIST, files: appFiles });
   if (fs.existsSync(EXAMPLES)) {
     for (const e of fs.readdirSync(EXAMPLES, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.isDirectory()) cases.push({ name: `dist/examples/${e.name}`, dir: path.join(EXAMPLES, e.name) });
+    }
+  }
+  // The Kustomize base and every overlay, as kustomize builds them.
+  const kustomize = path.join(DIST, 'kustomize');
+  if (fs.existsSync(kustomize)) {
+    cases.push({ name: 'dist/kustomize/base', dir: path.join(kustomize, 'base'), kustomize: true });
+    const overlays = path.join(kustomize, 'overlays');
+    for (const e of fs.existsSync(overlays) ? fs.readdirSync(overlays, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)) : []) {
+      if (e.isDirectory()) cases.push({ name: `dist/kustomize/overlays/${e.name}`, dir: path.join(overlays, e.name), kustomize: true });
     }
   }
   if (!cases.length) return { cases, missing: `${DIST} holds no manifests: synthesize them first (npm run synth)` };
@@ -332,7 +345,12 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
   }
   for (const c of cases) {
     test(`synthesized manifests: ${c.name}`, async () => {
-      const r = await validate(c.dir, c.files);
+      let dir = c.dir;
+      if (c.kustomize) {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-build-'));
+        fs.writeFileSync(path.join(dir, 'built.yaml'), execFileSync(cluster.tools.kubectl, ['kustomize', c.dir], { encoding: 'utf8' }));
+      }
+      const r = await validate(dir, c.kustomize ? undefined : c.files);
       console.log(summarize(c.name, r));
       expectClean(c.name, r);
       // A Namespace of the manifests that sets its own, weaker Pod Security level would make the

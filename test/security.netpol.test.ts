@@ -200,11 +200,23 @@ describe('policy size grows linearly with agents and dependency edges', () => {
     const large = measure(1000);
     expect(small.policies).toBe(100 + 3);
     expect(large.policies).toBe(1000 + 3);
-    // Peers: one per edge on each side (caller egress, provider ingress), one registry peer per agent, and
-    // the fixed DNS and all-agents-to-registry peers: 2 + N + 2E, with E = 2N - 3 edges in the chain.
-    const expected = (n: number) => 2 + n + 2 * (2 * n - 3);
+    // Peers: one per dependency (caller egress) and one per called capability (provider ingress), one
+    // registry peer per agent, and the fixed DNS and all-agents-to-registry peers: in the chain, agents call
+    // 2N - 3 capabilities and N - 1 capabilities are called: 2 + N + (2N - 3) + (N - 1).
+    const expected = (n: number) => 2 + n + (2 * n - 3) + (n - 1);
     expect(small.peers).toBe(expected(100));
     expect(large.peers).toBe(expected(1000));
     expect(large.largest).toBe(small.largest);
+  });
+
+  test('a capability that every agent calls keeps its provider\'s policy at one caller peer', () => {
+    const hubbed = (n: number) => synth((chart) => new McpMesh(chart, 'Mesh', {
+      agents: [{ runtime: rt, name: 'hub', capabilities: [{ name: 'hub' }] },
+        ...Array.from({ length: n }, (_, i) => ({ runtime: rt, name: `a${i}`, dependsOn: ['hub'] }))],
+    })).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'hub')!;
+    const small = hubbed(10);
+    const large = hubbed(1000);
+    expect(large.spec.ingress[0].from).toHaveLength(1);
+    expect(JSON.stringify(large).length).toBe(JSON.stringify(small).length);
   });
 });

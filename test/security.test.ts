@@ -38,10 +38,13 @@ describe('McpSecurity', () => {
       mesh.addAgent({ runtime: rt, name: 'caller', dependsOn: ['cap'] });
     });
     const provider = find(objects, 'NetworkPolicy', 'provider');
+    // Callers are selected by the capability they call, a label every caller's pods carry.
     expect(provider.spec.ingress).toEqual([{
-      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/name': 'caller' } } }],
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'calls.mesh.mcp.io/cap': 'true' } } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     }]);
+    expect(find(objects, 'Deployment', 'caller').spec.template.metadata.labels['calls.mesh.mcp.io/cap']).toBe('true');
+    expect(find(objects, 'Deployment', 'provider').spec.template.metadata.labels['provides.mesh.mcp.io/cap']).toBe('true');
   });
 
   test('gives internet egress to opted-in agents only, on 443, outside the cluster ranges', () => {

@@ -29,7 +29,7 @@ function expectValidationError(fn: () => unknown, field: string, value: unknown)
 }
 
 const validName = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/).filter((s) => !s.includes('--') && s !== 'mcp-mesh-registry');
-const capability = fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/);
+const capability = fc.stringMatching(/^[a-z]([a-z0-9_]{0,14}[a-z0-9])?$/);
 
 describe('bad input fails at synth with the field, the value and the fix (generated inputs)', () => {
   test('invalid agent names', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshObject } from '../k8s/mesh-object';
-import { imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
+import { capabilityLabels, imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
 import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
 import {
   EnvVarJson, envFromField, envFromSecret, envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext,
@@ -411,7 +411,7 @@ export class McpAgent extends Construct {
               'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex'),
               ...meshMetadata.annotations,
             },
-            labels: { ...labels, ...meshMetadata.labels },
+            labels: { ...labels, ...capabilityLabels(capabilities.map((c) => c.name), dependsOn), ...meshMetadata.labels },
           },
           spec: {
             automountServiceAccountToken: false,

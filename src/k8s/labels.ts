@@ -32,3 +32,24 @@ export function imageVersion(image: string): string | undefined {
   const tag = last.slice(colon + 1);
   return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(tag) ? tag : undefined;
 }
+
+/** Pod label of an agent that provides a capability. */
+export function providesLabel(capability: string): string {
+  return `provides.mesh.mcp.io/${capability}`;
+}
+
+/** Pod label of an agent that calls a capability. */
+export function callsLabel(capability: string): string {
+  return `calls.mesh.mcp.io/${capability}`;
+}
+
+/**
+ * The capabilities an agent provides and calls, as pod labels: NetworkPolicies select callers and providers
+ * by capability, so each policy stays the same size however many agents share a capability.
+ */
+export function capabilityLabels(provides: readonly string[], calls: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const c of provides) labels[providesLabel(c)] = 'true';
+  for (const c of calls) labels[callsLabel(c)] = 'true';
+  return labels;
+}

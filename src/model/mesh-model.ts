@@ -96,7 +96,13 @@ export class MeshModel {
   private readonly agentsByName = new Map<string, AgentModel>();
   private readonly listeners: Array<(agent: AgentModel) => void> = [];
   /** Edges and their indexes, computed once per change of the mesh: policies ask per agent. */
-  private graph?: { edges: DependencyEdge[]; callers: Map<string, string[]>; providers: Map<string, string[]> };
+  private graph?: {
+    edges: DependencyEdge[];
+    callers: Map<string, string[]>;
+    providers: Map<string, string[]>;
+    providersOfCapability: Map<string, string[]>;
+    dependedOn: Set<string>;
+  };
 
   constructor(public readonly registry: RegistryModel) {}
 
@@ -159,7 +165,12 @@ export class MeshModel {
 
   /** The agents that provide a capability, in the order they were added. */
   public providersOf(capability: string): AgentModel[] {
-    return this.agents.filter((agent) => agent.capabilities.some((c) => c.name === capability));
+    return (this.index().providersOfCapability.get(capability) ?? []).map((n) => this.agentsByName.get(n)!);
+  }
+
+  /** Whether some agent depends on the capability. */
+  public isDependedOn(capability: string): boolean {
+    return this.index().dependedOn.has(capability);
   }
 
   /**
@@ -194,7 +205,8 @@ export class MeshModel {
       }
     }
     const sorted = (map: Map<string, Set<string>>) => new Map([...map].map(([k, v]) => [k, [...v].sort()]));
-    this.graph = { edges, callers: sorted(callers), providers: sorted(providers) };
+    const dependedOn = new Set([...this.agentsByName.values()].flatMap((a) => a.dependsOn));
+    this.graph = { edges, callers: sorted(callers), providers: sorted(providers), providersOfCapability: providersOf, dependedOn };
     return this.graph;
   }
 

@@ -6,7 +6,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Kubernetes resource quantity (a subset that covers everything a user writes by hand). */
 const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 /** Capability names travel through the registry and into tool calls: keep them to identifier-like text. */
-const CAPABILITY = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
+/** Capability names also become pod label names (calls.mesh.mcp.io/<capability>): a letter first, a letter or digit last. */
+const CAPABILITY = /^[A-Za-z]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -61,7 +62,7 @@ export function requireQuantity(field: string, value: unknown): string {
 export function requireCapabilityName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !CAPABILITY.test(value)) {
     throw new MeshValidationError(field, value, 'is not a valid capability name',
-      'start with a letter and use only letters, digits, "_", "." or "-" (at most 63 characters), e.g. "weather_forecast"');
+      'start with a letter, end with a letter or digit, and use only letters, digits, "_", "." or "-" (at most 63 characters), e.g. "weather_forecast"');
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { selectorLabels } from '../k8s/labels';
+import { callsLabel, providesLabel, selectorLabels } from '../k8s/labels';
 import { MeshObject } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { AgentModel, MeshModel } from '../model/mesh-model';
@@ -162,6 +162,11 @@ export class McpSecurity extends Construct {
     return selectorLabels('agent', name, this.props.instance);
   }
 
+  /** The mesh's agents that carry a capability label. */
+  private capabilitySelector(label: string): Record<string, string> {
+    return { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': this.props.instance, [label]: 'true' };
+  }
+
   private registryRules(): { ingress: Rule[]; egress: Rule[] } {
     const { model, instance } = this.props;
     const allAgents = { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': instance };
@@ -183,19 +188,24 @@ export class McpSecurity extends Construct {
     const { model } = this.props;
     const port = [{ port: agent.port, protocol: 'TCP' }];
     const ingress: Rule[] = [];
-    const callers = model.callersOf(agent.name);
-    if (callers.length > 0) ingress.push({ from: callers.map((c) => ({ podSelector: { matchLabels: this.agentSelector(c) } })), ports: port });
+    // Callers are selected by the capability they call: one peer per capability, however many callers.
+    const called = agent.capabilities.map((c) => c.name).filter((c) => model.isDependedOn(c));
+    if (called.length > 0) ingress.push({ from: called.map((c) => ({ podSelector: { matchLabels: this.capabilitySelector(callsLabel(c)) } })), ports: port });
     if (this.props.allowRegistryProxy === true) ingress.push({ from: [{ podSelector: { matchLabels: this.registrySelector() } }], ports: port });
     if (this.props.prometheus !== undefined) ingress.push({ from: [peerJson(this.props.prometheus)], ports: port });
     if (agent.exposed && this.props.ingressController !== undefined) ingress.push({ from: [peerJson(this.props.ingressController)], ports: port });
 
     const egress: Rule[] = [{ ports: [{ port: model.registry.port, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: this.registrySelector() } }] }];
     egress.push(...this.controlPlaneEgress());
-    // Providers grouped by port: one rule per port, one peer per provider.
+    // Providers are selected by the capability they provide: one peer per dependency, grouped by port.
     const byPort = new Map<number, string[]>();
-    for (const provider of model.providersFor(agent.name)) byPort.set(provider.port, [...(byPort.get(provider.port) ?? []), provider.name]);
-    for (const [providerPort, names] of [...byPort].sort((a, b) => a[0] - b[0])) {
-      egress.push({ ports: [{ port: providerPort, protocol: 'TCP' }], to: names.map((n) => ({ podSelector: { matchLabels: this.agentSelector(n) } })) });
+    for (const capability of agent.dependsOn) {
+      for (const providerPort of new Set(model.providersOf(capability).map((p) => p.port))) {
+        byPort.set(providerPort, [...(byPort.get(providerPort) ?? []), capability]);
+      }
+    }
+    for (const [providerPort, capabilities] of [...byPort].sort((a, b) => a[0] - b[0])) {
+      egress.push({ ports: [{ port: providerPort, protocol: 'TCP' }], to: capabilities.map((c) => ({ podSelector: { matchLabels: this.capabilitySelector(providesLabel(c)) } })) });
     }
     if (agent.internetEgress) {
       const v4 = this.clusterCidrs.filter((c) => c.includes('.'));

@@ -70,3 +70,12 @@ describe('traffic policy', () => {
     }))).toThrow(/agents\.planner\.callTimeout: "15s" is shorter than the 20s timeout of "hotel_search", which it calls/);
   });
 });
+
+test('objects whose lists grow with the mesh fail synth before they outgrow what the API server stores', () => {
+  // 6000 capabilities: the capability router would be far over the limit.
+  const many = Array.from({ length: 6000 }, (_, i) => ({ runtime: rt, name: `a${i}`, capabilities: [{ name: `capability_${i}` }] }));
+  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, agents: many, policyCheck: false })))
+    .toThrow(/VirtualService\/mcp-mesh-capabilities: "\d+ KiB" is more than the 900 KiB an object may take.*Fix: capability routing lists every capability/);
+  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, capabilityRouting: false, agents: many.slice(0, 50), policyCheck: false })))
+    .not.toThrow();
+});

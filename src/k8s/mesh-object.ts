@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshValidationError } from '../model/errors';
 
 /**
  * An ApiObject whose body is plain JSON data (no tokens, no Lazy values), as every object this library builds
@@ -38,4 +39,21 @@ function sortedCopy(value: unknown): unknown {
     if (item !== null && item !== undefined) out[key] = sortedCopy(item);
   }
   return out;
+}
+
+/** Objects stay well under what etcd and the API server accept (1.5 MiB per object; ConfigMaps 1 MiB). */
+export const MAX_OBJECT_BYTES = 900 * 1024;
+
+/**
+ * Returns `spec` unless it would make its object too large for the API server. For the objects whose lists
+ * grow with the mesh (authorizations of a workload everybody calls, capability routing), checked when
+ * they are rendered, since their size is only known then.
+ */
+export function withinSizeLimit<T>(kind: string, name: string, spec: T, fix: string): T {
+  const bytes = Buffer.byteLength(JSON.stringify(spec));
+  if (bytes > MAX_OBJECT_BYTES) {
+    throw new MeshValidationError(`${kind}/${name}`, `${Math.round(bytes / 1024)} KiB`,
+      `is more than the ${MAX_OBJECT_BYTES / 1024} KiB an object may take (etcd stores at most 1.5 MiB per object)`, fix);
+  }
+  return spec;
 }

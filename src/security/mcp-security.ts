@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { callsLabel, providesLabel, selectorLabels } from '../k8s/labels';
-import { MeshObject } from '../k8s/mesh-object';
+import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { AgentModel, MeshModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
@@ -293,7 +293,8 @@ export class McpSecurity extends Construct {
             ...(principals.length > 0 ? [{ from: [{ source: { principals } }], to }] : []),
             ...(gatewayNamespaces.length > 0 ? [{ from: [{ source: { namespaces: gatewayNamespaces } }], to }] : []),
           ];
-          return { action: 'ALLOW', rules, selector: { matchLabels: selector } };
+          return withinSizeLimit('AuthorizationPolicy', workload, { action: 'ALLOW', rules, selector: { matchLabels: selector } },
+            'this workload has too many callers to list one by one: split the capability among several agents');
         },
       });
     } else if (this.serviceMesh === ServiceMesh.LINKERD) {
@@ -320,7 +321,8 @@ export class McpSecurity extends Construct {
       kind: 'MeshTLSAuthentication',
       metadata: this.metadata(`${workload}-callers`),
       get spec() {
-        return { identityRefs: callers().map((sa) => ({ kind: 'ServiceAccount', name: sa, namespace })) };
+        return withinSizeLimit('MeshTLSAuthentication', `${workload}-callers`, { identityRefs: callers().map((sa) => ({ kind: 'ServiceAccount', name: sa, namespace })) },
+          'this workload has too many callers to list one by one: split the capability among several agents');
       },
     });
     new MeshObject(this, `LinkerdAuthorizationPolicy-${workload}`, {

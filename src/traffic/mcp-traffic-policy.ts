@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { MeshObject } from '../k8s/mesh-object';
+import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { serviceHost } from '../k8s/naming';
 import { MeshValidationError } from '../model/errors';
 import { AgentModel, MeshModel } from '../model/mesh-model';
@@ -160,7 +160,8 @@ export class McpTrafficPolicy extends Construct {
             })),
           };
         });
-        return { hosts: [host], http };
+        return withinSizeLimit('VirtualService', name, { hosts: [host], http },
+          'capability routing lists every capability in one VirtualService: set capabilityRouting: false for a mesh this large');
       },
     });
   }

@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { MeshObject } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { looksLikeSecretName, looksLikeSecretValue, requirePinnedImage } from '../model/validation';
 
@@ -87,7 +88,8 @@ export class McpPolicyCheck extends Construct {
   }
 
   private check(target: IConstruct): string[] {
-    const objects = target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+    const objects = target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)
+      .map((o) => ((o as unknown) instanceof MeshObject ? (o as MeshObject).toData() : o.toJson()));
     const findings = objects.flatMap((o) => objectFindings(o, objects));
     const used = new Set<PolicySuppression>();
     const open = findings.filter((f) => {

@@ -89,7 +89,8 @@ export class McpPolicyCheck extends Construct {
 
   private check(target: IConstruct): string[] {
     const objects = target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)
-      .map((o) => ((o as unknown) instanceof MeshObject ? (o as MeshObject).toData() : o.toJson()));
+      // cdk8s makes `instanceof` true for any ApiObject subclass: ask for the method instead.
+      .map((o) => (typeof (o as Partial<MeshObject>).toData === 'function' ? (o as MeshObject).toData() : o.toJson()));
     const findings = objects.flatMap((o) => objectFindings(o, objects));
     const used = new Set<PolicySuppression>();
     const open = findings.filter((f) => {

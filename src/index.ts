@@ -18,3 +18,4 @@ export * from './mesh/mesh-environment';
 export * from './synth/yaml';
 export * from './synth/write-manifests';
 export * from './synth/kustomize';
+export * from './observability';

@@ -26,7 +26,14 @@ interface Extras {
   controlPlane?: { pod: Pod; ports: number[] };
   /** The registry's PostgreSQL runs in the mesh. */
   inClusterDatabase?: boolean;
+  /** Tracing on: agents and the registry reach Redis, the registry reaches the OTLP collector. */
+  tracing?: boolean;
+  /** Ports of the proxies' own metrics, which Prometheus scrapes on every mesh pod. */
+  proxyMetricsPorts?: number[];
 }
+
+const REDIS: Pod = { name: 'redis', namespace: 'tracing', labels: { 'app.kubernetes.io/name': 'redis' } };
+const TEMPO: Pod = { name: 'tempo', namespace: 'tracing', labels: { 'app.kubernetes.io/name': 'tempo' } };
 
 const ISTIOD: Pod = { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } };
 const LINKERD_DESTINATION: Pod = { name: 'linkerd-destination', namespace: 'linkerd', labels: { 'linkerd.io/control-plane-component': 'destination' } };
@@ -68,7 +75,7 @@ function analyse(objects: K8sObject[], extras: Extras) {
   const stranger: Pod = { name: 'stranger', namespace, labels: { app: 'debug' } };
   const impostor: Pod = { name: 'impostor', namespace, labels: { 'app.kubernetes.io/name': agents[0].labels['app.kubernetes.io/name'] } };
   const foreignTwin: Pod = { name: 'twin', namespace: 'other', labels: { ...agents[0].labels } };
-  const outsiders: Endpoint[] = [ISTIOD, LINKERD_DESTINATION, DNS, PROMETHEUS, INGRESS, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
+  const outsiders: Endpoint[] = [REDIS, TEMPO, ISTIOD, LINKERD_DESTINATION, DNS, PROMETHEUS, INGRESS, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
 
   const intended = new Set<string>();
   const allow = (src: Endpoint, dst: Endpoint, p: number, protocol = 'TCP') => intended.add(key(src, dst, p, protocol));
@@ -76,6 +83,11 @@ function analyse(objects: K8sObject[], extras: Extras) {
     allow(pod, DNS, 53, 'UDP');
     allow(pod, DNS, 53, 'TCP');
     for (const p of extras.controlPlane?.ports ?? []) allow(pod, extras.controlPlane!.pod, p);
+    for (const p of extras.proxyMetricsPorts ?? []) allow(PROMETHEUS, pod, p);
+  }
+  if (extras.tracing) {
+    for (const pod of [...agents, registry]) allow(pod, REDIS, 6379);
+    allow(registry, TEMPO, 4317);
   }
   for (const agent of agents) {
     allow(agent, registry, port(registry));
@@ -104,7 +116,7 @@ function analyse(objects: K8sObject[], extras: Extras) {
   });
   const cluster = new Cluster(policies, nsLabels);
   const everything: Endpoint[] = [...pods, ...outsiders];
-  const candidatePorts = [...new Set([...pods.flatMap((p) => Object.values(p.ports ?? {})), 22, 53, 443, 5432, 8000, 8080, 8086, 8090, 9090, 15012])];
+  const candidatePorts = [...new Set([...pods.flatMap((p) => Object.values(p.ports ?? {})), 22, 53, 443, 5432, 8000, 8080, 8086, 8090, 9090, 15012, 6379, 4317, 15020, 15090, 4191])];
   const unexpected: string[] = [];
   const missing: string[] = [];
   let checked = 0;
@@ -130,7 +142,7 @@ const cases: Array<[string, () => K8sObject[], Extras]> = [
   ['minimal', () => synthApp(buildMinimal()), {}],
   ['full', () => synthApp(buildFull()), {
     prometheus: true, exposed: ['planner'], internet: ['planner'], registryProxy: true, postgres: true, ipv6ClusterRange: true,
-    controlPlane: { pod: ISTIOD, ports: [15012] },
+    controlPlane: { pod: ISTIOD, ports: [15012] }, tracing: true, proxyMetricsPorts: [15020, 15090],
   }],
   ['linkerd', () => synthApp(buildLinkerd()), { controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] } }],
   ['ha', () => synthApp(buildHa()), { inClusterDatabase: true }],

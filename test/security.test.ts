@@ -62,7 +62,7 @@ describe('McpSecurity', () => {
   test('fails when the registry database has no known address, since default deny would cut it off', () => {
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
       registry: { replicas: 2, storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' } }) },
-    }))).toThrow(/registry\.storage\.endpoint: undefined is not set, so the NetworkPolicies would cut the registry off from its postgres database/);
+    }))).toThrow(/registry\.storage\.endpoint: undefined is not set, so the NetworkPolicies would cut the mesh off from its postgres backend/);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
       security: { networkPolicies: false },
       policyCheck: false,

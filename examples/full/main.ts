@@ -7,7 +7,7 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, RegistryStorage, SecretValue, ServiceMesh, writeManifests,
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, OtlpProtocol, RegistryStorage, SecretValue, ServiceMesh, writeManifests,
 } from '../../src';
 
 export function buildApp(app: App = new App()): App {
@@ -31,6 +31,18 @@ export function buildApp(app: App = new App()): App {
       evictionThreshold: Duration.seconds(45),
       resources: { cpuRequest: '250m', memoryRequest: '256Mi', cpuLimit: '1', memoryLimit: '1Gi' },
       preStopDelay: Duration.seconds(5),
+    },
+    observability: {
+      prometheusSelectorLabels: { release: 'monitoring' },
+      alerts: { labels: { team: 'travel' }, runbookBaseUrl: 'https://runbooks.example.com/mcp-mesh', errorRatioThreshold: 0.02, podNotReadyFor: Duration.minutes(10) },
+    },
+    tracing: {
+      redisUrl: 'redis://redis.tracing.svc.cluster.local:6379',
+      otlpEndpoint: 'tempo-distributor.tracing.svc.cluster.local:4317',
+      otlpProtocol: OtlpProtocol.GRPC,
+      traceRetention: Duration.hours(12),
+      redisNetwork: { peer: NetworkPeer.podsInNamespace('tracing', { 'app.kubernetes.io/name': 'redis' }), port: 6379 },
+      collectorNetwork: { peer: NetworkPeer.podsInNamespace('tracing', { 'app.kubernetes.io/name': 'tempo' }), port: 4317 },
     },
     security: {
       dns: NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }),

@@ -13,6 +13,7 @@ import { serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
+import { MeshTracingOptions, agentTracingEnv, tracingBackends } from '../observability/tracing';
 import { TrafficPolicyOptions } from '../model/traffic';
 import {
   AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, DEFAULT_AGENT_PORT, LogLevel,
@@ -179,6 +180,11 @@ export interface McpAgentProps extends McpAgentOptions {
    * @default ServiceMesh.NONE
    */
   readonly serviceMesh?: ServiceMesh;
+  /**
+   * Distributed tracing: the agent publishes span events to Redis.
+   * @default - off
+   */
+  readonly tracing?: MeshTracingOptions;
 }
 
 /** Variables the agent construct sets itself; a user `env` entry may not override them. */
@@ -193,6 +199,8 @@ const MANAGED_ENV: Record<string, string> = {
   MCP_MESH_LOG_LEVEL: 'logLevel',
   MCP_MESH_CALL_TIMEOUT: 'callTimeout',
   MCP_MESH_NAMESPACE: 'meshNamespace',
+  MCP_MESH_DISTRIBUTED_TRACING_ENABLED: 'tracing',
+  REDIS_URL: 'tracing',
   POD_IP: 'always the pod IP (downward API)',
 };
 
@@ -261,6 +269,7 @@ export class McpAgent extends Construct {
       exposed: props.exposed === true,
       callTimeoutSeconds: props.callTimeout === undefined ? undefined : durationSeconds(f('callTimeout'), props.callTimeout, 1, 86400),
       traffic: props.traffic,
+      backends: props.tracing === undefined ? [] : tracingBackends('tracing', props.tracing, true),
     };
 
     const labels = objectLabels('agent', name, instance, imageVersion(runtime.image));
@@ -317,6 +326,7 @@ export class McpAgent extends Construct {
     if (props.meshNamespace !== undefined) {
       env.push(envValue('MCP_MESH_NAMESPACE', requireDnsLabel(f('meshNamespace'), props.meshNamespace)));
     }
+    if (props.tracing !== undefined) env.push(...agentTracingEnv(props.tracing));
     env.push(...runtime.env);
     const seen = new Set(env.map((e) => e.name));
     const claim = (field: string, envName: string) => {

@@ -13,6 +13,8 @@ import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-pol
 import { McpSecurity, McpSecurityOptions } from '../security/mcp-security';
 import { TrafficPolicyOptions } from '../model/traffic';
 import { McpTrafficPolicy } from '../traffic/mcp-traffic-policy';
+import { McpObservability, McpObservabilityOptions } from '../observability/mcp-observability';
+import { MeshTracingOptions } from '../observability/tracing';
 
 /** An agent of a mesh: its name is required, since it names the agent's objects. */
 export interface McpMeshAgentProps extends McpAgentOptions {
@@ -73,6 +75,17 @@ export interface McpMeshProps {
    */
   readonly capabilityRouting?: boolean;
   /**
+   * Metrics, alerts and dashboards for the Prometheus Operator and Grafana (their CRDs and sidecar are
+   * prerequisites: see docs/observability.md).
+   * @default - none
+   */
+  readonly observability?: McpObservabilityOptions;
+  /**
+   * Distributed tracing: agents publish span events to Redis; the registry exports them over OTLP.
+   * @default - off
+   */
+  readonly tracing?: MeshTracingOptions;
+  /**
    * Run the policy check over the mesh's objects at synth (privileged containers, root, host access,
    * resources, unpinned images, probes, secret literals, NetworkPolicy coverage).
    * @default true
@@ -101,6 +114,8 @@ export class McpMesh extends Construct {
   public readonly model: MeshModel;
   public readonly security: McpSecurity;
   public readonly traffic: McpTrafficPolicy;
+  public readonly observability?: McpObservability;
+  private readonly tracing?: MeshTracingOptions;
   /** The policy check over the mesh's objects, when on. */
   public readonly policyCheck?: McpPolicyCheck;
   public readonly serviceMesh: ServiceMesh;
@@ -141,7 +156,9 @@ export class McpMesh extends Construct {
       instance: this.name,
       clusterDomain: this.clusterDomain,
       serviceMesh: this.serviceMesh,
+      tracing: props.tracing,
     });
+    this.tracing = props.tracing;
     this.model = new MeshModel(this.registry.model);
     this.security = new McpSecurity(this, 'Security', {
       ...props.security, model: this.model, instance: this.name, namespace: this.namespace, serviceMesh: this.serviceMesh,
@@ -154,6 +171,9 @@ export class McpMesh extends Construct {
       this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });
     }
     (props.agents ?? []).forEach((agent, i) => this.addAgentAt(agent, `agents[${i}]`));
+    if (props.observability !== undefined) {
+      this.observability = new McpObservability(this, 'Observability', { ...props.observability, mesh: this });
+    }
 
     this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });
   }
@@ -183,6 +203,7 @@ export class McpMesh extends Construct {
       instance: this.name,
       clusterDomain: this.clusterDomain,
       serviceMesh: this.serviceMesh,
+      tracing: this.tracing,
     });
     this.model.addAgent(agent.model, `${field}.name`);
     this.agentConstructs.push(agent);

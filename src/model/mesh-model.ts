@@ -48,6 +48,8 @@ export interface AgentModel {
   readonly callTimeoutSeconds?: number;
   /** Per-agent traffic policy overrides, resolved against the mesh defaults by the traffic policy. */
   readonly traffic?: TrafficPolicyOptions;
+  /** Backends outside the mesh the agent connects to (e.g. Redis for traces). */
+  readonly backends: readonly RegistryBackendModel[];
 }
 
 /** A backend a workload connects to, e.g. the registry's PostgreSQL. */

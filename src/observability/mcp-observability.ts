@@ -5,9 +5,10 @@ import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { requireDnsLabel } from '../model/validation';
 import { renderDashboards } from './dashboards';
-import { LazyMeshObject } from './lazy-object';
+import { MeshObject } from '../k8s/mesh-object';
+import { lazyMeshObject } from './lazy-object';
 import { ObservedMesh, attributableCapabilities, observeMesh } from './observed-mesh';
-import { McpAlert, RuleGroup, RuleSettings, alertRuleGroups, recordingRuleGroups } from './rules';
+import { McpAlert, PrometheusRuleGroup, RuleSettings, alertRuleGroups, recordingRuleGroups } from './rules';
 import { ServiceMesh } from '../model/service-mesh';
 
 /** Alert thresholds, `for` durations and routing. */
@@ -205,11 +206,11 @@ const PROM_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  */
 export class McpObservability extends Construct {
   /** The PrometheusRule (recording rules and alerts). */
-  public readonly prometheusRule: LazyMeshObject;
+  public readonly prometheusRule: MeshObject;
   /** The agents' PodMonitor, when scrapeAgents is on. */
-  public readonly podMonitor?: LazyMeshObject;
+  public readonly podMonitor?: MeshObject;
   /** The dashboard ConfigMaps (overview, and traffic with a service mesh). */
-  public readonly dashboardConfigMaps: LazyMeshObject[] = [];
+  public readonly dashboardConfigMaps: MeshObject[] = [];
   /** The `job` label of the agents' scrape. */
   public readonly agentScrapeJob: string;
   private readonly mesh: McpMesh;
@@ -269,7 +270,7 @@ export class McpObservability extends Construct {
     });
 
     const ruleName = `${mesh.name}-rules`;
-    this.prometheusRule = new LazyMeshObject(this, 'PrometheusRule', {
+    this.prometheusRule = lazyMeshObject(this, 'PrometheusRule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: ruleName, namespace: mesh.namespace, labels: { ...baseLabels(ruleName), ...selectorLabels } },
@@ -278,7 +279,7 @@ export class McpObservability extends Construct {
 
     if (scrapeAgents) {
       const monitorName = `${mesh.name}-agents`;
-      this.podMonitor = new LazyMeshObject(this, 'PodMonitor', {
+      this.podMonitor = lazyMeshObject(this, 'PodMonitor', {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
         metadata: { name: monitorName, namespace: mesh.namespace, labels: { ...baseLabels(monitorName), ...selectorLabels } },
@@ -311,7 +312,7 @@ export class McpObservability extends Construct {
       const keys = serviceMesh === ServiceMesh.NONE ? ['overview'] : ['overview', 'traffic'];
       for (const key of keys) {
         const name = `${mesh.name}-${key}-dashboard`;
-        this.dashboardConfigMaps.push(new LazyMeshObject(this, `Dashboard-${key}`, {
+        this.dashboardConfigMaps.push(lazyMeshObject(this, `Dashboard-${key}`, {
           apiVersion: 'v1',
           kind: 'ConfigMap',
           metadata: {
@@ -342,7 +343,7 @@ export class McpObservability extends Construct {
   }
 
   /** The rule groups as the PrometheusRule holds them (also the content of a Prometheus rule file). */
-  public ruleGroups(): RuleGroup[] {
+  public ruleGroups(): PrometheusRuleGroup[] {
     const mesh = this.observed();
     return [...recordingRuleGroups(mesh, this.settings), ...alertRuleGroups(mesh, this.settings)];
   }

@@ -12,13 +12,13 @@ import {
 import { ServiceMesh } from '../model/service-mesh';
 import { serviceMeshMetrics } from './service-mesh';
 
-export interface RecordingRule {
+export interface PrometheusRecordingRule {
   readonly record: string;
   readonly expr: string;
   readonly labels?: Record<string, string>;
 }
 
-export interface AlertingRule {
+export interface PrometheusAlertingRule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;
@@ -26,12 +26,10 @@ export interface AlertingRule {
   readonly annotations: Record<string, string>;
 }
 
-export type Rule = RecordingRule | AlertingRule;
-
 /** A rule group, in the format of both a Prometheus rule file and `PrometheusRule.spec.groups`. */
-export interface RuleGroup {
+export interface PrometheusRuleGroup {
   readonly name: string;
-  readonly rules: Rule[];
+  readonly rules: Array<PrometheusRecordingRule | PrometheusAlertingRule>;
 }
 
 /** Every alert this library can render. */
@@ -131,8 +129,8 @@ function scopeOf(mesh: ObservedMesh): Scope {
 }
 
 /** The recording-rule groups: the model as info series, and the service-mesh traffic per agent and capability. */
-export function recordingRuleGroups(mesh: ObservedMesh, settings: RuleSettings): RuleGroup[] {
-  const groups: RuleGroup[] = [];
+export function recordingRuleGroups(mesh: ObservedMesh, settings: RuleSettings): PrometheusRuleGroup[] {
+  const groups: PrometheusRuleGroup[] = [];
   const s = scopeOf(mesh);
   const meshMetrics = serviceMeshMetrics(settings.serviceMesh);
   if (s.agentNames.length === 0 || (meshMetrics === undefined && !settings.scrapeAgents)) return groups;
@@ -143,7 +141,7 @@ export function recordingRuleGroups(mesh: ObservedMesh, settings: RuleSettings):
   const m = RECORDED_METRICS;
   const own = (metric: string) => selector(metric, [['namespace', '=', s.ns], [MESH_LABEL, '=', mesh.name]]);
   const labels = { [MESH_LABEL]: mesh.name };
-  const rules: RecordingRule[] = [
+  const rules: PrometheusRecordingRule[] = [
     { record: m.agentRequests, expr: meshMetrics.requests(s.ns, s.agentRegex, RATE_WINDOW), labels },
     {
       record: m.agentErrors,
@@ -173,7 +171,7 @@ export function recordingRuleGroups(mesh: ObservedMesh, settings: RuleSettings):
   return groups;
 }
 
-function quantiles(buckets: string, records: string[], labels: Record<string, string>): RecordingRule[] {
+function quantiles(buckets: string, records: string[], labels: Record<string, string>): PrometheusRecordingRule[] {
   return [0.5, 0.95, 0.99].map((q, i) => ({
     record: records[i],
     // Proxies measure milliseconds; recorded latencies are in seconds, the Prometheus base unit.
@@ -186,7 +184,7 @@ function quantiles(buckets: string, records: string[], labels: Record<string, st
  * One constant series per (agent, capability) of the model, for joins: `attributable="true"` marks the
  * capabilities whose traffic the agent-level series measure exactly (see attributableCapabilities).
  */
-function modelRules(mesh: ObservedMesh): RecordingRule[] {
+function modelRules(mesh: ObservedMesh): PrometheusRecordingRule[] {
   const attributable = attributableCapabilities(mesh.agents);
   return mesh.agents.flatMap((agent) => agent.capabilities.map((c) => ({
     record: RECORDED_METRICS.agentCapabilityInfo,
@@ -207,11 +205,11 @@ function groupName(mesh: ObservedMesh, kind: string): string {
 }
 
 /** The alert group (empty rules are left out by the caller). */
-export function alertRuleGroups(mesh: ObservedMesh, settings: RuleSettings): RuleGroup[] {
+export function alertRuleGroups(mesh: ObservedMesh, settings: RuleSettings): PrometheusRuleGroup[] {
   const s = scopeOf(mesh);
   const rules = alertDefinitions(s, settings)
     .filter((a) => !settings.disabled.has(a.name))
-    .flatMap((a) => a.render().map((r): AlertingRule => ({
+    .flatMap((a) => a.render().map((r): PrometheusAlertingRule => ({
       alert: a.name,
       expr: r.expr,
       for: promDuration(settings.forSeconds[a.name]),

@@ -13,6 +13,8 @@
  * trace id, which agents pass along in `X-Trace-ID` / `X-Parent-Span` headers and print as an 8-character
  * prefix on log lines written while a trace is active.
  */
+import { RegistryBackendModel } from '../model/mesh-model';
+import { BackendEndpoint } from '../model/network-peer';
 import { Duration } from 'cdk8s';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { MeshValidationError } from '../model/errors';
@@ -60,6 +62,39 @@ export interface TracingOptions {
    * @default - the runtime's default, http://localhost:3200 (nothing in a pod)
    */
   readonly tempoQueryUrl?: string;
+}
+
+/** Tracing settings of a mesh: the runtime's env, and where its backends are for the NetworkPolicies. */
+export interface MeshTracingOptions extends TracingOptions {
+  /**
+   * Where Redis is (its URL may be secret): agents and the registry are allowed to reach it.
+   * @default - unknown: with NetworkPolicies on, synth fails rather than cut the trace pipeline off
+   */
+  readonly redisNetwork?: BackendEndpoint;
+  /**
+   * Where the OTLP collector (or Tempo's distributor) is: the registry is allowed to reach it.
+   * @default - unknown: with NetworkPolicies on, synth fails
+   */
+  readonly collectorNetwork?: BackendEndpoint;
+  /**
+   * Where Tempo's query API is, when `tempoQueryUrl` is set.
+   * @default - unknown: with NetworkPolicies on and tempoQueryUrl set, synth fails
+   */
+  readonly tempoNetwork?: BackendEndpoint;
+}
+
+/** The backends a tracing configuration makes the registry (or, with `agents`, each agent) connect to. */
+export function tracingBackends(field: string, options: MeshTracingOptions, forAgents: boolean): RegistryBackendModel[] {
+  const backend = (name: string, prop: string, endpoint: BackendEndpoint | undefined): RegistryBackendModel => {
+    endpoint?.peer.validate(`${field}.${prop}.peer`);
+    return { name, field: `${field}.${prop}`, endpoint: endpoint === undefined ? undefined : { name, peer: endpoint.peer, port: endpoint.port } };
+  };
+  const backends = [backend('redis', 'redisNetwork', options.redisNetwork)];
+  if (!forAgents) {
+    backends.push(backend('otlp', 'collectorNetwork', options.collectorNetwork));
+    if (options.tempoQueryUrl !== undefined) backends.push(backend('tempo', 'tempoNetwork', options.tempoNetwork));
+  }
+  return backends;
 }
 
 /** The env that makes the registry consume span events from Redis and export them over OTLP. */

@@ -11,6 +11,7 @@ import { serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { RegistryModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
+import { MeshTracingOptions, registryTracingEnv, tracingBackends } from '../observability/tracing';
 import {
   DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
 } from '../model/runtime';
@@ -101,6 +102,11 @@ export interface McpRegistryProps extends McpRegistryOptions {
    * @default ServiceMesh.NONE
    */
   readonly serviceMesh?: ServiceMesh;
+  /**
+   * Distributed tracing: the registry consumes the agents' span events from Redis and exports them over OTLP.
+   * @default - off
+   */
+  readonly tracing?: MeshTracingOptions;
 }
 
 const DEFAULT_NAME = 'mcp-mesh-registry';
@@ -166,7 +172,10 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.url = `http://${this.host}:${port}`;
     this.model = {
       name, host: this.host, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
-      backends: storage.backend === undefined ? [] : [storage.backend],
+      backends: [
+        ...(storage.backend === undefined ? [] : [storage.backend]),
+        ...(props.tracing === undefined ? [] : tracingBackends('tracing', props.tracing, false)),
+      ],
     };
 
     const labels = objectLabels('registry', name, instance, imageVersion(image));
@@ -205,6 +214,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
         envValue('HEALTH_CHECK_INTERVAL', String(healthCheck)),
         envValue('DEFAULT_TIMEOUT_THRESHOLD', String(timeout)),
         envValue('DEFAULT_EVICTION_THRESHOLD', String(eviction)),
+        ...(props.tracing === undefined ? [] : registryTracingEnv(props.tracing)),
       ],
       image,
       imagePullPolicy: 'IfNotPresent',

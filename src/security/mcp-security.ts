@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { callsLabel, providesLabel, selectorLabels } from '../k8s/labels';
 import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
-import { AgentModel, MeshModel } from '../model/mesh-model';
+import { AgentModel, MeshModel, RegistryBackendModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
 import { ServiceMesh } from '../model/service-mesh';
 
@@ -118,6 +118,13 @@ export class McpSecurity extends Construct {
       }],
     }));
     this.policy('Registry', registry.name, this.registrySelector(), () => this.registryRules());
+    const proxyMetricsPorts = this.serviceMesh === ServiceMesh.ISTIO ? [15020, 15090] : this.serviceMesh === ServiceMesh.LINKERD ? [4191] : [];
+    if (props.prometheus !== undefined && proxyMetricsPorts.length > 0) {
+      // The proxies' own metrics (request rates, errors, latency) are scraped from every proxied pod.
+      this.policy('AllowProxyMetrics', `${props.instance}-allow-proxy-metrics`, meshPods, () => ({
+        ingress: [{ from: [peerJson(props.prometheus!)], ports: proxyMetricsPorts.map((port) => ({ port, protocol: 'TCP' })) }],
+      }));
+    }
     for (const b of ownBackends) {
       this.policy(`Backend-${b.name}`, `${registry.name}-${b.name}`, { ...b.podLabels! }, () => ({
         ingress: [{ from: [{ podSelector: { matchLabels: this.registrySelector() } }], ports: [{ port: b.endpoint!.port, protocol: 'TCP' }] }],
@@ -170,9 +177,7 @@ export class McpSecurity extends Construct {
   private registryRules(): { ingress: Rule[]; egress: Rule[] } {
     const { model, instance } = this.props;
     const allAgents = { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': instance };
-    const egress: Rule[] = [...this.controlPlaneEgress(), ...model.registry.backends
-      .filter((b) => b.endpoint !== undefined)
-      .map((b) => ({ ports: [{ port: b.endpoint!.port, protocol: 'TCP' }], to: [peerJson(b.endpoint!.peer)] }))];
+    const egress: Rule[] = [...this.controlPlaneEgress(), ...backendEgress(model.registry.backends)];
     if (this.props.allowRegistryProxy === true) {
       // One rule per distinct agent port keeps the policy small however many agents there are.
       const ports = [...new Set(model.agents.map((a) => a.port))].sort((a, b) => a - b);
@@ -196,7 +201,7 @@ export class McpSecurity extends Construct {
     if (agent.exposed && this.props.ingressController !== undefined) ingress.push({ from: [peerJson(this.props.ingressController)], ports: port });
 
     const egress: Rule[] = [{ ports: [{ port: model.registry.port, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: this.registrySelector() } }] }];
-    egress.push(...this.controlPlaneEgress());
+    egress.push(...this.controlPlaneEgress(), ...backendEgress(agent.backends));
     // Providers are selected by the capability they provide: one peer per dependency, grouped by port.
     const byPort = new Map<number, string[]>();
     for (const capability of agent.dependsOn) {
@@ -344,11 +349,17 @@ export class McpSecurity extends Construct {
     };
   }
 
-  /** Backends whose address is unknown would be cut off by the default deny: fail instead. */
+  /** Backends whose address is unknown would be cut off by the default deny: fail instead (once per prop). */
   private missingEndpoints(): string[] {
-    return this.props.model.registry.backends.filter((b) => b.endpoint === undefined).map((b) => new MeshValidationError(b.field, undefined,
-      `is not set, so the NetworkPolicies would cut the registry off from its ${b.name} database`,
-      `set ${b.field}: { peer: NetworkPeer.podsInNamespace("<ns>", { ... }) or NetworkPeer.ipBlock("<cidr>"), port: 5432 }, or security.networkPolicies: false`).message);
+    const { model } = this.props;
+    const missing = new Map<string, string>();
+    for (const b of [...model.registry.backends, ...model.agents.flatMap((a) => a.backends)]) {
+      if (b.endpoint !== undefined || missing.has(b.field)) continue;
+      missing.set(b.field, new MeshValidationError(b.field, undefined,
+        `is not set, so the NetworkPolicies would cut the mesh off from its ${b.name} backend`,
+        `set ${b.field}: { peer: NetworkPeer.podsInNamespace("<ns>", { ... }) or NetworkPeer.ipBlock("<cidr>"), port: <port> }, or security.networkPolicies: false`).message);
+    }
+    return [...missing.values()];
   }
 }
 
@@ -363,3 +374,9 @@ export function peerJson(peer: NetworkPeer): Rule {
   return out;
 }
 
+
+/** Egress to backends whose address is known. */
+function backendEgress(backends: readonly RegistryBackendModel[]): Rule[] {
+  return backends.filter((b) => b.endpoint !== undefined)
+    .map((b) => ({ ports: [{ port: b.endpoint!.port, protocol: 'TCP' }], to: [peerJson(b.endpoint!.peer)] }));
+}

@@ -144,7 +144,7 @@ const cases: Array<[string, () => K8sObject[], Extras]> = [
     prometheus: true, exposed: ['planner'], internet: ['planner'], registryProxy: true, postgres: true, ipv6ClusterRange: true,
     controlPlane: { pod: ISTIOD, ports: [15012] }, tracing: true, proxyMetricsPorts: [15020, 15090],
   }],
-  ['linkerd', () => synthApp(buildLinkerd()), { controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] } }],
+  ['linkerd', () => synthApp(buildLinkerd()), { controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] }, prometheus: true, proxyMetricsPorts: [4191] }],
   ['ha', () => synthApp(buildHa()), { inClusterDatabase: true }],
 ];
 

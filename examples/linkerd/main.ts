@@ -1,9 +1,11 @@
 /**
  * A mesh on Linkerd: every pod gets the proxy, and Linkerd's Servers and authorizations admit exactly the
- * callers the mesh graph names (the same graph the NetworkPolicies follow).
+ * callers the mesh graph names (the same graph the NetworkPolicies follow). Observability reads Linkerd's
+ * proxy metrics, and scrapes the agents' own /metrics too (for runtimes that serve it: 3.7.1 answers 404,
+ * see docs/observability.md).
  */
 import { App, Chart, Duration } from 'cdk8s';
-import { AgentRuntime, McpMesh, ServiceMesh, writeManifests } from '../../src';
+import { AgentRuntime, McpMesh, NetworkPeer, ServiceMesh, writeManifests } from '../../src';
 
 export function buildApp(app: App = new App()): App {
   const chart = new Chart(app, 'linkerd', { disableResourceNameHashes: true });
@@ -11,6 +13,8 @@ export function buildApp(app: App = new App()): App {
   new McpMesh(chart, 'Mesh', {
     namespace: 'mcp-linkerd',
     serviceMesh: ServiceMesh.LINKERD,
+    observability: { scrapeAgents: true },
+    security: { prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }) },
     agents: [
       { name: 'weather', runtime: image('weather'), replicas: 2, capabilities: [{ name: 'weather_forecast', timeout: Duration.seconds(10) }] },
       { name: 'hotels', runtime: image('hotels'), replicas: 2, capabilities: [{ name: 'hotel_search', timeout: Duration.seconds(20) }] },

@@ -45,13 +45,14 @@ describe('McpRegistry', () => {
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
 
-  test('reads the PostgreSQL URL from a Secret, runs replicas in parallel and adds a PodDisruptionBudget', () => {
+  test('reads the PostgreSQL URL from a Secret, starts replicas one at a time and adds a PodDisruptionBudget', () => {
     const objects = synth((chart) => new McpRegistry(chart, 'Registry', {
       replicas: 3, storage: RegistryStorage.postgres({ urlSecret: { name: 'registry-db', key: 'url' } }),
     }));
     const sts = find(objects, 'StatefulSet', 'mcp-mesh-registry');
     expect(sts.spec.replicas).toBe(3);
-    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    // Registries starting together on an empty database race to create its tables.
+    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
     expect(sts.spec.volumeClaimTemplates).toBeUndefined();
     expect(envOf(sts).DATABASE_URL).toEqual({ secretKeyRef: { key: 'url', name: 'registry-db' } });
     const pdb = find(objects, 'PodDisruptionBudget', 'mcp-mesh-registry');

@@ -60,7 +60,7 @@ describe('PostgreSQL for the registry', () => {
     expect(envOf(find(objects, 'StatefulSet', 'mcp-mesh-registry'))).toMatchObject({
       PGUSER: { secretKeyRef: { key: 'user', name: 'db-creds' } },
       PGPASSWORD: { secretKeyRef: { key: 'pass', name: 'db-creds' } },
-      DATABASE_URL: 'postgres://$(PGUSER):$(PGPASSWORD)@db.example.internal:5432/mesh?sslmode=require',
+      DATABASE_URL: 'postgres://$(PGUSER):$(PGPASSWORD)@db.example.internal:5432/mesh?sslmode=require&connect_timeout=10',
     });
     expect(find(objects, 'NetworkPolicy', 'mcp-mesh-registry').spec.egress).toContainEqual({ ports: [{ port: 5432, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.20.0.0/16' } }] });
   });
@@ -75,7 +75,7 @@ describe('PostgreSQL for the registry', () => {
     expect(db.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, fsGroup: 999 });
     expect(envOf(db)).toMatchObject({ POSTGRES_PASSWORD: { secretKeyRef: { key: 'password', name: 'db' } }, PGDATA: '/var/lib/postgresql/data/pgdata' });
     const registry = find(objects, 'StatefulSet', 'mcp-mesh-registry');
-    expect(envOf(registry).DATABASE_URL).toBe('postgres://$(PGUSER):$(PGPASSWORD)@mcp-mesh-registry-postgres.mcp-mesh.svc.cluster.local:5432/mcp_mesh_registry?sslmode=disable');
+    expect(envOf(registry).DATABASE_URL).toBe('postgres://$(PGUSER):$(PGPASSWORD)@mcp-mesh-registry-postgres.mcp-mesh.svc.cluster.local:5432/mcp_mesh_registry?sslmode=disable&connect_timeout=10');
     const wait = registry.spec.template.spec.initContainers[0];
     expect(wait.name).toBe('wait-for-postgres');
     expect(wait.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true });

@@ -233,7 +233,8 @@ export function credentialEnv(field: string, credentials: PostgresCredentials, h
   return [
     envFromSecret('PGUSER', credentials.secretName, userKey),
     envFromSecret('PGPASSWORD', credentials.secretName, passwordKey),
-    envValue('DATABASE_URL', `postgres://$(PGUSER):$(PGPASSWORD)@${host}:${port}/${database}?sslmode=${sslMode}`),
+    // connect_timeout: the registry hangs forever on a database that accepts but never answers (measured).
+    envValue('DATABASE_URL', `postgres://$(PGUSER):$(PGPASSWORD)@${host}:${port}/${database}?sslmode=${sslMode}&connect_timeout=10`),
   ];
 }
 

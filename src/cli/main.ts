@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * `cdk8s-mcp-mesh`: synthesizes an MCP Mesh from MCPMesh and MCPAgent files.
+ *
+ *   cdk8s-mcp-mesh synth -f <file or folder>... [--env dev|staging|prod] [--format yaml|kustomize|helm] [-o dir]
+ *   cdk8s-mcp-mesh validate -f <file or folder>... [--env ...]
+ *   cdk8s-mcp-mesh crds [-o dir]
+ *
+ * Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage, 3 the output could not be written.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { DeclarativeInputError, DeclarativeUsageError, displayPath, formatIssue } from '../declarative/input';
+import { MCP_AGENT, MCP_MESH, crdFileName, packageRoot } from '../declarative/resources';
+import {
+  DeclarativeFormat, ENVIRONMENT_PRESETS, buildDeclarativeMesh, readDeclarativeMesh, synthDeclarative,
+} from '../declarative/synth';
+
+export const EXIT_OK = 0;
+export const EXIT_INVALID_INPUT = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_OUTPUT = 3;
+
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const USAGE = `Usage:
+  cdk8s-mcp-mesh synth -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}] [--format yaml|kustomize|helm] [-o <dir>]
+  cdk8s-mcp-mesh validate -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}]
+  cdk8s-mcp-mesh crds [-o <dir>]
+
+Reads MCPMesh and MCPAgent documents (apiVersion mesh.mcp.io/v1alpha1), validates them against the CRDs and
+the constructs' own checks, and writes the mesh's manifests. Nothing is written unless the whole input is valid.
+
+  -f, --file      a YAML file, or a folder whose *.yaml and *.yml files are read (not recursive); repeatable,
+                  or comma-separated
+  --env           environment preset: its defaults, then the MCPMesh's spec.environments.<env> overrides.
+                  yaml: default the MCPMesh's spec.environment (none if unset). kustomize: the overlays to
+                  write, repeatable (default: all of ${ENVIRONMENT_PRESETS.join(', ')})
+  --format        yaml (default): <dir>/<mesh name>.k8s.yaml, as writeManifests writes it
+                  kustomize: <dir>/base (no preset) and <dir>/overlays/<env>; replaces <dir>, which must be
+                  empty or hold only a previous base/ and overlays/
+                  helm: <dir>/mcp-mesh-registry and <dir>/mcp-mesh-agents (each replaced), when this build
+                  has the Helm chart writer
+  --chart-version helm: the charts' version (default: this package's version)
+  -o, --output    output folder (default: dist); crds: print to stdout unless given
+
+Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage, 3 the output could not be written.
+`;
+
+interface Parsed {
+  command: string;
+  files: string[];
+  environments: string[];
+  format: string;
+  output?: string;
+  chartVersion?: string;
+  help: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Parsed {
+  const parsed: Parsed = { command: '', files: [], environments: [], format: 'yaml', help: false };
+  const options: Record<string, (value: string) => void> = {
+    '-f': (v) => parsed.files.push(...v.split(',').filter((s) => s !== '')),
+    '--file': (v) => parsed.files.push(...v.split(',').filter((s) => s !== '')),
+    '--env': (v) => parsed.environments.push(...v.split(',').filter((s) => s !== '')),
+    '--format': (v) => { parsed.format = v; },
+    '--chart-version': (v) => { parsed.chartVersion = v; },
+    '-o': (v) => { parsed.output = v; },
+    '--output': (v) => { parsed.output = v; },
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      parsed.help = true;
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const option = options[name];
+    if (option !== undefined) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('-') && value !== '-')) throw new DeclarativeUsageError(`${name} needs a value`);
+      option(value);
+    } else if (arg.startsWith('-')) {
+      throw new DeclarativeUsageError(`unknown option ${arg}`);
+    } else if (parsed.command === '') {
+      parsed.command = arg;
+    } else {
+      throw new DeclarativeUsageError(`unexpected argument ${arg} (input files go after -f)`);
+    }
+  }
+  return parsed;
+}
+
+/** Runs the CLI; returns the exit code. */
+export function runCli(argv: readonly string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): number {
+  try {
+    const args = parseArgs(argv);
+    if (args.help || args.command === 'help') {
+      io.out(USAGE);
+      return EXIT_OK;
+    }
+    switch (args.command) {
+      case 'synth': return synth(args, io);
+      case 'validate': return validate(args, io);
+      case 'crds': return crds(args, io);
+      case '':
+        throw new DeclarativeUsageError('no command given');
+      default:
+        throw new DeclarativeUsageError(`unknown command ${args.command}`);
+    }
+  } catch (e) {
+    if (e instanceof DeclarativeUsageError) {
+      io.err(`cdk8s-mcp-mesh: ${e.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof DeclarativeInputError) {
+      io.err(`cdk8s-mcp-mesh: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in the input, nothing was written:\n`);
+      for (const issue of e.issues) io.err(`  ${formatIssue(issue)}\n`);
+      return EXIT_INVALID_INPUT;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      io.err(`cdk8s-mcp-mesh: the output could not be written: ${(e as Error).message}\n`);
+      return EXIT_OUTPUT;
+    }
+    throw e;
+  }
+}
+
+function synth(args: Parsed, io: CliIo): number {
+  const format = requireFormat(args.format);
+  if (args.chartVersion !== undefined && format !== 'helm') throw new DeclarativeUsageError('--chart-version is for --format helm');
+  const files = synthDeclarative({ paths: args.files, environments: args.environments, format, outdir: args.output ?? 'dist', chartVersion: args.chartVersion });
+  for (const file of files) io.out(`${displayPath(file)}\n`);
+  return EXIT_OK;
+}
+
+function requireFormat(format: string): DeclarativeFormat {
+  if (format === 'yaml' || format === 'kustomize' || format === 'helm') return format;
+  throw new DeclarativeUsageError(`--format ${format}: use yaml, kustomize or helm`);
+}
+
+function validate(args: Parsed, io: CliIo): number {
+  if (args.output !== undefined) throw new DeclarativeUsageError('validate writes nothing: -o is for synth and crds');
+  if (args.format !== 'yaml' || args.chartVersion !== undefined) throw new DeclarativeUsageError('validate writes nothing: --format is for synth');
+  for (const env of args.environments) {
+    if (!ENVIRONMENT_PRESETS.includes(env)) throw new DeclarativeUsageError(`--env ${env}: not an environment preset; use ${ENVIRONMENT_PRESETS.join(', ')}`);
+  }
+  const declared = readDeclarativeMesh(args.files);
+  const environments = args.environments.length > 0 ? args.environments : [declared.mesh?.object.spec?.environment];
+  for (const env of environments) buildDeclarativeMesh(declared, env);
+  io.out(`valid: ${declared.mesh !== undefined ? `MCPMesh "${declared.mesh.name}"` : 'the default mesh'} with ${declared.agents.length} agent${declared.agents.length === 1 ? '' : 's'}`
+    + `${environments[0] !== undefined ? ` (environment ${environments.join(', ')})` : ''}\n`);
+  return EXIT_OK;
+}
+
+function crds(args: Parsed, io: CliIo): number {
+  if (args.files.length > 0 || args.environments.length > 0 || args.format !== 'yaml' || args.chartVersion !== undefined) throw new DeclarativeUsageError('crds takes only -o');
+  const root = packageRoot();
+  const files = [MCP_AGENT, MCP_MESH].map((names) => crdFileName(names));
+  if (args.output === undefined) {
+    io.out(files.map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('---\n'));
+    return EXIT_OK;
+  }
+  fs.mkdirSync(args.output, { recursive: true });
+  for (const file of files) {
+    const target = path.join(args.output, path.basename(file));
+    fs.copyFileSync(path.join(root, file), target);
+    io.out(`${displayPath(target)}\n`);
+  }
+  return EXIT_OK;
+}
+
+if (require.main === module) {
+  process.exitCode = runCli(process.argv.slice(2));
+}

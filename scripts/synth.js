@@ -24,7 +24,10 @@ for (const name of examples) {
   });
 }
 // The default mesh per environment, as a Kustomize base and overlays.
-require(path.join(root, 'lib', 'src', 'main.js')).synthKustomize(path.join(dist, 'kustomize'));
+const main = require(path.join(root, 'lib', 'src', 'main.js'));
+main.synthKustomize(path.join(dist, 'kustomize'));
+// ... and as two Helm charts.
+main.synthHelm(path.join(dist, 'helm'));
 
 for (const file of listFiles(dist)) console.log(path.relative(root, file));
 

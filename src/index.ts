@@ -19,3 +19,5 @@ export * from './synth/yaml';
 export * from './synth/write-manifests';
 export * from './synth/kustomize';
 export * from './observability';
+export * from './declarative';
+export * from './synth/helm-charts';

@@ -7,7 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh, MeshEnvironment, RegistryStorage } from './index';
+import { packageRoot } from './declarative/resources';
+import { writeHelmCharts } from './synth/helm-charts';
 import { writeKustomize } from './synth/kustomize';
+import { MCP_MESH_VERSION } from './model/runtime';
 import { writeManifests } from './synth/write-manifests';
 
 /** examples/agents, found from src/ (ts-node, jest) and from lib/src/ (compiled) alike. */
@@ -66,6 +69,13 @@ export function synthKustomize(outdir: string): string[] {
   const objects = (environment?: MeshEnvironment) => buildDefaultApp(new App({ outdir }), environment).charts.flatMap((c) => c.toJson());
   const environments = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, env]) => [name, objects(env())]));
   return writeKustomize(outdir, objects(), environments);
+}
+
+/** The default mesh as two Helm charts: `<outdir>/mcp-mesh-registry` and `<outdir>/mcp-mesh-agents`. */
+export function synthHelm(outdir: string): string[] {
+  const objects = buildDefaultApp(new App({ outdir })).charts.flatMap((c) => c.toJson());
+  const version = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
+  return writeHelmCharts(outdir, objects, { chartVersion: version, appVersion: MCP_MESH_VERSION });
 }
 
 if (require.main === module) {

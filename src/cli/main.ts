@@ -37,13 +37,13 @@ the constructs' own checks, and writes the mesh's manifests. Nothing is written 
   -f, --file      a YAML file, or a folder whose *.yaml and *.yml files are read (not recursive); repeatable,
                   or comma-separated
   --env           environment preset: its defaults, then the MCPMesh's spec.environments.<env> overrides.
-                  yaml: default the MCPMesh's spec.environment (none if unset). kustomize: the overlays to
+                  yaml, helm: default the MCPMesh's spec.environment (none if unset). kustomize: the overlays to
                   write, repeatable (default: all of ${ENVIRONMENT_PRESETS.join(', ')})
   --format        yaml (default): <dir>/<mesh name>.k8s.yaml, as writeManifests writes it
                   kustomize: <dir>/base (no preset) and <dir>/overlays/<env>; replaces <dir>, which must be
                   empty or hold only a previous base/ and overlays/
-                  helm: <dir>/mcp-mesh-registry and <dir>/mcp-mesh-agents (each replaced), when this build
-                  has the Helm chart writer
+                  helm: <dir>/mcp-mesh-registry and <dir>/mcp-mesh-agents (each replaced), as writeHelmCharts
+                  writes them
   --chart-version helm: the charts' version (default: this package's version)
   -o, --output    output folder (default: dist); crds: print to stdout unless given
 
@@ -120,6 +120,7 @@ export function runCli(argv: readonly string[], io: CliIo = { out: (t) => proces
     if (e instanceof DeclarativeInputError) {
       io.err(`cdk8s-mcp-mesh: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in the input, nothing was written:\n`);
       for (const issue of e.issues) io.err(`  ${formatIssue(issue)}\n`);
+      if (e.hint !== undefined) io.err(`Hint: ${e.hint}\n`);
       return EXIT_INVALID_INPUT;
     }
     const code = (e as NodeJS.ErrnoException).code;

@@ -51,11 +51,12 @@ export function formatIssue(issue: InputIssue): string {
 export class DeclarativeInputError extends Error {
   public readonly issues: readonly InputIssue[];
 
-  constructor(issues: readonly InputIssue[]) {
+  /** @param hint what may be meant, when the problems suggest it */
+  constructor(issues: readonly InputIssue[], public readonly hint?: string) {
     // In reading order: by file, document and line (issues without a file last).
     issues = [...issues].sort((a, b) => (a.file === undefined ? 1 : 0) - (b.file === undefined ? 1 : 0)
       || (a.file ?? '').localeCompare(b.file ?? '') || (a.document ?? 0) - (b.document ?? 0) || (a.line ?? 0) - (b.line ?? 0));
-    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in the input, nothing was written:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in the input, nothing was written:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}${hint === undefined ? '' : `\nHint: ${hint}`}`);
     this.name = 'DeclarativeInputError';
     this.issues = issues;
   }

@@ -1,6 +1,6 @@
 /**
  * Declarative input to manifests: MCPMesh and MCPAgent files become McpMesh props, checked by the constructs
- * themselves, and are written with `writeManifests` (or as a Kustomize base with overlays). Everything is
+ * themselves, and are written with `writeManifests` (or as a Kustomize base with overlays, or as Helm charts). Everything is
  * validated and synthesized in memory first: an invalid input writes nothing.
  */
 import * as fs from 'fs';
@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { McpMesh, McpMeshAgentProps, McpMeshProps } from '../mesh/mcp-mesh';
 import { MeshValidationError } from '../model/errors';
+import { writeHelmCharts } from '../synth/helm-charts';
 import { writeKustomize } from '../synth/kustomize';
 import { writeManifests } from '../synth/write-manifests';
 import { documentPath, convertValue, mergeOverrides, parseField } from './convert';
@@ -29,8 +30,9 @@ export interface DeclarativeMesh {
   readonly agents: readonly SourceDocument[];
 }
 
-/** The mesh's name when no MCPMesh document names it (McpMesh's own default). */
+/** The mesh's name and namespace when no MCPMesh document sets them (McpMesh's own defaults). */
 const DEFAULT_MESH_NAME = 'mcp-mesh';
+const DEFAULT_MESH_NAMESPACE = 'mcp-mesh';
 
 /** Reads and validates the files the paths name. Throws DeclarativeUsageError or DeclarativeInputError (with every problem). */
 export function readDeclarativeMesh(paths: readonly string[]): DeclarativeMesh {
@@ -49,7 +51,7 @@ export function readDeclarativeMesh(paths: readonly string[]): DeclarativeMesh {
       }
     }
   }
-  const meshNamespace = mesh?.object.spec?.namespace ?? DEFAULT_MESH_NAME;
+  const meshNamespace = mesh?.object.spec?.namespace ?? DEFAULT_MESH_NAMESPACE;
   const seen = new Map<string, SourceDocument>();
   for (const agent of agents) {
     const first = seen.get(agent.name);
@@ -82,12 +84,12 @@ function issueAt(doc: SourceDocument, at: FieldPath, message: string, environmen
 
 /** The mesh's spec for an environment: its overrides merged over it, and the preset named. */
 function meshSpec(declared: DeclarativeMesh, environment: string | undefined): Record<string, any> {
-  const spec = declared.mesh?.object.spec ?? {};
-  const { environments, environment: ownPreset, ...rest } = spec;
+  const { environments, ...rest } = declared.mesh?.object.spec ?? {};
+  // The preset is the one asked for (--env, or the spec's own through the caller), never both.
+  delete rest.environment;
   if (environment === undefined) return rest; // no preset, no overrides: the Kustomize base
   const { schema } = loadCrd(MCP_MESH);
   const merged = mergeOverrides(schema.properties!.spec, rest, environments?.[environment]) as Record<string, any>;
-  void ownPreset;
   return { ...merged, environment };
 }
 
@@ -201,7 +203,8 @@ function libraryIssue(declared: DeclarativeMesh, error: unknown, environment?: s
   if (agent === undefined && field === undefined) {
     // A policy check finding, "[rule] Kind/name: ...": an agent's objects carry its name.
     const object = /^\[[\w-]+\] [\w.]+\/([a-z0-9.-]+): /.exec(message)?.[1];
-    agent = object === undefined ? undefined : declared.agents.find((a) => object === a.name || object.startsWith(`${a.name}-`));
+    agent = object === undefined ? undefined : declared.agents.find((a) => object === a.name)
+      ?? declared.agents.filter((a) => object.startsWith(`${a.name}-`)).sort((a, b) => b.name.length - a.name.length)[0];
   }
   if (agent !== undefined) return issueAt(agent, docPath(loadCrd(MCP_AGENT).schema, agent.object.spec, rest), text, environment);
   const mesh = declared.mesh;
@@ -209,8 +212,17 @@ function libraryIssue(declared: DeclarativeMesh, error: unknown, environment?: s
     return { resource: 'the mesh (no MCPMesh document: its defaults)', field, message: environment === undefined ? text : `${text} (with environment "${environment}")` };
   }
   const spec = meshSpec(declared, environment);
-  const at = segments[0] === 'environment' ? ['spec', 'environment'] : docPath(loadCrd(MCP_MESH).schema, spec, segments);
+  let at = segments[0] === 'environment' ? ['spec', 'environment'] : docPath(loadCrd(MCP_MESH).schema, spec, segments);
+  // A value the environment's overrides set is reported where they set it.
+  if (environment !== undefined && at[0] === 'spec') {
+    const overridden: FieldPath = ['spec', 'environments', environment, ...at.slice(1)];
+    if (valueAt(mesh.object, overridden) !== undefined) at = overridden;
+  }
   return issueAt(mesh, at, text, environment);
+}
+
+function valueAt(value: unknown, at: FieldPath): unknown {
+  return at.reduce<any>((v, segment) => (v === undefined || v === null ? undefined : v[segment]), value);
 }
 
 /** A construct field below an agent or the mesh, as a document path (`name` is the metadata's). */
@@ -238,19 +250,6 @@ export interface DeclarativeSynthOptions {
   readonly chartVersion?: string;
 }
 
-/** `writeHelmCharts(outdir, objects, { chartVersion })`, when this build has it (see synth/helm-charts). */
-type HelmWriter = (outdir: string, objects: readonly unknown[], options: { chartVersion: string }) => string[];
-
-export function helmWriter(): HelmWriter | undefined {
-  try {
-    // Looked up at run time: the Helm output is its own module, and this front end works without it.
-    const writer = require('../synth/helm-charts').writeHelmCharts;
-    return typeof writer === 'function' ? writer : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Reads, validates, builds and writes the mesh. Nothing is written unless every environment of the output
  * synthesizes cleanly. Returns the files written.
@@ -263,10 +262,6 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
     if (!ENVIRONMENT_PRESETS.includes(env)) throw new DeclarativeUsageError(`--env ${env}: not an environment preset; use ${ENVIRONMENT_PRESETS.join(', ')}`);
   }
   if (format !== 'kustomize' && environments.length > 1) throw new DeclarativeUsageError(`--env: the ${format} format synthesizes one environment; pass --env once`);
-  const writeHelm = format === 'helm' ? helmWriter() : undefined;
-  if (format === 'helm' && writeHelm === undefined) {
-    throw new DeclarativeUsageError('--format helm is not available in this build (it has no Helm chart writer): use --format yaml or --format kustomize');
-  }
   if (format === 'kustomize') requireKustomizeOutdir(outdir);
   const declared = readDeclarativeMesh(options.paths);
 
@@ -280,7 +275,7 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
     const objects = buildDeclarativeMesh(declared, environment, new App({ outdir })).app.charts.flatMap((c) => c.toJson());
     const chartVersion = options.chartVersion ?? JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
     try {
-      return writeHelm!(outdir, objects, { chartVersion });
+      return writeHelmCharts(outdir, objects, { chartVersion });
     } catch (e) {
       if (e instanceof MeshValidationError && e.field.startsWith('helm.')) throw new DeclarativeUsageError(`--chart-version: ${e.message}`);
       throw e;
@@ -302,7 +297,12 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
     const built = objects(env);
     if (built !== undefined) overlays[env] = built;
   }
-  if (issues.length > 0) throw new DeclarativeInputError(dedupe(issues));
+  if (issues.length > 0) {
+    const hint = environments.length === 0 && Object.keys(overlays).length < ENVIRONMENT_PRESETS.length
+      ? `the kustomize format writes an overlay for every preset (${ENVIRONMENT_PRESETS.join(', ')}) unless --env names the ones to write`
+      : undefined;
+    throw new DeclarativeInputError(dedupe(issues), hint);
+  }
   return writeKustomize(outdir, base!, overlays);
 }
 

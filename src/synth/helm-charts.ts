@@ -31,7 +31,7 @@ export interface HelmChartOptions {
 const COMPONENT = 'app.kubernetes.io/component';
 const NAME = 'app.kubernetes.io/name';
 const INSTANCE = 'app.kubernetes.io/instance';
-/** Components whose objects go to the registry chart as they are (everything labelled but agents). */
+/** The component of an agent's objects; every other component (registry, database, observability) is the registry chart's. */
 const AGENT_COMPONENT = 'agent';
 /** Cluster-wide kinds, mesh-wide by nature (a Namespace named like an agent is still the mesh's). */
 const MESH_WIDE_KINDS = new Set(['Namespace', 'CustomResourceDefinition']);
@@ -64,7 +64,8 @@ function selectedLabels(o: Json): Record<string, string> | undefined {
  * 2. Namespaces and CustomResourceDefinitions → registry.
  * 3. Objects that select pods (NetworkPolicy, Istio AuthorizationPolicy/PeerAuthentication/Sidecar, Linkerd
  *    Server, Services): the agent whose `app.kubernetes.io/name` the selector names → agents; a selector
- *    naming another workload, or none (all of the mesh's pods) → registry.
+ *    naming the registry or its database, or no workload (all of the mesh's pods) → registry; a selector
+ *    naming a workload the objects do not hold → by name (4).
  * 4. The rest (DestinationRule, VirtualService, ServiceProfile, MeshTLSAuthentication, ...) by name: the
  *    longest workload name `w` (agents, registry and database) with name `w`, `w-…` or `w.…` (a ServiceProfile
  *    is named after the Service host); an agent's → agents, anything else → registry. The mesh's own name
@@ -89,21 +90,16 @@ export function helmChartsOf(objects: readonly Json[]): HelmChartName[] {
     const name: unknown = o.metadata?.name;
     if (typeof name !== 'string') return HELM_REGISTRY_CHART;
     const instance = labelsOf(o)[INSTANCE];
-    let best: { length: number; chart: HelmChartName } | undefined;
-    const consider = (owner: string, chart: HelmChartName, forms: string[]) => {
-      if (!forms.some((form) => (form === '' ? name === owner : name.startsWith(owner + form)))) return;
-      // Longer owners are more specific; at equal length (an agent named like the mesh) the registry side wins.
-      if (best === undefined || owner.length > best.length || (owner.length === best.length && chart === HELM_REGISTRY_CHART)) {
-        best = { length: owner.length, chart };
-      }
-    };
-    for (const agent of agents) {
-      // An agent named like the mesh owns only its exact name and host-like names; `<mesh>-…` stays mesh-wide.
-      consider(agent, HELM_AGENTS_CHART, agent === instance ? ['', '.'] : ['', '-', '.']);
+    // Owners, longest first: the whole name, then each prefix that ends before a '-' or '.'.
+    for (let cut = name.length; cut > 0; cut--) {
+      const separator = cut === name.length ? '' : name[cut];
+      if (separator !== '' && separator !== '-' && separator !== '.') continue;
+      const owner = name.slice(0, cut);
+      // At equal length the registry side wins: `<mesh>-…` is mesh-wide even when an agent is named like the mesh.
+      if (others.has(owner) || (owner === instance && separator === '-')) return HELM_REGISTRY_CHART;
+      if (agents.has(owner)) return HELM_AGENTS_CHART;
     }
-    for (const other of others) consider(other, HELM_REGISTRY_CHART, ['', '-', '.']);
-    if (typeof instance === 'string' && instance !== '') consider(instance, HELM_REGISTRY_CHART, ['-']);
-    return best?.chart ?? HELM_REGISTRY_CHART;
+    return HELM_REGISTRY_CHART;
   };
 
   return objects.map((o) => {
@@ -231,8 +227,8 @@ function valuesYaml(chart: HelmChartName): string {
 # rejects any key not listed here, so a value the chart would ignore fails the install instead.
 
 # Labels added to metadata.labels of every object of this chart, e.g. { team: travel, cost-center: "42" }.
-# Not added to selectors, pod templates or CRDs (selectors are immutable, and pods keep rolling only when
-# the mesh changes). A label the object already has (app.kubernetes.io/*) fails the render. Values are
+# Not added to selectors, pod templates or CRDs (selectors are immutable, and a pod-template label would
+# restart every pod). A label the object already has (app.kubernetes.io/*) fails the render. Values are
 # strings: use --set-string (--set commonLabels.cost-center=42 would pass a number, which the schema rejects).
 commonLabels: {}
 `;
@@ -283,7 +279,7 @@ function registryInfo(objects: readonly Json[]): RegistryInfo | undefined {
   return { service, namespace, port, url };
 }
 
-interface AgentInfo { name: string; namespace?: string; replicas: number | string; url: string; image?: string }
+interface AgentInfo { name: string; namespace?: string; instance?: string; replicas: number | string; url: string; image?: string }
 
 function agentInfos(objects: readonly Json[]): AgentInfo[] {
   return objects.filter((o) => o.kind === 'Deployment' && labelsOf(o)[COMPONENT] === AGENT_COMPONENT).map((d) => {
@@ -292,6 +288,7 @@ function agentInfos(objects: readonly Json[]): AgentInfo[] {
     return {
       name: d.metadata.name,
       namespace: d.metadata.namespace,
+      instance: labelsOf(d)[INSTANCE],
       replicas: d.spec?.replicas ?? 'autoscaled',
       // MCP_MESH_HTTP_HOST from the downward API (AdvertiseMode.POD_IP) has no literal value.
       url: host !== undefined && port !== undefined ? `http://${host}:${port}` : 'its pod IP',
@@ -317,7 +314,10 @@ function installCommand(chart: HelmChartName, all: readonly Json[], own: readonl
   return `helm install ${chart} ./${chart} --namespace ${meshNamespace}${chart === HELM_REGISTRY_CHART ? ' --create-namespace' : ''}`;
 }
 
-function notes(chart: HelmChartName, all: readonly Json[], own: readonly Json[]): string {
+/** Agents NOTES.txt lists one by one; a large mesh gets a summary line (the README lists them all). */
+const NOTES_AGENTS = 20;
+
+function notes(chart: HelmChartName, all: readonly Json[], own: readonly Json[], agentObjects: readonly Json[]): string {
   const e = escapeHelmTemplate;
   const registry = registryInfo(all);
   const namespaces = namespacesOf(own);
@@ -329,9 +329,10 @@ function notes(chart: HelmChartName, all: readonly Json[], own: readonly Json[])
   if (chart === HELM_AGENTS_CHART) {
     const agents = agentInfos(own);
     lines.push('', `Agents (${agents.length}):`);
-    for (const a of agents) {
+    for (const a of agents.slice(0, NOTES_AGENTS)) {
       lines.push(e(`  ${a.name}: Deployment ${a.name}, ${a.replicas === 'autoscaled' ? 'replicas set by its autoscaler' : `${a.replicas} replica(s)`}, advertised as ${a.url}`));
     }
+    if (agents.length > NOTES_AGENTS) lines.push(`  ... and ${agents.length - NOTES_AGENTS} more (all of them in the chart's README.md)`);
   }
   if (registry !== undefined) {
     const ns = nsFlag(registry.namespace);
@@ -348,16 +349,20 @@ function notes(chart: HelmChartName, all: readonly Json[], own: readonly Json[])
     const agents = agentInfos(own);
     if (agents.length > 0) {
       lines.push('', 'Wait for the agents:');
-      for (const a of agents) lines.push(e(`  kubectl${nsFlag(a.namespace)} rollout status deployment/${a.name}`));
+      if (agents.length > NOTES_AGENTS) {
+        lines.push(e(`  kubectl${nsFlag(agents[0].namespace)} wait deployment --selector app.kubernetes.io/component=agent${agents[0].instance ? `,app.kubernetes.io/instance=${agents[0].instance}` : ''} --for condition=Available --timeout 10m`));
+      } else {
+        for (const a of agents) lines.push(e(`  kubectl${nsFlag(a.namespace)} rollout status deployment/${a.name}`));
+      }
     }
-  } else {
-    lines.push('', e(`Then install the agents: ${installCommand(HELM_AGENTS_CHART, all, all.filter((_, i) => helmChartsOf(all)[i] === HELM_AGENTS_CHART))}`));
+  } else if (agentObjects.length > 0) {
+    lines.push('', e(`Then install the agents: ${installCommand(HELM_AGENTS_CHART, all, agentObjects)}`));
   }
   lines.push('', 'Configuration is fixed at synthesis except commonLabels (values.yaml); see the chart\'s README.md.');
   return lines.join('\n') + '\n';
 }
 
-function readme(chart: HelmChartName, options: HelmChartOptions, all: readonly Json[], own: readonly Json[], crds: readonly Json[]): string {
+function readme(chart: HelmChartName, options: HelmChartOptions, all: readonly Json[], own: readonly Json[], crds: readonly Json[], agentObjects: readonly Json[]): string {
   const kinds = new Map<string, number>();
   for (const o of [...own, ...crds]) kinds.set(`${o.apiVersion} ${o.kind}`, (kinds.get(`${o.apiVersion} ${o.kind}`) ?? 0) + 1);
   const registry = registryInfo(all);
@@ -369,7 +374,7 @@ function readme(chart: HelmChartName, options: HelmChartOptions, all: readonly J
     : `The MCP Mesh agents, each with its own NetworkPolicy and service-mesh objects. Install \`${HELM_REGISTRY_CHART}\` first: it holds the registry the agents register with and the mesh-wide policies.`);
   out.push('', `Chart version ${options.chartVersion}, MCP Mesh ${options.appVersion ?? MCP_MESH_VERSION}, Kubernetes ${HELM_KUBE_VERSION}. Generated by cdk8s-mcp-mesh: do not edit, re-synthesize (\`npm run synth:helm\`).`);
   out.push('', '## Install', '', '```sh', installCommand(chart, all, own));
-  if (chart === HELM_REGISTRY_CHART) out.push(installCommand(HELM_AGENTS_CHART, all, all.filter((_, i) => helmChartsOf(all)[i] === HELM_AGENTS_CHART)));
+  if (chart === HELM_REGISTRY_CHART && agentObjects.length > 0) out.push(installCommand(HELM_AGENTS_CHART, all, agentObjects));
   out.push('```', '');
   if (registry !== undefined) {
     out.push(`The registry: \`${registry.url}\` in the cluster; from your machine \`kubectl${nsFlag(registry.namespace)} port-forward svc/${registry.service} ${registry.port}\`, then \`curl http://localhost:${registry.port}/health\`.`, '');
@@ -430,9 +435,9 @@ export function writeHelmCharts(outdir: string, objects: readonly Json[], option
     write(path.join(dir, 'Chart.yaml'), chartYaml(chart, options));
     write(path.join(dir, 'values.yaml'), valuesYaml(chart));
     write(path.join(dir, 'values.schema.json'), JSON.stringify(VALUES_SCHEMA, null, 2) + '\n');
-    write(path.join(dir, 'README.md'), readme(chart, options, objects, own, crds));
+    write(path.join(dir, 'README.md'), readme(chart, options, objects, own, crds, split[HELM_AGENTS_CHART]));
     write(path.join(dir, 'templates', '_helpers.tpl'), HELPERS);
-    write(path.join(dir, 'templates', 'NOTES.txt'), notes(chart, objects, own));
+    write(path.join(dir, 'templates', 'NOTES.txt'), notes(chart, objects, own, split[HELM_AGENTS_CHART]));
     const names = templateFileNames(own);
     own.forEach((o, i) => write(path.join(dir, 'templates', names[i]), objectTemplate(o)));
     // crds/ is not templated by Helm: the YAML goes in as it is.

@@ -185,6 +185,8 @@ interface Case {
   files?: string[];
   /** A Kustomize folder: built with the cluster's kubectl before it is validated. */
   kustomize?: boolean;
+  /** A Helm chart: rendered with `helm template` (scripts/helm-tools.sh) before it is validated. */
+  helm?: string;
 }
 
 function manifestCases(): { cases: Case[]; missing?: string } {
@@ -215,6 +217,11 @@ function manifestCases(): { cases: Case[]; missing?: string } {
     for (const e of fs.existsSync(overlays) ? fs.readdirSync(overlays, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)) : []) {
       if (e.isDirectory()) cases.push({ name: `dist/kustomize/overlays/${e.name}`, dir: path.join(overlays, e.name), kustomize: true });
     }
+  }
+  // Every Helm chart (mcp-mesh-registry, mcp-mesh-agents), each on its own, as helm renders it.
+  const helm = path.join(DIST, 'helm');
+  for (const e of fs.existsSync(helm) ? fs.readdirSync(helm, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)) : []) {
+    if (e.isDirectory()) cases.push({ name: `dist/helm/${e.name}`, dir: path.join(helm, e.name), helm: e.name });
   }
   if (!cases.length) return { cases, missing: `${DIST} holds no manifests: synthesize them first (npm run synth)` };
   return { cases };
@@ -350,7 +357,16 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-build-'));
         fs.writeFileSync(path.join(dir, 'built.yaml'), execFileSync(cluster.tools.kubectl, ['kustomize', c.dir], { encoding: 'utf8' }));
       }
-      const r = await validate(dir, c.kustomize ? undefined : c.files);
+      if (c.helm) {
+        // Rendered for this server's version (the chart's kubeVersion must admit it), CRDs included.
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-template-'));
+        const helm = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'helm-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
+        fs.writeFileSync(path.join(dir, 'rendered.yaml'), execFileSync(helm, ['template', c.helm, c.dir, '--include-crds', '--kube-version', cluster.version], {
+          encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: `${home}/cache`, HELM_CONFIG_HOME: `${home}/config`, HELM_DATA_HOME: `${home}/data` },
+        }));
+      }
+      const r = await validate(dir, c.kustomize || c.helm ? undefined : c.files);
       console.log(summarize(c.name, r));
       expectClean(c.name, r);
       // A Namespace of the manifests that sets its own, weaker Pod Security level would make the

@@ -28,6 +28,8 @@ const main = require(path.join(root, 'lib', 'src', 'main.js'));
 main.synthKustomize(path.join(dist, 'kustomize'));
 // ... and as two Helm charts.
 main.synthHelm(path.join(dist, 'helm'));
+// ... and as a picture.
+fs.writeFileSync(path.join(dist, 'mesh-diagram.md'), main.defaultMeshDiagram());
 
 for (const file of listFiles(dist)) console.log(path.relative(root, file));
 

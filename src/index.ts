@@ -21,3 +21,4 @@ export * from './synth/kustomize';
 export * from './observability';
 export * from './declarative';
 export * from './synth/helm-charts';
+export * from './synth/mesh-diagram';

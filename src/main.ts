@@ -10,6 +10,7 @@ import { AgentRuntime, McpMesh, MeshEnvironment, RegistryStorage } from './index
 import { packageRoot } from './declarative/resources';
 import { writeHelmCharts } from './synth/helm-charts';
 import { writeKustomize } from './synth/kustomize';
+import { meshDiagramMarkdown } from './synth/mesh-diagram';
 import { MCP_MESH_VERSION } from './model/runtime';
 import { writeManifests } from './synth/write-manifests';
 
@@ -28,7 +29,12 @@ function agentSource(name: string): AgentRuntime {
 
 export function buildDefaultApp(app: App = new App(), environment?: MeshEnvironment): App {
   const chart = new Chart(app, 'mcp-mesh', { disableResourceNameHashes: true });
-  new McpMesh(chart, 'Mesh', {
+  defaultMesh(chart, environment);
+  return app;
+}
+
+function defaultMesh(chart: Chart, environment?: MeshEnvironment): McpMesh {
+  return new McpMesh(chart, 'Mesh', {
     namespace: 'mcp-mesh',
     environment,
     // Production runs three registries on a PostgreSQL next to them; the credentials Secret is yours to create.
@@ -56,7 +62,12 @@ export function buildDefaultApp(app: App = new App(), environment?: MeshEnvironm
       },
     ],
   });
-  return app;
+}
+
+/** The default mesh as a Mermaid diagram in Markdown. */
+export function defaultMeshDiagram(): string {
+  const mesh = defaultMesh(new Chart(new App({ outdir: '/nonexistent' }), 'mcp-mesh'));
+  return meshDiagramMarkdown('The default mesh', mesh.model);
 }
 
 /** The default mesh's environments, for the Kustomize overlays. */

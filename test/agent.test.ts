@@ -35,7 +35,7 @@ describe('McpAgent', () => {
     const deployment = find(agentObjects({ port: 9090, logLevel: LogLevel.DEBUG, heartbeatInterval: Duration.seconds(7) }), 'Deployment', 'weather');
     expect(Object.keys(envOf(deployment))).toEqual([
       'HOST', 'MCP_MESH_HTTP_HOST', 'MCP_MESH_HTTP_PORT', 'MCP_MESH_REGISTRY_URL', 'MCP_MESH_AGENT_NAME', 'MCP_MESH_AGENT_ID', 'POD_IP',
-      'MCP_MESH_HEALTH_INTERVAL', 'MCP_MESH_LOG_LEVEL', 'PYTHONPYCACHEPREFIX',
+      'MCP_MESH_HEALTH_INTERVAL', 'MCP_MESH_LOG_LEVEL',
     ]);
     const env = envOf(deployment);
     expect(env).toMatchObject({

@@ -1,7 +1,7 @@
 import { MeshValidationError } from '../model/errors';
 import { PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_SHUTDOWN_LIMIT, PYTHON_RUNTIME_UID } from '../model/runtime';
 import { requireInteger, requirePinnedImage } from '../model/validation';
-import { EnvVarJson, envValue } from '../k8s/pod';
+import { EnvVarJson } from '../k8s/pod';
 
 export interface PythonRuntimeProps {
   /**
@@ -102,8 +102,10 @@ class PythonRuntime extends AgentRuntime {
       ...(source !== undefined ? { sourceFiles: { 'main.py': source } } : {}),
       user: PYTHON_RUNTIME_UID,
       group: PYTHON_RUNTIME_UID,
-      // The root filesystem is read-only: Python keeps its bytecode cache on the writable /tmp instead.
-      env: [envValue('PYTHONPYCACHEPREFIX', '/tmp/pycache')],
+      // No bytecode-cache redirection: it would make Python ignore the image's precompiled modules and
+      // recompile ~1500 of them on every start (measured: 11 s instead of 3 s, and the runtime's startup
+      // race below). On the read-only root Python simply skips writing bytecode.
+      env: [],
       shutdownLimitSeconds: PYTHON_RUNTIME_SHUTDOWN_LIMIT,
     };
   }

@@ -67,14 +67,14 @@ function travelApp(environment?: string): App {
   const app = new App({ outdir: '/nonexistent' });
   const chart = new Chart(app, 'mcp-mesh', { disableResourceNameHashes: true });
   const agents: McpMeshAgentProps[] = [
-    { name: 'hotels', runtime: source('hotels'), replicas: 2, capabilities: [{ name: 'hotel_search', version: '1.0.0', timeout: Duration.seconds(20), tags: ['travel'] }] },
+    { name: 'hotels', runtime: source('hotels'), replicas: 2, capabilities: [{ name: 'hotel_search', version: '1.0.0', timeout: Duration.seconds(20), tags: ['hotels', 'demo'] }] },
     {
       name: 'planner',
       runtime: source('planner'),
-      capabilities: [{ name: 'plan_trip', version: '1.0.0', timeout: Duration.minutes(1), tags: ['travel'] }],
+      capabilities: [{ name: 'plan_trip', version: '1.0.0', timeout: Duration.minutes(1), tags: ['planner', 'demo'] }],
       dependsOn: ['weather_forecast', 'hotel_search'],
     },
-    { name: 'weather', runtime: source('weather'), replicas: 2, capabilities: [{ name: 'weather_forecast', version: '1.0.0', timeout: Duration.seconds(10), tags: ['weather'] }] },
+    { name: 'weather', runtime: source('weather'), replicas: 2, capabilities: [{ name: 'weather_forecast', version: '1.0.0', timeout: Duration.seconds(10), tags: ['weather', 'demo'] }] },
   ];
   new McpMesh(chart, 'Mesh', {
     name: 'mcp-mesh',

@@ -6,7 +6,8 @@
  * python, since the stock runtime image sets no command of its own) and the container args, every env var,
  * the probes, the preStop pause and the grace period. valueFrom is resolved the way the kubelet resolves it
  * (fieldRef metadata.name → a pod name `<deployment>-<template hash>-<suffix>`, metadata.namespace → the
- * namespace, status.podIP → 127.0.0.1). Volumes are materialized in a temp "pod" dir: a ConfigMap volume
+ * namespace, status.podIP → 127.0.0.1), and `$(VAR)` references are expanded as the kubelet expands them.
+ * Volumes are materialized in a temp "pod" dir: a ConfigMap volume
  * becomes its keys as files, an emptyDir an empty dir, and every arg or env value that names a path under a
  * mount is pointed at the materialized copy.
  *
@@ -29,6 +30,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { reapGroup } from './reaper';
+import { expandKubeletVars } from './registry-process';
 import { K8sObject } from './synth';
 
 export type ProbeKind = 'startupProbe' | 'livenessProbe' | 'readinessProbe';
@@ -143,7 +145,7 @@ export function planPod(o: PlanOptions): PodPlan {
   const httpPort = (container.ports ?? []).find((p: any) => p.name === 'http');
   if (httpPort === undefined) throw new Error(`deployment ${deployment.metadata.name}: no container port named http`);
   const podName = podNameFor(deployment, o.replica ?? 0);
-  const namespace = deployment.metadata.namespace;
+  const namespace = deployment.metadata.namespace ?? 'default';
   const rewrites: Rewrite[] = [];
 
   const mounts = materializeVolumes(o, container);
@@ -151,13 +153,6 @@ export function planPod(o: PlanOptions): PodPlan {
   // The stock runtime image: python:3.11-slim + `pip install mcp-mesh==<v>`, ENTRYPOINT ["python"], no CMD.
   if (container.command !== undefined) throw unsupported(deployment, `command ${JSON.stringify(container.command)}`);
   if (!/^mcpmesh\/python-runtime:/.test(container.image)) throw unsupported(deployment, `image ${container.image} (only the stock mcpmesh/python-runtime image)`);
-  const args: string[] = (container.args ?? []).map((arg: string, i: number) => {
-    if (/\$\(/.test(arg)) throw unsupported(deployment, `$(VAR) expansion in args`);
-    const mapped = underMount(arg, mounts);
-    if (mapped !== arg) rewrites.push({ what: `arg[${i}]`, manifest: arg, loopback: mapped, why: 'path under a materialized volume' });
-    return mapped;
-  });
-
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) {
     let value: string;
@@ -169,11 +164,17 @@ export function planPod(o: PlanOptions): PodPlan {
     } else if (e.valueFrom) {
       throw unsupported(deployment, `env ${e.name} valueFrom ${Object.keys(e.valueFrom).join(', ')}`);
     } else {
-      value = String(e.value ?? '');
-      if (/\$\(/.test(value)) throw unsupported(deployment, `$(VAR) expansion in env ${e.name}`);
+      value = expandKubeletVars(String(e.value ?? ''), env); // $(VAR) against the variables defined before it
     }
     env[e.name] = value;
   }
+  // Args are $(VAR)-expanded against the whole container env, as the kubelet does (before any loopback rewrite).
+  const args: string[] = (container.args ?? []).map((manifestArg: string, i: number) => {
+    const arg = expandKubeletVars(manifestArg, env);
+    const mapped = underMount(arg, mounts);
+    if (mapped !== arg) rewrites.push({ what: `arg[${i}]`, manifest: arg, loopback: mapped, why: 'path under a materialized volume' });
+    return mapped;
+  });
 
   const rewrite = (name: string, loopback: string, why: string) => {
     rewrites.push({ what: `env:${name}`, manifest: env[name], loopback, why });
@@ -265,10 +266,14 @@ export class AgentProcess {
   get baseUrl(): string { return `http://127.0.0.1:${this.plan.port}`; }
   /** Everything the process printed so far. */
   output(): string { return this.out; }
-  /** The last lines of the output, without ANSI colours, for error messages. */
-  tail(lines = 40): string {
+  /** Everything printed so far, without the ANSI colours the runtime's Rust core uses even when not on a TTY. */
+  plainOutput(): string {
     // eslint-disable-next-line no-control-regex
-    return this.out.replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(-lines).join('\n');
+    return this.out.replace(/\x1b\[[0-9;]*m/g, '');
+  }
+  /** The last lines of the output, for error messages. */
+  tail(lines = 40): string {
+    return this.plainOutput().split('\n').slice(-lines).join('\n');
   }
 
   /** One kubelet-style HTTP probe: GET path on the mapped named port, bounded by timeoutSeconds. */
@@ -320,6 +325,9 @@ export class AgentProcess {
     clearTimeout(timer);
     return info;
   }
+
+  /** SIGKILL to the whole group: the container is killed outright (OOM kill, node lost). */
+  kill(): void { process.kill(-this.child.pid!, 'SIGKILL'); }
 
   /** Freezes / resumes the whole pod (SIGSTOP / SIGCONT to its group): a dependency that has become slow. */
   freeze(): void { process.kill(-this.child.pid!, 'SIGSTOP'); }

@@ -1,12 +1,11 @@
 /**
  * Loopback ports for long-lived test servers, and who really listens on them.
  *
- * A port from `listen(0)` comes from the kernel's ephemeral range, and the kernel hands a just-released port
- * to the next caller readily: two test runs side by side (or a server restarted on "its" port while another
- * run asks for a free one) can end up on the same port, and then one run's agents heartbeat into the other
- * run's registry. Seen with two concurrent runs of test/agents.e2e.test.ts. So these ports are picked at random
- * below the ephemeral range, and `listenerPids` lets a test check that the process it started is the one that
- * answers (a health check alone would be answered by whoever holds the port).
+ * A port from `listen(0)` comes from the kernel's ephemeral range, which every other test (and every outgoing
+ * connection) draws from too; a server restarted on "its" port after a pause (the registry-restart fault)
+ * could find it taken, and a health check would then be answered by whoever holds it. So these ports are
+ * picked at random below the ephemeral range, and `listenerPids` lets a test check that the process it
+ * started is the one that answers.
  */
 import * as fs from 'fs';
 import * as net from 'net';

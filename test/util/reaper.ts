@@ -95,20 +95,3 @@ export function killAllNow(): void {
   targets.clear();
   writeState();
 }
-
-/** Live pids (from /proc) of the direct children of this process that run `executable`. */
-export function childrenRunning(executable: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Field 4 (ppid) comes after the parenthesised command name, which may itself hold spaces.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && fs.readlinkSync(`/proc/${entry}/exe`) === executable) found.push(Number(entry));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
-}

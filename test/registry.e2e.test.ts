@@ -7,10 +7,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { buildDefaultApp } from '../src/main';
-import { RunningRegistry, freePort, startRegistry } from './util/registry-process';
-import { K8sObject, container, synthApp } from './util/synth';
+import { RunningRegistry, freePort, heartbeatFor, startRegistry } from './util/registry-process';
+import { container, envOf, synthApp } from './util/synth';
 
 const objects = synthApp(buildDefaultApp());
 const statefulSet = objects.find((o) => o.kind === 'StatefulSet')!;
@@ -75,33 +74,10 @@ test('the paths upstream charts scrape or probe do not exist, so nothing of ours
   expect(everyPath).not.toMatch(/"\/(metrics|ready|livez)"/);
 });
 
-/** The heartbeat a runtime sends for a synthesized agent: identity and address from env, capabilities from agent-config.yaml. */
-function heartbeatFor(deployment: K8sObject, podSuffix: string) {
-  const env = Object.fromEntries(container(deployment).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
-  const configMapName = deployment.spec.template.spec.volumes.find((v: any) => v.name === 'config').configMap.name;
-  const config = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMapName)!.data['agent-config.yaml']);
-  expect(env.MCP_MESH_AGENT_ID).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
-  const dependencies = config.dependencies.map((d: any) => ({ capability: d.capability }));
-  const tools = config.capabilities.map((c: any, i: number) => ({
-    function_name: c.capability, capability: c.capability, version: c.version, tags: c.tags, kwargs: { timeout: c.timeout },
-    ...(i === 0 && dependencies.length > 0 ? { dependencies } : {}),
-  }));
-  if (tools.length === 0 && dependencies.length > 0) tools.push({ function_name: 'consumer', capability: 'consumer', dependencies });
-  return {
-    // MCP_MESH_AGENT_ID is the pod name: what a Deployment's pod would be called.
-    agent_id: `${deployment.metadata.name}-${podSuffix}`,
-    name: env.MCP_MESH_AGENT_NAME,
-    agent_type: 'mcp_agent',
-    version: '1.0.0',
-    http_host: env.MCP_MESH_HTTP_HOST,
-    http_port: Number(env.MCP_MESH_HTTP_PORT),
-    runtime: 'python',
-    tools,
-  };
-}
-
 test('each synthesized agent registers with its advertised address and its dependencies resolve', async () => {
-  const beats = agents.map((d) => heartbeatFor(d, '7d4b9c-x2x7z'));
+  for (const d of agents) expect(envOf(d).MCP_MESH_AGENT_ID).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
+  // MCP_MESH_AGENT_ID is the pod name: the ids are what a Deployment's pods would be called.
+  const beats = agents.map((d) => heartbeatFor(objects, d, '7d4b9c-x2x7z'));
   for (const beat of beats) {
     const res = await fetch(`${registry.baseUrl}/heartbeat`, { method: 'POST', body: JSON.stringify(beat), headers: { 'content-type': 'application/json' } });
     const body = await res.json() as { status: string };

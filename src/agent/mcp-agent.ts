@@ -9,7 +9,7 @@ import {
   restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
-import { serviceMeshPodMetadata } from '../k8s/service-mesh';
+import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
@@ -415,14 +415,10 @@ export class McpAgent extends Construct {
         // Never go below the available replicas during a rollout: a new pod must be ready before an old one stops.
         strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' },
         template: {
-          metadata: {
-            annotations: {
-              // Pods roll when the config or the shipped code changes, not only when the image does.
-              'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex'),
-              ...meshMetadata.annotations,
-            },
-            labels: { ...labels, ...capabilityLabels(capabilities.map((c) => c.name), dependsOn), ...meshMetadata.labels },
-          },
+          // Pods roll when the config or the shipped code changes, not only when the image does.
+          metadata: podTemplateMetadata({ ...labels, ...capabilityLabels(capabilities.map((c) => c.name), dependsOn) }, meshMetadata, {
+            'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex'),
+          }),
           spec: {
             automountServiceAccountToken: false,
             containers: [container],

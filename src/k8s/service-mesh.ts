@@ -26,3 +26,12 @@ export function serviceMeshPodMetadata(field: string, mesh: ServiceMesh | undefi
       throw new MeshValidationError(field, mesh, 'is not a service mesh', 'use ServiceMesh.NONE, ServiceMesh.ISTIO or ServiceMesh.LINKERD');
   }
 }
+
+/** Pod template metadata: the workload's labels and annotations, plus what joins it to the service mesh. */
+export function podTemplateMetadata(labels: Record<string, string>, mesh: PodMetadata, annotations: Record<string, string> = {}): Record<string, unknown> {
+  const allAnnotations = { ...annotations, ...mesh.annotations };
+  return {
+    ...(Object.keys(allAnnotations).length > 0 ? { annotations: allAnnotations } : {}),
+    labels: { ...labels, ...mesh.labels },
+  };
+}

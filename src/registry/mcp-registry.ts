@@ -7,7 +7,7 @@ import {
   envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
-import { serviceMeshPodMetadata } from '../k8s/service-mesh';
+import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { RegistryModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
@@ -242,10 +242,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
         selector: { matchLabels: selector },
         serviceName: headlessName,
         template: {
-          metadata: {
-            ...(Object.keys(meshMetadata.annotations).length > 0 ? { annotations: meshMetadata.annotations } : {}),
-            labels: { ...labels, ...meshMetadata.labels },
-          },
+          metadata: podTemplateMetadata(labels, meshMetadata),
           spec: {
             automountServiceAccountToken: false,
             containers: [container],

@@ -6,7 +6,7 @@ import {
   envFromSecret, envValue, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
-import { serviceMeshPodMetadata } from '../k8s/service-mesh';
+import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { NetworkPeer } from '../model/network-peer';
 import { requireDnsSubdomain, requirePinnedImage, requireQuantity } from '../model/validation';
 import type { PostgresCredentials, StorageContext } from './registry-storage';
@@ -83,10 +83,7 @@ export class PostgresDatabase extends Construct {
         selector: { matchLabels: selector },
         serviceName: this.name,
         template: {
-          metadata: {
-            ...(Object.keys(meshMetadata.annotations).length > 0 ? { annotations: meshMetadata.annotations } : {}),
-            labels: { ...labels, ...meshMetadata.labels },
-          },
+          metadata: podTemplateMetadata(labels, meshMetadata),
           spec: {
             automountServiceAccountToken: false,
             containers: [{

@@ -77,8 +77,9 @@ type Rule = Record<string, unknown>;
  * Zero trust for a mesh: NetworkPolicies derived from the mesh graph. Every mesh pod is denied all traffic,
  * then allowed DNS, agents reach the registry, each agent reaches the agents that provide what it depends on
  * (their HTTP port only) and admits only the agents that depend on it; backends, Prometheus, an ingress
- * controller and the internet only where configured. One policy per workload plus two mesh-wide ones, each
- * growing with that workload's edges: linear in agents and dependencies.
+ * controller and the internet only where configured. One policy per workload plus a few mesh-wide ones;
+ * peers are selected by capability labels, so a policy grows with the capabilities its workload provides and
+ * calls, never with the number of agents. Istio or Linkerd authorization follows the same graph.
  */
 export class McpSecurity extends Construct {
   private readonly props: McpSecurityProps;

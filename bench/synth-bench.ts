@@ -72,7 +72,12 @@ function runMesh(n: number): Measurement {
       serviceMesh: ServiceMesh.ISTIO,
       // One VirtualService lists every capability: past a few thousand it would outgrow etcd's object limit.
       capabilityRouting: n <= 2000,
-      registry: { replicas: 3, storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'registry-db' } }) },
+      // Sized as docs/sizing.md says: one core per replica carries about 2500 agent pods at a 5 s heartbeat.
+      registry: {
+        replicas: Math.max(3, Math.ceil((2 * n) / 2500)),
+        expectedAgents: 2 * n,
+        storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'registry-db' } }),
+      },
       security: {
         prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
         ingressController: NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),

@@ -1492,6 +1492,16 @@ export interface McpMeshSpecRegistry {
   readonly evictionThreshold?: string;
 
   /**
+   * The number of agent pods (all replicas) the registry should carry at a 5 s heartbeat: sets the default
+   * requests from measurements (docs/sizing.md). The mesh fails synth when its agents need more.
+   *
+   * Default: 200
+   *
+   * @schema McpMeshSpecRegistry#expectedAgents
+   */
+  readonly expectedAgents?: number;
+
+  /**
    * How often the registry checks agents' heartbeats (`HEALTH_CHECK_INTERVAL`).
    *
    * Default: "10s"
@@ -1553,7 +1563,8 @@ export interface McpMeshSpecRegistry {
   /**
    * CPU and memory.
    *
-   * Default: requests 100m CPU and 128Mi memory, memory limit 512Mi
+   * Default: sized for `expectedAgents`: 100m CPU up to 200 agents, 250m up to 500, 500m up to 1000, 1 core
+   * beyond; 128Mi memory (256Mi past 1000 agents); memory limit 512Mi
    *
    * @schema McpMeshSpecRegistry#resources
    */
@@ -1595,6 +1606,7 @@ export function toJson_McpMeshSpecRegistry(obj: McpMeshSpecRegistry | undefined)
   if (obj === undefined) { return undefined; }
   const result = {
     'evictionThreshold': obj.evictionThreshold,
+    'expectedAgents': obj.expectedAgents,
     'healthCheckInterval': obj.healthCheckInterval,
     'image': obj.image,
     'logLevel': obj.logLevel,
@@ -2163,6 +2175,16 @@ export interface McpMeshSpecEnvironmentsRegistry {
   readonly evictionThreshold?: string;
 
   /**
+   * The number of agent pods (all replicas) the registry should carry at a 5 s heartbeat: sets the default
+   * requests from measurements (docs/sizing.md). The mesh fails synth when its agents need more.
+   *
+   * Default: 200
+   *
+   * @schema McpMeshSpecEnvironmentsRegistry#expectedAgents
+   */
+  readonly expectedAgents?: number;
+
+  /**
    * How often the registry checks agents' heartbeats (`HEALTH_CHECK_INTERVAL`).
    *
    * Default: "10s"
@@ -2224,7 +2246,8 @@ export interface McpMeshSpecEnvironmentsRegistry {
   /**
    * CPU and memory.
    *
-   * Default: requests 100m CPU and 128Mi memory, memory limit 512Mi
+   * Default: sized for `expectedAgents`: 100m CPU up to 200 agents, 250m up to 500, 500m up to 1000, 1 core
+   * beyond; 128Mi memory (256Mi past 1000 agents); memory limit 512Mi
    *
    * @schema McpMeshSpecEnvironmentsRegistry#resources
    */
@@ -2266,6 +2289,7 @@ export function toJson_McpMeshSpecEnvironmentsRegistry(obj: McpMeshSpecEnvironme
   if (obj === undefined) { return undefined; }
   const result = {
     'evictionThreshold': obj.evictionThreshold,
+    'expectedAgents': obj.expectedAgents,
     'healthCheckInterval': obj.healthCheckInterval,
     'image': obj.image,
     'logLevel': obj.logLevel,
@@ -2941,7 +2965,8 @@ export enum McpMeshSpecRegistryLogLevel {
 /**
  * CPU and memory.
  *
- * Default: requests 100m CPU and 128Mi memory, memory limit 512Mi
+ * Default: sized for `expectedAgents`: 100m CPU up to 200 agents, 250m up to 500, 500m up to 1000, 1 core
+ * beyond; 128Mi memory (256Mi past 1000 agents); memory limit 512Mi
  *
  * @schema McpMeshSpecRegistryResources
  */
@@ -3724,7 +3749,8 @@ export enum McpMeshSpecEnvironmentsRegistryLogLevel {
 /**
  * CPU and memory.
  *
- * Default: requests 100m CPU and 128Mi memory, memory limit 512Mi
+ * Default: sized for `expectedAgents`: 100m CPU up to 200 agents, 250m up to 500, 500m up to 1000, 1 core
+ * beyond; 128Mi memory (256Mi past 1000 agents); memory limit 512Mi
  *
  * @schema McpMeshSpecEnvironmentsRegistryResources
  */

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { LogLevel, McpRegistry, RegistryStorage, VolumeAccessMode } from '../src';
+import { AgentRuntime, LogLevel, McpMesh, McpRegistry, RegistryStorage, VolumeAccessMode } from '../src';
 import { container, envOf, find, scope, synth } from './util/synth';
 
 describe('McpRegistry', () => {
@@ -114,5 +114,30 @@ describe('McpRegistry', () => {
     expect(() => new McpRegistry(scope(), 'R', { image: 'mcpmesh/registry' })).toThrow(/registry\.image: .* is not pinned/);
     expect(() => new McpRegistry(scope(), 'R', { resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } }))
       .toThrow(/registry\.resources\.memoryLimit: "512Mi" is lower than the memory request 1Gi/);
+  });
+});
+
+describe('registry sizing from measurements (docs/sizing.md)', () => {
+  const rt = AgentRuntime.python({ image: 'ghcr.io/example/a:1.0.0', script: 'a.py' });
+  const agents = (n: number) => Array.from({ length: n }, (_, i) => ({ runtime: rt, name: `a${i}` }));
+
+  test('expectedAgents sets the requests', () => {
+    const cpu = (expectedAgents: number) => container(find(synth((chart) => new McpRegistry(chart, 'R', { expectedAgents })), 'StatefulSet', 'mcp-mesh-registry')).resources;
+    expect(cpu(100)).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+    expect(cpu(800).requests.cpu).toBe('500m');
+    expect(cpu(1500)).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '1', memory: '256Mi' } });
+  });
+
+  test('fails when the agents send more heartbeats than the registry\'s CPU request carries, naming the fix', () => {
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: agents(300) })))
+      .toThrow(/registry\.expectedAgents: "100m" is less than the 120m that 60 heartbeats per second \(300 agent pods over 1 registry replica\(s\)\) take.*Fix: set registry\.expectedAgents/);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: agents(300), registry: { expectedAgents: 300 } }))).not.toThrow();
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: agents(300), registry: { resources: { cpuRequest: '50m' } } })))
+      .toThrow(/registry\.resources\.cpuRequest: "50m" is less than the 120m/);
+  });
+
+  test('fails on SQLite past its measured ceiling', () => {
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: agents(1600), registry: { expectedAgents: 1600 }, policyCheck: false })))
+      .toThrow(/registry\.storage: "sqlite" cannot carry 320 heartbeats per second \(1600 agent pods\).*tops out near 300/);
   });
 });

@@ -199,7 +199,7 @@ describe('policy size grows linearly with agents and dependency edges', () => {
     const agents: McpMeshAgentProps[] = Array.from({ length: n }, (_, i) => ({
       runtime: rt, name: `a${i}`, capabilities: [{ name: `c${i}` }], dependsOn: [i - 1, i - 2].filter((j) => j >= 0).map((j) => `c${j}`),
     }));
-    const policies = synth((chart) => new McpMesh(chart, 'Mesh', { agents })).filter((o) => o.kind === 'NetworkPolicy');
+    const policies = synth((chart) => new McpMesh(chart, 'Mesh', { agents, registry: { expectedAgents: n } })).filter((o) => o.kind === 'NetworkPolicy');
     const peersOf = (p: K8sObject) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]
       .reduce((s: number, r: any) => s + (r.from ?? r.to ?? []).length, 0);
     const peers = policies.reduce((sum, p) => sum + peersOf(p), 0);
@@ -223,6 +223,7 @@ describe('policy size grows linearly with agents and dependency edges', () => {
 
   test('a capability that every agent calls keeps its provider\'s policy at one caller peer', () => {
     const hubbed = (n: number) => synth((chart) => new McpMesh(chart, 'Mesh', {
+      registry: { expectedAgents: n + 1 },
       agents: [{ runtime: rt, name: 'hub', capabilities: [{ name: 'hub' }] },
         ...Array.from({ length: n }, (_, i) => ({ runtime: rt, name: `a${i}`, dependsOn: ['hub'] }))],
     })).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'hub')!;

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { AgentRuntime, McpMesh, McpMeshAgentProps, ServiceMesh } from '../src';
+import { AgentRuntime, McpMesh, McpMeshAgentProps, NetworkPeer, RegistryStorage, ServiceMesh } from '../src';
 import { find, synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
@@ -74,7 +74,12 @@ describe('traffic policy', () => {
 test('objects whose lists grow with the mesh fail synth before they outgrow what the API server stores', () => {
   // 6000 capabilities: the capability router would be far over the limit.
   const many = Array.from({ length: 6000 }, (_, i) => ({ runtime: rt, name: `a${i}`, capabilities: [{ name: `capability_${i}` }] }));
-  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, agents: many, policyCheck: false })))
+  // A registry that carries 6000 agents: PostgreSQL, four replicas (see docs/sizing.md).
+  const registry = {
+    replicas: 4, expectedAgents: 6000,
+    storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' }, endpoint: { peer: NetworkPeer.ipBlock('10.9.0.0/16'), port: 5432 } }),
+  };
+  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, agents: many, registry, policyCheck: false })))
     .toThrow(/VirtualService\/mcp-mesh-capabilities: "\d+ KiB" is more than the 900 KiB an object may take.*Fix: capability routing lists every capability/);
   expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, capabilityRouting: false, agents: many.slice(0, 50), policyCheck: false })))
     .not.toThrow();

@@ -44,13 +44,14 @@ export class MeshEnvironment {
   }
 
   /**
-   * Production: three registry replicas (on the PostgreSQL storage you give: the preset cannot know your
-   * database), two replicas per agent at least, larger requests.
+   * Production: three registry replicas sized for 1000 agent pods (on the PostgreSQL storage you give: the
+   * preset cannot know your database), two replicas per agent at least, larger requests.
    */
   public static prod(): MeshEnvironment {
     return new MeshEnvironment({
       name: 'prod',
-      registry: { replicas: 3, logLevel: LogLevel.INFO, resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
+      // Sized for a thousand agent pods (docs/sizing.md); raise expectedAgents for more.
+      registry: { replicas: 3, logLevel: LogLevel.INFO, expectedAgents: 1000 },
       agent: { replicas: 2, logLevel: LogLevel.INFO, resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
       requireHighAvailability: true,
     });

@@ -1,5 +1,6 @@
 import { MeshValidationError } from './errors';
 import { NetworkPeer } from './network-peer';
+import { REGISTRY_MILLICORES_PER_HEARTBEAT, SQLITE_MAX_HEARTBEATS_PER_SECOND } from './runtime';
 import { TrafficPolicyOptions } from './traffic';
 
 /**
@@ -72,6 +73,12 @@ export interface RegistryModel {
   readonly timeoutThresholdSeconds: number;
   /** Backends the registry connects to (its database, trace stores); their network location may be unknown. */
   readonly backends: readonly RegistryBackendModel[];
+  /** 'sqlite' or 'postgres'. */
+  readonly storage: string;
+  /** The CPU request of each replica, in millicores. */
+  readonly cpuRequestMillicores: number;
+  /** The prop to change when the registry is too small, for errors. */
+  readonly sizingField: string;
 }
 
 /** A registry backend; `endpoint` is undefined when the user did not say where it is. */
@@ -242,6 +249,32 @@ export class MeshModel {
         }
       });
     }
+    errors.push(...this.registryLoad());
     return errors;
+  }
+
+  /** Heartbeats per second the mesh's agents send, all replicas counted. */
+  public get heartbeatsPerSecond(): number {
+    // Rounded to a thousandth, so that 300 pods at 5 s are 60 and not 60.000000000000014.
+    return Math.round(this.agents.reduce((sum, a) => sum + a.replicas / a.heartbeatIntervalSeconds, 0) * 1000) / 1000;
+  }
+
+  /** The registry must carry the agents' heartbeats: its CPU request, and on SQLite its measured ceiling. */
+  private registryLoad(): MeshValidationError[] {
+    const r = this.registry;
+    const rate = this.heartbeatsPerSecond;
+    const agents = this.agents.reduce((sum, a) => sum + a.replicas, 0);
+    if (r.storage === 'sqlite' && rate > SQLITE_MAX_HEARTBEATS_PER_SECOND) {
+      return [new MeshValidationError('registry.storage', 'sqlite',
+        `cannot carry ${Math.round(rate)} heartbeats per second (${agents} agent pods): the 3.7.1 registry on SQLite tops out near ${SQLITE_MAX_HEARTBEATS_PER_SECOND} (measured, docs/sizing.md)`,
+        'use RegistryStorage.postgres(...) with more replicas, or lengthen heartbeatInterval')];
+    }
+    const needed = Math.ceil(rate / r.replicas * REGISTRY_MILLICORES_PER_HEARTBEAT);
+    if (needed > r.cpuRequestMillicores) {
+      return [new MeshValidationError(r.sizingField, `${r.cpuRequestMillicores}m`,
+        `is less than the ${needed}m that ${Math.round(rate)} heartbeats per second (${agents} agent pods over ${r.replicas} registry replica(s)) take (about ${REGISTRY_MILLICORES_PER_HEARTBEAT}m each, measured)`,
+        `set registry.expectedAgents to the number of agent pods you plan for, or registry.resources.cpuRequest to at least ${needed}m`)];
+    }
+    return [];
   }
 }

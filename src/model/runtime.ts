@@ -20,6 +20,14 @@ export const PYTHON_RUNTIME_UID = 999;
  */
 export const PYTHON_RUNTIME_SHUTDOWN_LIMIT = 30;
 
+/**
+ * Registry capacity, measured with the 3.7.1 binary on 2-vCPU machines (bench/registry-load.ts,
+ * docs/sizing.md): about 2 millicores per heartbeat per second up to 1000 agents, and on SQLite a ceiling
+ * near 300 heartbeats per second (1500 agents at a 5 s interval), past which latency goes to seconds.
+ */
+export const REGISTRY_MILLICORES_PER_HEARTBEAT = 2;
+export const SQLITE_MAX_HEARTBEATS_PER_SECOND = 300;
+
 export const DEFAULT_REGISTRY_PORT = 8000;
 export const DEFAULT_AGENT_PORT = 8080;
 

@@ -6,7 +6,7 @@ import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/na
 import {
   envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
-import { ResourceProps, renderResources } from '../k8s/resources';
+import { ResourceProps, quantityValue, renderResources } from '../k8s/resources';
 import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { RegistryModel } from '../model/mesh-model';
@@ -65,8 +65,15 @@ export interface McpRegistryOptions {
    */
   readonly evictionThreshold?: Duration;
   /**
+   * The number of agent pods (all replicas) the registry should carry at a 5 s heartbeat: sets the default
+   * requests from measurements (docs/sizing.md). The mesh fails synth when its agents need more.
+   * @default 200
+   */
+  readonly expectedAgents?: number;
+  /**
    * CPU and memory.
-   * @default - requests 100m CPU and 128Mi memory, memory limit 512Mi
+   * @default - sized for `expectedAgents`: 100m CPU up to 200 agents, 250m up to 500, 500m up to 1000, 1 core
+   *   beyond; 128Mi memory (256Mi past 1000 agents); memory limit 512Mi
    */
   readonly resources?: ResourceProps;
   /**
@@ -151,6 +158,8 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const logLevel = requireLogLevel('registry.logLevel', props.logLevel ?? LogLevel.INFO);
     const healthCheck = durationSeconds('registry.healthCheckInterval', props.healthCheckInterval ?? Duration.seconds(10), 1, 3600);
     const timeout = durationSeconds('registry.timeoutThreshold', props.timeoutThreshold ?? Duration.seconds(20), 1, 86400);
+    const expectedAgents = requireInteger('registry.expectedAgents', props.expectedAgents ?? 200, 1, 100000);
+    const resources = renderResources('registry.resources', props.resources, registrySizing(expectedAgents));
     const eviction = durationSeconds('registry.evictionThreshold', props.evictionThreshold ?? Duration.seconds(60), 1, 86400);
     if (timeout < healthCheck) {
       throw new MeshValidationError('registry.timeoutThreshold', `${timeout}s`, `is shorter than the health check interval ${healthCheck}s, so agents would be marked unhealthy between two checks`,
@@ -172,6 +181,9 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.url = `http://${this.host}:${port}`;
     this.model = {
       name, host: this.host, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
+      storage: storage.kind,
+      cpuRequestMillicores: Math.round(quantityValue(resources.requests.cpu ?? '0') * 1000),
+      sizingField: props.resources?.cpuRequest !== undefined ? 'registry.resources.cpuRequest' : 'registry.expectedAgents',
       backends: [
         ...(storage.backend === undefined ? [] : [storage.backend]),
         ...(props.tracing === undefined ? [] : tracingBackends('tracing', props.tracing, false)),
@@ -223,7 +235,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       name: 'registry',
       ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }],
       readinessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 }),
-      resources: renderResources('registry.resources', props.resources, { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' }),
+      resources,
       securityContext: restrictedContainerSecurityContext(),
       startupProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 }),
       volumeMounts: [...storage.volumeMounts, tmpMount()],
@@ -271,4 +283,10 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       });
     }
   }
+}
+
+/** Requests for a number of agent pods at a 5 s heartbeat, with headroom over the measurements (docs/sizing.md). */
+export function registrySizing(agents: number): ResourceProps {
+  const cpuRequest = agents <= 200 ? '100m' : agents <= 500 ? '250m' : agents <= 1000 ? '500m' : '1';
+  return { cpuRequest, memoryRequest: agents <= 1000 ? '128Mi' : '256Mi', memoryLimit: '512Mi' };
 }

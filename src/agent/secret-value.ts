@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../model/errors';
-import { requireDnsSubdomain } from '../model/validation';
+import { requireDnsSubdomain, requireSecretKey } from '../model/validation';
 
 /**
  * A secret an agent reads from its environment (LLM vendor keys, tokens). Reference an existing Secret with
@@ -26,9 +26,7 @@ class SecretKeyValue extends SecretValue {
 
   public _resolve(field: string) {
     requireDnsSubdomain(`${field}.secretName`, this.secretName);
-    if (typeof this.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(this.key)) {
-      throw new MeshValidationError(`${field}.key`, this.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" or "."');
-    }
+    requireSecretKey(`${field}.key`, this.key);
     return { secretName: this.secretName, key: this.key };
   }
 }

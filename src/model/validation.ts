@@ -11,6 +11,14 @@ const CAPABILITY = /^[A-Za-z]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A key inside a Secret. */
+export function requireSecretKey(field: string, key: unknown): string {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+    throw new MeshValidationError(field, key, 'is not a valid Secret key', 'use letters, digits, "-", "_" or "."');
+  }
+  return key;
+}
+
 /** A DNS-1123 subdomain (names of Secrets, ConfigMaps, StorageClasses). */
 export function requireDnsSubdomain(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253

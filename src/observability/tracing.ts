@@ -18,7 +18,7 @@ import { BackendEndpoint } from '../model/network-peer';
 import { Duration } from 'cdk8s';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { MeshValidationError } from '../model/errors';
-import { requireDnsSubdomain } from '../model/validation';
+import { requireDnsSubdomain, requireSecretKey } from '../model/validation';
 import type { SecretKeyReference } from '../registry/registry-storage';
 
 /** OTLP transport of the registry's span export (`TELEMETRY_PROTOCOL`). */
@@ -137,9 +137,7 @@ function validate(options: TracingOptions): ValidTracing {
   } else if (options.redisUrlSecret !== undefined) {
     const ref = options.redisUrlSecret;
     requireDnsSubdomain(f('redisUrlSecret.name'), ref?.name);
-    if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
-      throw new MeshValidationError(f('redisUrlSecret.key'), ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" or "."');
-    }
+    requireSecretKey(f('redisUrlSecret.key'), ref.key);
     redis = envFromSecret('REDIS_URL', ref.name, ref.key);
   } else if (options.redisUrl !== undefined) {
     redis = envValue('REDIS_URL', requireRedisUrl(f('redisUrl'), options.redisUrl));

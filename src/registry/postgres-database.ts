@@ -8,9 +8,9 @@ import {
 import { ResourceProps, renderResources } from '../k8s/resources';
 import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { NetworkPeer } from '../model/network-peer';
-import { requireDnsSubdomain, requirePinnedImage, requireQuantity } from '../model/validation';
+import { requireDnsSubdomain, requirePinnedImage, requireQuantity, requireSecretKey } from '../model/validation';
 import type { PostgresCredentials, StorageContext } from './registry-storage';
-import { requireDatabaseName, requireSecretKey } from './registry-storage';
+import { requireDatabaseName } from './registry-storage';
 
 export interface PostgresInClusterProps {
   /** The Secret (which you create) with the database user and password. */

@@ -3,7 +3,7 @@ import { MeshValidationError } from '../model/errors';
 import { RegistryBackendModel } from '../model/mesh-model';
 import { BackendEndpoint } from '../model/network-peer';
 import { ServiceMesh } from '../model/service-mesh';
-import { requireDnsSubdomain, requireInteger, requireQuantity } from '../model/validation';
+import { requireDnsSubdomain, requireInteger, requireQuantity, requireSecretKey } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { PostgresDatabase, PostgresInClusterProps } from './postgres-database';
 
@@ -256,13 +256,6 @@ function externalPostgres(field: string, env: EnvVarJson[], endpoint: BackendEnd
     volumeMounts: [],
     maxReplicas: Number.MAX_SAFE_INTEGER,
   };
-}
-
-export function requireSecretKey(field: string, key: unknown): string {
-  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key)) {
-    throw new MeshValidationError(field, key, 'is not a valid Secret key', 'use letters, digits, "-", "_" or "."');
-  }
-  return key;
 }
 
 export function requireDatabaseName(field: string, name: unknown): string {

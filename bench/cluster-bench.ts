@@ -1,96 +1,70 @@
 /**
- * Simulated-cluster benchmark: `npm run bench:cluster -- --agents N [--timeout SECONDS] [--json]`.
+ * Simulated-cluster benchmark: `npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--timeout SECONDS] [--json]`.
  *
- * Starts a real control plane on loopback (etcd + kube-apiserver through TestCluster, plus
- * kube-controller-manager, kube-scheduler and kwok from scripts/cluster-tools.sh), registers
- * ceil(3N/100) fake kwok nodes, synthesizes a plain mesh of N agents (no service mesh; SQLite
- * registry up to 700 agents, in-cluster PostgreSQL beyond), applies it with `kubectl apply
- * --server-side` in a namespace enforcing the restricted Pod Security level, and measures:
- * - the apply time, and the time from the start of the apply until every Deployment has
- *   availableReplicas == replicas and every StatefulSet is ready (kwok fakes the kubelets: pods go
- *   Running/Ready without containers); --timeout bounds the latter (default max(180, 0.6 N) s);
+ * Starts a simulated cluster on loopback (test/scale/simulated-cluster.ts: etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler and kwok fake nodes, max(3, ceil(3N/100)) of them over 3
+ * zones), synthesizes a plain mesh of N agents (no service mesh; SQLite registry up to 700 agents,
+ * in-cluster PostgreSQL beyond), applies it with `kubectl apply --server-side` into its own Namespace
+ * (which enforces Pod Security "restricted"), and measures:
+ * - the apply time, and the time from the start of the apply until every Deployment has all the
+ *   replicas it must have (spec.replicas, or the HPA's minReplicas) available and every StatefulSet is
+ *   ready (kwok fakes the kubelets: pods go Running/Ready without containers); --timeout bounds it
+ *   (default max(180, 0.6 N) s);
  * - the objects the API server holds (a limit=1 list of every listable resource), and those in the
  *   mesh namespace;
  * - peak RSS (VmHWM) and CPU time of etcd, kube-apiserver and the other components.
- * Every process it starts is stopped whatever happens (bounded waits, exit/signal hooks, watchdog).
+ * test/scale/simulated-cluster.test.ts runs it with 50 agents in every `npm test`.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { McpMesh, NetworkPeer, RegistryStorage, ServiceMesh } from '../src';
 import { meshAgents } from './synth-bench';
-import { freePort, parseKubeToolsOutput, TestCluster } from '../test/conformance/cluster';
+import { REPO_ROOT } from '../test/conformance/cluster';
+import { ProcessStats, rolloutTarget, SimulatedCluster } from '../test/scale/simulated-cluster';
 
-/** The repository root, from bench/ (ts-node) or lib/bench/ (compiled). */
-const REPO_ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]
-  .find((d) => fs.existsSync(path.join(d, 'scripts', 'cluster-tools.sh'))) ?? path.resolve(__dirname, '..', '..');
-
-const NAMESPACE = 'bench';
-const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
+export const BENCH_NAMESPACE = 'bench';
 /** API groups a bare control plane serves; objects of other groups (CRDs) are skipped and reported. */
 const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io',
   'scheduling.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
 
-interface Tools {
-  controllerManager: string;
-  scheduler: string;
-  kwok: string;
-  kubeApiserver: string;
-  kubectl: string;
-  etcd: string;
+export interface ClusterBenchOptions {
+  /** Bound on the wait for the rollout, in seconds. @default max(180, 0.6 N) */
+  readonly timeoutS?: number;
+  /**
+   * Registry storage: SQLite (one replica) or the in-cluster PostgreSQL with replicas as docs/sizing.md
+   * gives (at least 3, spread over nodes as a hard rule). @default SQLite up to 700 agents (its measured
+   * heartbeat ceiling at 2 pods per agent), PostgreSQL beyond
+   */
+  readonly registry?: 'sqlite' | 'postgres';
+  /** Called with the live cluster once the rollout is done, before anything is stopped. */
+  readonly inspect?: (cluster: SimulatedCluster, objects: any[]) => Promise<void>;
+  readonly log?: (line: string) => void;
 }
 
-function log(line: string): void {
-  process.stderr.write(`cluster-bench: ${line}\n`);
+export interface ClusterBenchResult {
+  readonly agents: number;
+  readonly nodes: number;
+  readonly registry: 'sqlite' | 'postgres';
+  readonly appliedObjects: number;
+  readonly skippedCrdObjects: Record<string, number>;
+  readonly applyS: number;
+  readonly readyS: number;
+  readonly storedObjects: number;
+  readonly storedByResource: Record<string, number>;
+  readonly namespaceObjects: Record<string, number>;
+  readonly processes: Record<string, (ProcessStats & { cpuDuringRunS?: number }) | undefined>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function resolveTools(): Tools {
-  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'cluster-tools.sh')], {
-    cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
-  });
-  if (r.status !== 0) throw new Error(`scripts/cluster-tools.sh exited with ${r.status}`);
-  const kv = parseKubeToolsOutput(r.stdout);
-  for (const k of ['KUBE_CONTROLLER_MANAGER', 'KUBE_SCHEDULER', 'KWOK', 'KUBE_APISERVER', 'KUBECTL', 'ETCD']) {
-    if (!kv[k]) throw new Error(`scripts/cluster-tools.sh printed no ${k}:\n${r.stdout}`);
-  }
-  return {
-    controllerManager: kv.KUBE_CONTROLLER_MANAGER, scheduler: kv.KUBE_SCHEDULER, kwok: kv.KWOK,
-    kubeApiserver: kv.KUBE_APISERVER, kubectl: kv.KUBECTL, etcd: kv.ETCD,
-  };
-}
-
-/** Peak RSS (VmHWM, MB) and CPU seconds (user + system) of a live process. */
-function procStats(pid: number | undefined): { peakRssMb: number; cpuS: number } | undefined {
-  if (!pid) return undefined;
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
-    return { peakRssMb: hwm ? Math.round(Number(hwm[1]) / 1024) : 0, cpuS: Math.round(ticks) / 100 };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The mesh's objects as JSON, CRD-backed ones split off. */
-function synthesize(n: number): { objects: any[]; skipped: Record<string, number> } {
+/** The mesh of n agents the benchmark applies, as JSON: built-in kinds only (CRD-backed kinds are counted apart). */
+export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres'): { objects: any[]; skipped: Record<string, number> } {
   const app = new App({ outdir: path.join(REPO_ROOT, 'cdk8s.out.unused') }); // nothing is written: only toJson()
   const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
   new McpMesh(chart, 'Mesh', {
-    namespace: NAMESPACE,
+    namespace: BENCH_NAMESPACE,
     createNamespace: true,
     serviceMesh: ServiceMesh.NONE,
     capabilityRouting: false,
-    // SQLite carries about 300 heartbeats/s (docs/sizing.md): 2 pods per agent at 5 s allow ~750 agents.
-    // Beyond that, the in-cluster PostgreSQL and the replica count docs/sizing.md gives (as bench/synth-bench.ts).
-    registry: n <= 700
+    registry: registry === 'sqlite'
       ? { replicas: 1, expectedAgents: Math.max(200, 2 * n + 10), storage: RegistryStorage.sqlite({ size: '1Gi' }) }
       : {
         replicas: Math.max(3, Math.ceil((2 * n) / 2500)),
@@ -103,295 +77,69 @@ function synthesize(n: number): { objects: any[]; skipped: Record<string, number
     },
     agents: meshAgents(n),
   });
-  const all: any[] = chart.toJson();
   const objects: any[] = [];
   const skipped: Record<string, number> = {};
-  for (const o of all) {
+  for (const o of chart.toJson()) {
     const group = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/')[0] : '';
     if (BUILTIN_GROUPS.has(group)) objects.push(o);
     else skipped[`${o.apiVersion}/${o.kind}`] = (skipped[`${o.apiVersion}/${o.kind}`] ?? 0) + 1;
   }
-  let ns = objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === NAMESPACE);
-  if (!ns) {
-    ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } };
-    objects.push(ns);
+  // The mesh owns its Namespace (createNamespace), labelled to enforce Pod Security "restricted".
+  const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === BENCH_NAMESPACE);
+  if (ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') {
+    throw new Error(`the mesh's Namespace ${BENCH_NAMESPACE} does not enforce Pod Security "restricted"`);
   }
-  ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'pod-security.kubernetes.io/enforce': 'restricted' };
   // Namespaces first, then everything else in synthesis order.
   objects.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   return { objects, skipped };
 }
 
-class Components {
-  private readonly children: { name: string; child: ChildProcess }[] = [];
-  private watchdog?: ChildProcess;
-  constructor(private readonly dir: string) {
-    process.on('exit', () => this.killNow());
-  }
-
-  start(name: string, bin: string, args: string[]): ChildProcess {
-    const fd = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
-    const child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
-    fs.closeSync(fd);
-    child.on('error', () => undefined);
-    this.children.push({ name, child });
-    this.startWatchdog();
-    return child;
-  }
-
-  pid(name: string): number | undefined {
-    return this.children.find((c) => c.name === name)?.child.pid;
-  }
-
-  /** Fails with the log tail of any component that exited. */
-  check(): void {
-    for (const { name, child } of this.children) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${this.logTail(name)}`);
-      }
-    }
-  }
-
-  logTail(name: string, lines = 30): string {
-    try {
-      return fs.readFileSync(path.join(this.dir, `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  }
-
-  private startWatchdog(): void {
-    const pids = this.children.map((c) => c.child.pid).filter((p): p is number => !!p);
-    const script = 'parent=$1; shift; while kill -0 "$parent" 2>/dev/null; do sleep 0.5; done; kill -KILL "$@" 2>/dev/null';
-    this.watchdog?.kill('SIGKILL');
-    this.watchdog = spawn('bash', ['-c', script, 'watchdog', String(process.pid), ...pids.map(String)], { detached: true, stdio: 'ignore' });
-    this.watchdog.unref();
-  }
-
-  async stop(): Promise<void> {
-    for (const { child } of [...this.children].reverse()) {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
-      child.kill('SIGTERM');
-      const exited = await new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(false), 10_000);
-        child.once('exit', () => { clearTimeout(t); resolve(true); });
-      });
-      if (!exited) child.kill('SIGKILL');
-    }
-    this.watchdog?.kill('SIGKILL');
-  }
-
-  killNow(): void {
-    for (const { child } of this.children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-    this.watchdog?.kill('SIGKILL');
-  }
-}
-
-async function json(cluster: TestCluster, method: string, apiPath: string, body?: object, headers?: Record<string, string>): Promise<any> {
-  // A kept-alive connection can be gone after a long idle spell (kubectl apply): EPIPE/ECONNRESET, retried.
-  let r: Awaited<ReturnType<TestCluster['request']>> | undefined;
-  for (let attempt = 1; !r; attempt++) {
-    try {
-      r = await cluster.request(method, apiPath, body, headers);
-    } catch (e) {
-      if (attempt >= 4 || !/EPIPE|ECONNRESET|socket hang up|timed out/.test(String(e))) throw e;
-      await sleep(500);
-    }
-  }
-  if (r.status >= 300) throw new Error(`${method} ${apiPath}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
-  return JSON.parse(r.body);
-}
-
-async function createNodes(cluster: TestCluster, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const name = `kwok-node-${i}`;
-    const node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        annotations: { [KWOK_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-        labels: {
-          'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/role': 'agent',
-          'type': 'kwok', 'topology.kubernetes.io/zone': `zone-${String.fromCharCode(97 + (i % 3))}`, 'topology.kubernetes.io/region': 'bench',
-        },
-      },
-      spec: {},
-      status: {
-        allocatable: { 'cpu': '1000', 'memory': '4Ti', 'pods': '1000', 'ephemeral-storage': '10Ti' },
-        capacity: { 'cpu': '1000', 'memory': '4Ti', 'pods': '1000', 'ephemeral-storage': '10Ti' },
-        nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'fake', kubeProxyVersion: 'fake' },
-      },
-    };
-    await json(cluster, 'POST', '/api/v1/nodes', node);
-    await json(cluster, 'PATCH', `/api/v1/nodes/${name}/status`, { status: node.status }, { 'Content-Type': 'application/merge-patch+json' });
-  }
-}
-
-/** Static hostPath PersistentVolumes for the claims the StatefulSets will make (no provisioner here). */
-async function createVolumes(cluster: TestCluster, objects: any[]): Promise<number> {
-  let count = 0;
-  for (const sts of objects.filter((o) => o.kind === 'StatefulSet')) {
-    for (const tpl of sts.spec.volumeClaimTemplates ?? []) {
-      for (let r = 0; r < (sts.spec.replicas ?? 1); r++) {
-        await json(cluster, 'POST', '/api/v1/persistentvolumes', {
-          apiVersion: 'v1', kind: 'PersistentVolume',
-          metadata: { name: `bench-pv-${count}` },
-          spec: {
-            capacity: { storage: '100Gi' },
-            accessModes: tpl.spec?.accessModes ?? ['ReadWriteOnce'],
-            storageClassName: tpl.spec?.storageClassName ?? '',
-            persistentVolumeReclaimPolicy: 'Delete',
-            hostPath: { path: `/tmp/bench-pv-${count}` },
-          },
-        });
-        count++;
-      }
-    }
-  }
-  return count;
-}
-
 /**
- * Every object the API server holds, counted by listing each listable resource of the discovery
- * documents (preferred version of each group) with limit=1: items + remainingItemCount.
+ * Starts a simulated cluster with ceil(3N/100) nodes (at least 3) over 3 zones, applies a mesh of n
+ * agents for real and measures the time to a complete rollout, the objects the API server holds and
+ * the control plane's memory and CPU. Stops everything before returning or failing.
  */
-async function storageObjects(cluster: TestCluster): Promise<{ total: number; byResource: Record<string, number> }> {
-  const versions: string[] = ['/api/v1'];
-  const groups = await json(cluster, 'GET', '/apis');
-  for (const g of groups.groups ?? []) {
-    // events.k8s.io serves the core Events again (same storage): counted once, as core events.
-    if (g.name !== 'events.k8s.io') versions.push(`/apis/${g.preferredVersion.groupVersion}`);
-  }
-  const byResource: Record<string, number> = {};
-  let total = 0;
-  for (const gv of versions) {
-    const list = await json(cluster, 'GET', gv);
-    for (const r of list.resources ?? []) {
-      if (String(r.name).includes('/') || !(r.verbs ?? []).includes('list')) continue;
-      const items = await json(cluster, 'GET', `${gv}/${r.name}?limit=1`);
-      const count = (items.items?.length ?? 0) + Number(items.metadata?.remainingItemCount ?? 0);
-      const group = gv.startsWith('/apis/') ? `.${gv.split('/')[2]}` : '';
-      if (count > 0) byResource[`${r.name}${group}`] = count;
-      total += count;
-    }
-  }
-  return { total, byResource };
-}
+export async function runClusterBench(n: number, opts: ClusterBenchOptions = {}): Promise<ClusterBenchResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`cluster-bench: ${line}\n`));
+  const registry = opts.registry ?? (n <= 700 ? 'sqlite' : 'postgres');
+  const timeoutS = opts.timeoutS ?? Math.max(180, Math.ceil(n * 0.6));
+  const nodes = Math.max(3, Math.ceil((n * 3) / 100));
+  const { objects, skipped } = clusterBenchMesh(n, registry);
+  log(`mesh of ${n} agents (${registry} registry): ${objects.length} built-in objects to apply, skipped (CRD kinds): ${JSON.stringify(skipped)}`);
 
-async function namespaceCounts(cluster: TestCluster): Promise<Record<string, number>> {
-  const paths: Record<string, string> = {
-    pods: `/api/v1/namespaces/${NAMESPACE}/pods`, services: `/api/v1/namespaces/${NAMESPACE}/services`,
-    endpointslices: `/apis/discovery.k8s.io/v1/namespaces/${NAMESPACE}/endpointslices`,
-    replicasets: `/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`, deployments: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`,
-    configmaps: `/api/v1/namespaces/${NAMESPACE}/configmaps`, networkpolicies: `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`,
-    events: `/api/v1/namespaces/${NAMESPACE}/events`,
-  };
-  const out: Record<string, number> = {};
-  for (const [k, p] of Object.entries(paths)) {
-    const list = await json(cluster, 'GET', `${p}?limit=1`);
-    out[k] = (list.items?.length ?? 0) + Number(list.metadata?.remainingItemCount ?? 0);
-  }
-  return out;
-}
-
-async function readiness(cluster: TestCluster): Promise<{ ready: boolean; summary: string }> {
-  const deps = (await json(cluster, 'GET', `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`)).items as any[];
-  const stss = (await json(cluster, 'GET', `/apis/apps/v1/namespaces/${NAMESPACE}/statefulsets`)).items as any[];
-  const depReady = deps.filter((d) => (d.status?.availableReplicas ?? 0) === (d.spec.replicas ?? 1)
-    && (d.status?.observedGeneration ?? 0) >= d.metadata.generation).length;
-  const stsReady = stss.filter((s) => (s.status?.readyReplicas ?? 0) === (s.spec.replicas ?? 1)
-    && (s.status?.availableReplicas ?? 0) === (s.spec.replicas ?? 1)).length;
-  const ready = deps.length > 0 && depReady === deps.length && stsReady === stss.length;
-  return { ready, summary: `deployments ${depReady}/${deps.length} available, statefulsets ${stsReady}/${stss.length} ready` };
-}
-
-async function run(n: number, timeoutS: number): Promise<Record<string, unknown>> {
-  const tools = resolveTools();
-  const nodeCount = Math.max(1, Math.ceil((n * 3) / 100));
-  const { objects, skipped } = synthesize(n);
-  log(`mesh of ${n} agents: ${objects.length} built-in objects to apply, skipped (CRD kinds): ${JSON.stringify(skipped)}`);
-
-  const cluster = await TestCluster.start({ tools: { kubeApiserver: tools.kubeApiserver, kubectl: tools.kubectl, etcd: tools.etcd }, log });
-  const c = cluster as unknown as { etcd?: ChildProcess; apiserver?: ChildProcess };
-  const comps = new Components(cluster.tmpDir);
+  const cluster = await SimulatedCluster.start({ nodes, log, hpaSyncPeriodSeconds: 5 });
   try {
-    const [kcmPort, schedPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const kubeconfig = cluster.kubeconfig;
-    comps.start('kube-controller-manager', tools.controllerManager, [
-      `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, '--leader-elect=false',
-      `--service-account-private-key-file=${path.join(cluster.tmpDir, 'sa.key')}`,
-      `--root-ca-file=${path.join(cluster.tmpDir, 'certs', 'apiserver.crt')}`,
-      '--use-service-account-credentials=false', '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
-      '--cluster-cidr=10.244.0.0/16', '--service-cluster-ip-range=10.96.0.0/16',
-      '--kube-api-qps=200', '--kube-api-burst=400', '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10', '--v=1',
-    ]);
-    comps.start('kube-scheduler', tools.scheduler, [
-      `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, '--leader-elect=false', '--v=1',
-    ]);
-    comps.start('kwok', tools.kwok, [
-      `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=false',
-      `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
-      '--server-address=127.0.0.1:' + kwokPort, '--node-ip=10.0.0.1', '--cidr=10.128.0.0/12', '--node-lease-duration-seconds=40', '--v=INFO',
-    ]);
-    await sleep(2000);
-    comps.check();
-    await createNodes(cluster, nodeCount);
-    const pvs = await createVolumes(cluster, objects);
-    log(`${nodeCount} kwok nodes and ${pvs} PersistentVolumes created`);
-
-    // The default ServiceAccount must exist before pods are admitted; wait for the controllers.
-    const file = path.join(cluster.tmpDir, 'mesh.json');
-    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    const pvs = await cluster.createVolumesFor(objects);
+    log(`${nodes} kwok nodes and ${pvs} PersistentVolumes created`);
+    const target = rolloutTarget(objects, BENCH_NAMESPACE);
+    const cpu0 = cluster.processStats();
     const t0 = Date.now();
-    const cpu0 = { etcd: procStats(c.etcd?.pid)?.cpuS ?? 0, apiserver: procStats(c.apiserver?.pid)?.cpuS ?? 0 };
-    const applied = cluster.kubectl(['apply', '--server-side', '--field-manager=cluster-bench', '-f', file]);
-    const applyMs = Date.now() - t0;
-    if (applied.status !== 0) throw new Error(`kubectl apply --server-side failed (${applied.status}):\n${applied.stderr.slice(-3000)}`);
-    log(`applied ${objects.length} objects in ${(applyMs / 1000).toFixed(1)}s`);
-
-    const deadline = t0 + timeoutS * 1000;
-    let state = { ready: false, summary: '' };
-    let lastLog = 0;
-    while (Date.now() < deadline) {
-      comps.check();
-      state = await readiness(cluster);
-      if (state.ready) break;
-      if (Date.now() - lastLog > 10_000) {
-        log(`${((Date.now() - t0) / 1000).toFixed(0)}s: ${state.summary}`);
-        lastLog = Date.now();
-      }
-      await sleep(1000);
+    const applied = cluster.apply(objects, 'cluster-bench');
+    log(`applied ${objects.length} objects in ${(applied.ms / 1000).toFixed(1)}s`);
+    const rollout = await cluster.waitForRollout(target, timeoutS * 1000, t0);
+    log(`rollout done in ${(rollout.ms / 1000).toFixed(1)}s: ${rollout.state.summary}`);
+    await opts.inspect?.(cluster, objects);
+    await new Promise((r) => setTimeout(r, 3000)); // let endpoint slices and events settle before counting
+    const stored = await cluster.storedObjects();
+    const namespaceObjects: Record<string, number> = {};
+    for (const [k, p] of Object.entries({
+      pods: '/api/v1', services: '/api/v1', configmaps: '/api/v1', events: '/api/v1', persistentvolumeclaims: '/api/v1',
+      endpointslices: '/apis/discovery.k8s.io/v1', replicasets: '/apis/apps/v1', deployments: '/apis/apps/v1',
+      networkpolicies: '/apis/networking.k8s.io/v1',
+    })) {
+      namespaceObjects[k] = await cluster.count(`${p}/namespaces/${BENCH_NAMESPACE}/${k}`);
     }
-    const readyMs = Date.now() - t0;
-    if (!state.ready) {
-      const pending = cluster.kubectl(['get', 'pods', '-n', NAMESPACE, '--field-selector=status.phase!=Running', '-o', 'wide']).stdout.split('\n').slice(0, 10).join('\n');
-      const events = cluster.kubectl(['get', 'events', '-n', NAMESPACE, '--sort-by=.lastTimestamp']).stdout.split('\n').slice(-15).join('\n');
-      throw new Error(`not ready after ${timeoutS}s: ${state.summary}\npods not running:\n${pending}\nevents:\n${events}\n`
-        + `kwok log:\n${comps.logTail('kwok', 10)}\ncontroller-manager log:\n${comps.logTail('kube-controller-manager', 10)}`);
+    const processes: ClusterBenchResult['processes'] = {};
+    for (const [name, s] of Object.entries(cluster.processStats())) {
+      const before = cpu0[name]?.cpuS;
+      processes[name] = s && { ...s, ...(before === undefined ? {} : { cpuDuringRunS: +(s.cpuS - before).toFixed(2) }) };
     }
-    log(`ready in ${(readyMs / 1000).toFixed(1)}s: ${state.summary}`);
-    await sleep(3000); // let endpoint slices and events settle before counting
-    const stored = await storageObjects(cluster);
-    const inNamespace = await namespaceCounts(cluster);
-    const etcd = procStats(c.etcd?.pid);
-    const apiserver = procStats(c.apiserver?.pid);
     return {
-      agents: n, nodes: nodeCount, appliedObjects: objects.length, skippedCrdObjects: skipped,
-      applyS: +(applyMs / 1000).toFixed(1), readyS: +(readyMs / 1000).toFixed(1),
-      storedObjects: stored.total, storedByResource: stored.byResource, namespaceObjects: inNamespace,
-      etcd: etcd && { ...etcd, cpuDuringRunS: +(etcd.cpuS - cpu0.etcd).toFixed(2) },
-      apiserver: apiserver && { ...apiserver, cpuDuringRunS: +(apiserver.cpuS - cpu0.apiserver).toFixed(2) },
-      controllerManager: procStats(comps.pid('kube-controller-manager')),
-      scheduler: procStats(comps.pid('kube-scheduler')),
-      kwok: procStats(comps.pid('kwok')),
+      agents: n, nodes, registry, appliedObjects: objects.length, skippedCrdObjects: skipped,
+      applyS: +(applied.ms / 1000).toFixed(1), readyS: +(rollout.ms / 1000).toFixed(1),
+      storedObjects: stored.total, storedByResource: stored.byResource, namespaceObjects, processes,
     };
   } finally {
-    await comps.stop();
     await cluster.stop();
   }
 }
@@ -401,11 +149,16 @@ async function main(): Promise<void> {
   const opt = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
   const n = Number(opt('--agents'));
   if (!Number.isInteger(n) || n < 1) {
-    console.error('usage: npm run bench:cluster -- --agents N [--timeout SECONDS] [--json]');
+    console.error('usage: npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--timeout SECONDS] [--json]');
     process.exit(2);
   }
-  const timeoutS = Number(opt('--timeout') ?? Math.max(180, Math.ceil(n * 0.6)));
-  const result = await run(n, timeoutS);
+  const registry = opt('--registry');
+  if (registry !== undefined && registry !== 'sqlite' && registry !== 'postgres') {
+    console.error(`--registry must be sqlite or postgres, got "${registry}"`);
+    process.exit(2);
+  }
+  const timeout = opt('--timeout');
+  const result = await runClusterBench(n, { timeoutS: timeout === undefined ? undefined : Number(timeout), registry });
   if (args.includes('--json')) {
     console.log(JSON.stringify(result));
   } else {

@@ -15,7 +15,9 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root, from test/conformance (ts-jest) or lib/test/conformance (compiled, e.g. for the benchmarks). */
+export const REPO_ROOT = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')]
+  .find((d) => fs.existsSync(path.join(d, 'scripts', 'kube-tools.sh'))) ?? path.resolve(__dirname, '..', '..');
 export const KUBE_TOOLS_SCRIPT = path.join(REPO_ROOT, 'scripts', 'kube-tools.sh');
 export const UPSTREAM_CRDS_SCRIPT = path.join(REPO_ROOT, 'scripts', 'upstream-crds.sh');
 
@@ -134,7 +136,7 @@ function isExecutable(p: string): boolean {
   }
 }
 
-function runStreaming(
+export function runStreaming(
   cmd: string,
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv },
@@ -307,7 +309,7 @@ export class TestCluster {
 
     // Service-account token signing key pair (required flags; nothing here mints tokens).
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const saKey = path.join(dir, 'sa.key');
+    const saKey = this.serviceAccountKeyFile;
     const saPub = path.join(dir, 'sa.pub');
     fs.writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     fs.writeFileSync(saPub, publicKey.export({ type: 'spki', format: 'pem' }));
@@ -420,6 +422,21 @@ export class TestCluster {
       await sleep(200);
     }
     throw new Error(`${name} not ready after ${timeoutMs / 1000}s (${lastErr}):\n${this.logTail(name)}`);
+  }
+
+  /** The service-account signing key (what kube-controller-manager signs tokens with). */
+  get serviceAccountKeyFile(): string {
+    return path.join(this.tmpDir, 'sa.key');
+  }
+
+  /** The API server's self-signed serving certificate (a root CA file for controllers). */
+  get servingCertFile(): string {
+    return path.join(this.tmpDir, 'certs', 'apiserver.crt');
+  }
+
+  /** Process ids of etcd and kube-apiserver while they run (for resource measurements). */
+  processIds(): { etcd?: number; apiserver?: number } {
+    return { etcd: this.etcd?.pid, apiserver: this.apiserver?.pid };
   }
 
   logTail(name: 'etcd' | 'kube-apiserver' | string, lines = 40): string {

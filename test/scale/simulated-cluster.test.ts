@@ -1,0 +1,209 @@
+/**
+ * The scale benchmark's simulated cluster, small: a mesh of 50 agents (HA registry on the in-cluster
+ * PostgreSQL, HPAs, PDBs, headless Services, NetworkPolicies) applied for real to kube-apiserver +
+ * etcd + kube-controller-manager + kube-scheduler + kwok fake nodes, through the very function
+ * `npm run bench:cluster` runs (bench/cluster-bench.ts), so that the benchmark does not rot.
+ *
+ * Beyond "it rolls out", the live cluster is asked what only real controllers can tell: that every
+ * selector the library writes (Service, PDB, HPA target, spread constraints, NetworkPolicy pods and
+ * peers) selects the pods it is meant to; a selector that matches nothing is accepted by the API server
+ * and silently does nothing.
+ *
+ * Env: MCP_MESH_SKIP_CONFORMANCE=1 skips (local only; CI never sets it).
+ */
+import { BENCH_NAMESPACE, ClusterBenchResult, runClusterBench } from '../../bench/cluster-bench';
+import { conformanceSkipReason } from '../conformance/cluster';
+import { selects, Selector } from '../util/netpol';
+import { rolloutTarget, RolloutTarget } from './simulated-cluster';
+
+const AGENTS = 50;
+const NS = BENCH_NAMESPACE;
+
+interface Live {
+  objects: any[];
+  target: RolloutTarget;
+  pods: any[];
+  nodes: any[];
+  services: any[];
+  endpointSlices: any[];
+  deployments: any[];
+  pdbs: any[];
+  hpas: any[];
+  pvcs: any[];
+}
+
+const skip = conformanceSkipReason();
+const suite = skip ? describe.skip : describe;
+
+suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
+  let result: ClusterBenchResult;
+  let live: Live;
+
+  beforeAll(async () => {
+    result = await runClusterBench(AGENTS, {
+      registry: 'postgres',
+      timeoutS: 300,
+      log: (line) => process.stderr.write(`simulated-cluster: ${line}\n`),
+      inspect: async (cluster, objects) => {
+        const ns = `/namespaces/${NS}`;
+        live = {
+          objects,
+          target: rolloutTarget(objects, NS),
+          pods: await cluster.list(`/api/v1${ns}/pods`),
+          nodes: await cluster.list('/api/v1/nodes'),
+          services: await cluster.list(`/api/v1${ns}/services`),
+          endpointSlices: await cluster.list(`/apis/discovery.k8s.io/v1${ns}/endpointslices`),
+          deployments: await cluster.list(`/apis/apps/v1${ns}/deployments`),
+          pdbs: await cluster.list(`/apis/policy/v1${ns}/poddisruptionbudgets`),
+          hpas: await cluster.list(`/apis/autoscaling/v2${ns}/horizontalpodautoscalers`),
+          pvcs: await cluster.list(`/api/v1${ns}/persistentvolumeclaims`),
+        };
+      },
+    });
+  }, 45 * 60_000); // a cold tools cache builds kube-controller-manager, kube-scheduler and kwok first
+
+  const synthesized = (kind: string) => live.objects.filter((o) => o.kind === kind);
+  const podsSelectedBy = (selector: Selector) => live.pods.filter((p) => selects(selector, p.metadata.labels ?? {}));
+  const targetOf = (workload: string) => live.target.deployments[workload] ?? live.target.statefulSets[workload];
+  /** The workload a pod belongs to: Deployment (through its ReplicaSet) or StatefulSet. */
+  const workloadOf = (pod: any): string => {
+    const owner = pod.metadata.ownerReferences?.[0];
+    return owner.kind === 'ReplicaSet' ? owner.name.replace(/-[a-z0-9]+$/, '') : owner.name;
+  };
+
+  it('rolls out completely, and the benchmark reports what it measured', () => {
+    const wantPods = [...Object.values(live.target.deployments), ...Object.values(live.target.statefulSets)].reduce((a, b) => a + b, 0);
+    expect(Object.keys(live.target.deployments)).toHaveLength(AGENTS);
+    expect(live.pods).toHaveLength(wantPods);
+    for (const pod of live.pods) {
+      expect([pod.metadata.name, pod.status.phase]).toEqual([pod.metadata.name, 'Running']);
+      expect(pod.status.conditions.find((c: any) => c.type === 'Ready')?.status).toBe('True');
+      expect(live.nodes.map((n) => n.metadata.name)).toContain(pod.spec.nodeName);
+    }
+    expect(result.appliedObjects).toBe(live.objects.length);
+    expect(result.namespaceObjects.pods).toBe(wantPods);
+    expect(result.namespaceObjects.deployments).toBe(AGENTS);
+    expect(result.namespaceObjects.networkpolicies).toBe(synthesized('NetworkPolicy').length);
+    expect(result.storedObjects).toBeGreaterThan(live.objects.length + wantPods);
+    expect(result.readyS).toBeGreaterThanOrEqual(result.applyS);
+    for (const p of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']) {
+      expect(result.processes[p]?.peakRssMb).toBeGreaterThan(0);
+    }
+  });
+
+  it('each HorizontalPodAutoscaler drives its Deployment: raised from the default 1 to minReplicas', () => {
+    const hpas = synthesized('HorizontalPodAutoscaler');
+    expect(hpas.length).toBeGreaterThan(0);
+    for (const hpa of hpas) {
+      const name = hpa.spec.scaleTargetRef.name;
+      expect(synthesized('Deployment').find((d) => d.metadata.name === name)?.spec.replicas).toBeUndefined();
+      const deployment = live.deployments.find((d) => d.metadata.name === name);
+      expect([name, deployment?.spec.replicas]).toEqual([name, hpa.spec.minReplicas]);
+      expect(hpa.spec.minReplicas).toBeGreaterThan(1);
+    }
+  });
+
+  it('every Service selects exactly its workload\'s pods, and its EndpointSlices list them ready on the container port', () => {
+    for (const svc of synthesized('Service')) {
+      const name = svc.metadata.name;
+      const pods = podsSelectedBy({ matchLabels: svc.spec.selector });
+      const workloads = [...new Set(pods.map(workloadOf))];
+      expect([name, workloads.length]).toEqual([name, 1]);
+      expect([name, pods.length]).toEqual([name, targetOf(workloads[0])]);
+      const slices = live.endpointSlices.filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name);
+      const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready);
+      expect([name, ready.map((e: any) => e.targetRef.name).sort()]).toEqual([name, pods.map((p) => p.metadata.name).sort()]);
+      // A named targetPort resolves to the container port, a numbered one is taken as is.
+      const container = pods[0].spec.containers[0];
+      for (const port of svc.spec.ports) {
+        const want = typeof port.targetPort === 'string'
+          ? container.ports.find((p: any) => p.name === port.targetPort)?.containerPort
+          : port.targetPort ?? port.port;
+        const slicePorts = slices.flatMap((s) => s.ports ?? []).filter((p: any) => (p.name ?? '') === (port.name ?? ''));
+        expect([name, port.name, slicePorts.map((p: any) => p.port)]).toEqual([name, port.name, slicePorts.map(() => want)]);
+        expect([name, port.name, container.ports.map((p: any) => p.containerPort)]).toEqual([name, port.name, expect.arrayContaining([want])]);
+      }
+    }
+  });
+
+  it('every agent\'s MCP_MESH_REGISTRY_URL names a Service port with ready registry endpoints', () => {
+    const registryName = synthesized('StatefulSet').find((s) => s.metadata.name.endsWith('registry'))?.metadata.name;
+    for (const d of live.deployments) {
+      const env = d.spec.template.spec.containers[0].env ?? [];
+      const url = new URL(env.find((e: any) => e.name === 'MCP_MESH_REGISTRY_URL')?.value);
+      const [svcName, ns] = url.hostname.split('.');
+      expect([d.metadata.name, url.hostname]).toEqual([d.metadata.name, `${svcName}.${NS}.svc.cluster.local`]);
+      expect(ns).toBe(NS);
+      const svc = live.services.find((s) => s.metadata.name === svcName);
+      expect(svc?.spec.ports.map((p: any) => p.port)).toContain(Number(url.port || 80));
+      const ready = live.endpointSlices.filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === svcName)
+        .flatMap((s) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready).map((e: any) => e.targetRef.name).sort();
+      const registryPods = podsSelectedBy({ matchLabels: svc.spec.selector });
+      expect(new Set(registryPods.map(workloadOf))).toEqual(new Set([registryName]));
+      expect(ready).toEqual(registryPods.map((p) => p.metadata.name).sort());
+      expect(ready).toHaveLength(3);
+    }
+  });
+
+  it('every PodDisruptionBudget covers its workload\'s pods and still allows a node drain', () => {
+    const pdbs = synthesized('PodDisruptionBudget');
+    expect(pdbs.length).toBeGreaterThan(AGENTS / 2);
+    for (const pdb of pdbs) {
+      const name = pdb.metadata.name;
+      const pods = podsSelectedBy(pdb.spec.selector);
+      const workloads = [...new Set(pods.map(workloadOf))];
+      expect([name, workloads.length]).toEqual([name, 1]);
+      const status = live.pdbs.find((p) => p.metadata.name === name)?.status ?? {};
+      // Computed by the real disruption controller from the pods it found.
+      expect([name, status.expectedPods, status.currentHealthy]).toEqual([name, targetOf(workloads[0]), targetOf(workloads[0])]);
+      expect([name, status.disruptionsAllowed >= 1]).toEqual([name, true]);
+    }
+  });
+
+  it('spread rules select their own pods; the registry replicas sit on distinct nodes and zones', () => {
+    for (const w of [...synthesized('Deployment'), ...synthesized('StatefulSet')]) {
+      const name = w.metadata.name;
+      const own = podsSelectedBy(w.spec.selector).map((p) => p.metadata.name).sort();
+      expect([name, own.length]).toEqual([name, targetOf(name)]);
+      const spec = w.spec.template.spec;
+      const selectors: Selector[] = [
+        ...(spec.topologySpreadConstraints ?? []).map((c: any) => c.labelSelector),
+        ...(spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t.podAffinityTerm.labelSelector),
+        ...(spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t.labelSelector),
+      ];
+      for (const sel of selectors) {
+        expect([name, podsSelectedBy(sel).map((p) => p.metadata.name).sort()]).toEqual([name, own]);
+      }
+    }
+    const registry = synthesized('StatefulSet').find((s) => s.metadata.name.endsWith('registry'));
+    expect(registry?.spec.replicas).toBe(3);
+    const pods = podsSelectedBy(registry.spec.selector);
+    const zoneOf = (node: string) => live.nodes.find((n) => n.metadata.name === node)?.metadata.labels['topology.kubernetes.io/zone'];
+    expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(3);
+    expect(new Set(pods.map((p) => zoneOf(p.spec.nodeName))).size).toBe(3);
+  });
+
+  it('every StatefulSet volume claim is bound', () => {
+    const claims = synthesized('StatefulSet').reduce((n, s) => n + (s.spec.volumeClaimTemplates?.length ?? 0) * s.spec.replicas, 0);
+    expect(claims).toBeGreaterThan(0);
+    expect(live.pvcs).toHaveLength(claims);
+    for (const pvc of live.pvcs) expect([pvc.metadata.name, pvc.status.phase]).toEqual([pvc.metadata.name, 'Bound']);
+  });
+
+  it('every NetworkPolicy selects live pods, every pod is isolated both ways, and every in-namespace peer matches a pod', () => {
+    const policies = synthesized('NetworkPolicy');
+    for (const np of policies) {
+      expect([np.metadata.name, podsSelectedBy(np.spec.podSelector).length > 0]).toEqual([np.metadata.name, true]);
+      const rules = [...(np.spec.ingress ?? []).map((r: any) => r.from ?? []), ...(np.spec.egress ?? []).map((r: any) => r.to ?? [])].flat();
+      for (const peer of rules.filter((p: any) => p.podSelector && !p.namespaceSelector)) {
+        expect([np.metadata.name, peer.podSelector, podsSelectedBy(peer.podSelector).length > 0])
+          .toEqual([np.metadata.name, peer.podSelector, true]);
+      }
+    }
+    for (const pod of live.pods) {
+      const types = new Set(policies.filter((np) => selects(np.spec.podSelector, pod.metadata.labels ?? {}))
+        .flatMap((np) => np.spec.policyTypes ?? ['Ingress']));
+      expect([pod.metadata.name, [...types].sort()]).toEqual([pod.metadata.name, ['Egress', 'Ingress']]);
+    }
+  });
+});

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConversionContext, DeclarativeFieldError, factoryArguments, mappingNamed, parseDuration } from './mappings';
+import { ConversionContext, DeclarativeFieldError, FactoryChoice, factoryArguments, mappingNamed, parseDuration } from './mappings';
 import { JsonSchema } from './resources';
 import { FieldPath } from './validate';
 
@@ -101,6 +101,16 @@ export function documentPath(schema: JsonSchema, value: unknown, segments: Reado
   let node: JsonSchema | undefined = schema;
   let current: any = value;
   let i = 0;
+  /** A factory parameter (segments[i]) is written under the document field it is renamed to. */
+  const stepIntoParameter = (choice: FactoryChoice) => {
+    if (choice.args.kind !== 'params') return;
+    const field = choice.args.fields.find(([, parameter]) => parameter === segments[i]);
+    if (field === undefined) return;
+    out.push(field[0]);
+    node = node?.properties?.[field[0]];
+    current = current?.[field[0]];
+    i++;
+  };
   while (i < segments.length) {
     const mapping = mappingNamed(node?.title);
     if (node !== undefined && mapping?.kind === 'choice' && isObject(current)) {
@@ -109,15 +119,7 @@ export function documentPath(schema: JsonSchema, value: unknown, segments: Reado
       out.push(key);
       node = node.properties?.[key];
       current = current[key];
-      if (choice?.args.kind === 'params') {
-        const field = choice.args.fields.find(([, parameter]) => parameter === segments[i]);
-        if (field !== undefined) {
-          out.push(field[0]);
-          node = node?.properties?.[field[0]];
-          current = current?.[field[0]];
-          i++;
-        }
-      }
+      if (choice?.args.kind === 'params') stepIntoParameter(choice);
       continue;
     }
     const segment = segments[i];
@@ -129,15 +131,7 @@ export function documentPath(schema: JsonSchema, value: unknown, segments: Reado
         current = current[choice.key];
         i++;
         if (choice.args.kind === 'scalar') return out;
-        if (choice.args.kind === 'params' && i < segments.length) {
-          const field = choice.args.fields.find(([, parameter]) => parameter === segments[i]);
-          if (field !== undefined) {
-            out.push(field[0]);
-            node = node?.properties?.[field[0]];
-            current = current?.[field[0]];
-            i++;
-          }
-        }
+        if (choice.args.kind === 'params' && i < segments.length) stepIntoParameter(choice);
         continue;
       }
     }

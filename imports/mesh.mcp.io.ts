@@ -1024,6 +1024,17 @@ export interface McpMeshSpec {
   readonly environments?: { [key: string]: McpMeshSpecEnvironments };
 
   /**
+   * Secrets delivered by the External Secrets Operator from an external store: one `ExternalSecret` per
+   * Secret, and a synth error when a workload of the mesh reads a key of a delivered Secret that is not
+   * delivered.
+   *
+   * Default: none: the Secrets the mesh references are created some other way
+   *
+   * @schema McpMeshSpec#externalSecrets
+   */
+  readonly externalSecrets?: McpMeshSpecExternalSecrets;
+
+  /**
    * Namespace of every object.
    *
    * Default: "mcp-mesh"
@@ -1119,6 +1130,7 @@ export function toJson_McpMeshSpec(obj: McpMeshSpec | undefined): Record<string,
     'createNamespace': obj.createNamespace,
     'environment': obj.environment,
     'environments': ((obj.environments) === undefined) ? undefined : (Object.entries(obj.environments).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_McpMeshSpecEnvironments(i[1]) }), {})),
+    'externalSecrets': toJson_McpMeshSpecExternalSecrets(obj.externalSecrets),
     'namespace': obj.namespace,
     'observability': toJson_McpMeshSpecObservability(obj.observability),
     'policyCheck': obj.policyCheck,
@@ -1180,6 +1192,17 @@ export interface McpMeshSpecEnvironments {
    * @schema McpMeshSpecEnvironments#createNamespace
    */
   readonly createNamespace?: boolean;
+
+  /**
+   * Secrets delivered by the External Secrets Operator from an external store: one `ExternalSecret` per
+   * Secret, and a synth error when a workload of the mesh reads a key of a delivered Secret that is not
+   * delivered.
+   *
+   * Default: none: the Secrets the mesh references are created some other way
+   *
+   * @schema McpMeshSpecEnvironments#externalSecrets
+   */
+  readonly externalSecrets?: McpMeshSpecEnvironmentsExternalSecrets;
 
   /**
    * Namespace of every object.
@@ -1275,6 +1298,7 @@ export function toJson_McpMeshSpecEnvironments(obj: McpMeshSpecEnvironments | un
     'capabilityRouting': obj.capabilityRouting,
     'clusterDomain': obj.clusterDomain,
     'createNamespace': obj.createNamespace,
+    'externalSecrets': toJson_McpMeshSpecEnvironmentsExternalSecrets(obj.externalSecrets),
     'namespace': obj.namespace,
     'observability': toJson_McpMeshSpecEnvironmentsObservability(obj.observability),
     'policyCheck': obj.policyCheck,
@@ -1284,6 +1308,67 @@ export function toJson_McpMeshSpecEnvironments(obj: McpMeshSpecEnvironments | un
     'serviceMesh': obj.serviceMesh,
     'tracing': toJson_McpMeshSpecEnvironmentsTracing(obj.tracing),
     'trafficDefaults': toJson_McpMeshSpecEnvironmentsTrafficDefaults(obj.trafficDefaults),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Secrets delivered by the External Secrets Operator from an external store: one `ExternalSecret` per
+ * Secret, and a synth error when a workload of the mesh reads a key of a delivered Secret that is not
+ * delivered.
+ *
+ * Default: none: the Secrets the mesh references are created some other way
+ *
+ * @schema McpMeshSpecExternalSecrets
+ */
+export interface McpMeshSpecExternalSecrets {
+  /**
+   * How often the operator reads the store again and updates the Secrets. Pods read their environment when they
+   * start, so a rotated value reaches them at their next restart or rollout.
+   *
+   * Default: "1h"
+   *
+   * @schema McpMeshSpecExternalSecrets#refreshInterval
+   */
+  readonly refreshInterval?: string;
+
+  /**
+   * The Secrets to deliver.
+   *
+   * @schema McpMeshSpecExternalSecrets#secrets
+   */
+  readonly secrets: McpMeshSpecExternalSecretsSecrets[];
+
+  /**
+   * Whether `storeName` is a cluster-wide store or one in the mesh's namespace.
+   *
+   * Default: "ClusterSecretStore"
+   *
+   * @schema McpMeshSpecExternalSecrets#storeKind
+   */
+  readonly storeKind?: McpMeshSpecExternalSecretsStoreKind;
+
+  /**
+   * The name of the store to read from. It must exist: the operator's install, not this library, creates it.
+   *
+   * @schema McpMeshSpecExternalSecrets#storeName
+   */
+  readonly storeName: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecExternalSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecExternalSecrets(obj: McpMeshSpecExternalSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'refreshInterval': obj.refreshInterval,
+    'secrets': obj.secrets?.map(y => toJson_McpMeshSpecExternalSecretsSecrets(y)),
+    'storeKind': obj.storeKind,
+    'storeName': obj.storeName,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1974,6 +2059,67 @@ export function toJson_McpMeshSpecTrafficDefaults(obj: McpMeshSpecTrafficDefault
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Secrets delivered by the External Secrets Operator from an external store: one `ExternalSecret` per
+ * Secret, and a synth error when a workload of the mesh reads a key of a delivered Secret that is not
+ * delivered.
+ *
+ * Default: none: the Secrets the mesh references are created some other way
+ *
+ * @schema McpMeshSpecEnvironmentsExternalSecrets
+ */
+export interface McpMeshSpecEnvironmentsExternalSecrets {
+  /**
+   * How often the operator reads the store again and updates the Secrets. Pods read their environment when they
+   * start, so a rotated value reaches them at their next restart or rollout.
+   *
+   * Default: "1h"
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecrets#refreshInterval
+   */
+  readonly refreshInterval?: string;
+
+  /**
+   * The Secrets to deliver.
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecrets#secrets
+   */
+  readonly secrets: McpMeshSpecEnvironmentsExternalSecretsSecrets[];
+
+  /**
+   * Whether `storeName` is a cluster-wide store or one in the mesh's namespace.
+   *
+   * Default: "ClusterSecretStore"
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecrets#storeKind
+   */
+  readonly storeKind?: McpMeshSpecEnvironmentsExternalSecretsStoreKind;
+
+  /**
+   * The name of the store to read from. It must exist: the operator's install, not this library, creates it.
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecrets#storeName
+   */
+  readonly storeName: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsExternalSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsExternalSecrets(obj: McpMeshSpecEnvironmentsExternalSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'refreshInterval': obj.refreshInterval,
+    'secrets': obj.secrets?.map(y => toJson_McpMeshSpecEnvironmentsExternalSecretsSecrets(y)),
+    'storeKind': obj.storeKind,
+    'storeName': obj.storeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Metrics, alerts and dashboards for the Prometheus Operator and Grafana (their CRDs and sidecar are
  * prerequisites: see docs/observability.md).
  *
@@ -2655,6 +2801,54 @@ export function toJson_McpMeshSpecEnvironmentsTrafficDefaults(obj: McpMeshSpecEn
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema McpMeshSpecExternalSecretsSecrets
+ */
+export interface McpMeshSpecExternalSecretsSecrets {
+  /**
+   * Its keys.
+   *
+   * @schema McpMeshSpecExternalSecretsSecrets#data
+   */
+  readonly data: McpMeshSpecExternalSecretsSecretsData[];
+
+  /**
+   * The Kubernetes Secret's name, e.g. "llm-keys".
+   *
+   * @schema McpMeshSpecExternalSecretsSecrets#secretName
+   */
+  readonly secretName: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecExternalSecretsSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecExternalSecretsSecrets(obj: McpMeshSpecExternalSecretsSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'data': obj.data?.map(y => toJson_McpMeshSpecExternalSecretsSecretsData(y)),
+    'secretName': obj.secretName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Whether `storeName` is a cluster-wide store or one in the mesh's namespace.
+ *
+ * Default: "ClusterSecretStore"
+ *
+ * @schema McpMeshSpecExternalSecretsStoreKind
+ */
+export enum McpMeshSpecExternalSecretsStoreKind {
+  /** SecretStore */
+  SECRET_STORE = "SecretStore",
+  /** ClusterSecretStore */
+  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+}
 
 /**
  * Alert thresholds, durations and routing.
@@ -3441,6 +3635,54 @@ export function toJson_McpMeshSpecTracingTempoNetwork(obj: McpMeshSpecTracingTem
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema McpMeshSpecEnvironmentsExternalSecretsSecrets
+ */
+export interface McpMeshSpecEnvironmentsExternalSecretsSecrets {
+  /**
+   * Its keys.
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecretsSecrets#data
+   */
+  readonly data: McpMeshSpecEnvironmentsExternalSecretsSecretsData[];
+
+  /**
+   * The Kubernetes Secret's name, e.g. "llm-keys".
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecretsSecrets#secretName
+   */
+  readonly secretName: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsExternalSecretsSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsExternalSecretsSecrets(obj: McpMeshSpecEnvironmentsExternalSecretsSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'data': obj.data?.map(y => toJson_McpMeshSpecEnvironmentsExternalSecretsSecretsData(y)),
+    'secretName': obj.secretName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Whether `storeName` is a cluster-wide store or one in the mesh's namespace.
+ *
+ * Default: "ClusterSecretStore"
+ *
+ * @schema McpMeshSpecEnvironmentsExternalSecretsStoreKind
+ */
+export enum McpMeshSpecEnvironmentsExternalSecretsStoreKind {
+  /** SecretStore */
+  SECRET_STORE = "SecretStore",
+  /** ClusterSecretStore */
+  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+}
+
+/**
  * Alert thresholds, durations and routing.
  *
  * Default: the defaults of each McpAlertOptions field
@@ -4218,6 +4460,61 @@ export function toJson_McpMeshSpecEnvironmentsTracingTempoNetwork(obj: McpMeshSp
   const result = {
     'peer': toJson_McpMeshSpecEnvironmentsTracingTempoNetworkPeer(obj.peer),
     'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema McpMeshSpecExternalSecretsSecretsData
+ */
+export interface McpMeshSpecExternalSecretsSecretsData {
+  /**
+   * The key in the Kubernetes Secret, e.g. "anthropic" (what `secretKeyRef(secret, key)` names).
+   *
+   * @schema McpMeshSpecExternalSecretsSecretsData#key
+   */
+  readonly key: string;
+
+  /**
+   * A property inside the remote value, for stores that hold JSON documents or maps (Vault KV, AWS Secrets
+   * Manager JSON secrets).
+   *
+   * Default: the whole value
+   *
+   * @schema McpMeshSpecExternalSecretsSecretsData#property
+   */
+  readonly property?: string;
+
+  /**
+   * The value's key (path) in the external store, e.g. "prod/llm/anthropic" or a Vault KV path.
+   *
+   * @schema McpMeshSpecExternalSecretsSecretsData#remoteKey
+   */
+  readonly remoteKey: string;
+
+  /**
+   * The version of the remote value.
+   *
+   * Default: the latest
+   *
+   * @schema McpMeshSpecExternalSecretsSecretsData#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecExternalSecretsSecretsData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecExternalSecretsSecretsData(obj: McpMeshSpecExternalSecretsSecretsData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'property': obj.property,
+    'remoteKey': obj.remoteKey,
+    'version': obj.version,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5005,6 +5302,61 @@ export function toJson_McpMeshSpecTracingTempoNetworkPeer(obj: McpMeshSpecTracin
     'ipBlock': toJson_McpMeshSpecTracingTempoNetworkPeerIpBlock(obj.ipBlock),
     'pods': toJson_McpMeshSpecTracingTempoNetworkPeerPods(obj.pods),
     'podsInNamespace': toJson_McpMeshSpecTracingTempoNetworkPeerPodsInNamespace(obj.podsInNamespace),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema McpMeshSpecEnvironmentsExternalSecretsSecretsData
+ */
+export interface McpMeshSpecEnvironmentsExternalSecretsSecretsData {
+  /**
+   * The key in the Kubernetes Secret, e.g. "anthropic" (what `secretKeyRef(secret, key)` names).
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecretsSecretsData#key
+   */
+  readonly key: string;
+
+  /**
+   * A property inside the remote value, for stores that hold JSON documents or maps (Vault KV, AWS Secrets
+   * Manager JSON secrets).
+   *
+   * Default: the whole value
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecretsSecretsData#property
+   */
+  readonly property?: string;
+
+  /**
+   * The value's key (path) in the external store, e.g. "prod/llm/anthropic" or a Vault KV path.
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecretsSecretsData#remoteKey
+   */
+  readonly remoteKey: string;
+
+  /**
+   * The version of the remote value.
+   *
+   * Default: the latest
+   *
+   * @schema McpMeshSpecEnvironmentsExternalSecretsSecretsData#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsExternalSecretsSecretsData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsExternalSecretsSecretsData(obj: McpMeshSpecEnvironmentsExternalSecretsSecretsData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'property': obj.property,
+    'remoteKey': obj.remoteKey,
+    'version': obj.version,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

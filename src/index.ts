@@ -11,6 +11,7 @@ export * from './agent/agent-runtime';
 export * from './agent/secret-value';
 export * from './agent/mcp-agent';
 export * from './security/mcp-security';
+export * from './security/mcp-external-secrets';
 export * from './policy/mcp-policy-check';
 export * from './traffic/mcp-traffic-policy';
 export * from './mesh/mcp-mesh';

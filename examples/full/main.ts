@@ -1,13 +1,13 @@
 /**
  * Every option the library offers, on: a highly available registry on PostgreSQL, agents in both advertise
- * modes, shipped source and custom images, secrets from existing Secrets, tuned heartbeats, timeouts and
- * resources, Istio mTLS with graph-derived authorization, zero-trust NetworkPolicies, and the Namespace owned
- * by the app. `examples/` is synthesized and validated by the tests, so this
- * file grows with the library.
+ * modes, shipped source and custom images, secrets delivered from Vault by the External Secrets Operator,
+ * tuned heartbeats, timeouts and resources, Istio mTLS with graph-derived authorization, zero-trust
+ * NetworkPolicies, and the Namespace owned by the app. `examples/` is synthesized and validated by the tests,
+ * so this file grows with the library.
  */
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, OtlpProtocol, RegistryStorage, SecretValue, ServiceMesh, writeManifests,
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, NetworkPeer, OtlpProtocol, RegistryStorage, SecretStoreKind, SecretValue, ServiceMesh, writeManifests,
 } from '../../src';
 
 export function buildApp(app: App = new App()): App {
@@ -43,6 +43,23 @@ export function buildApp(app: App = new App()): App {
       traceRetention: Duration.hours(12),
       redisNetwork: { peer: NetworkPeer.podsInNamespace('tracing', { 'app.kubernetes.io/name': 'redis' }), port: 6379 },
       collectorNetwork: { peer: NetworkPeer.podsInNamespace('tracing', { 'app.kubernetes.io/name': 'tempo' }), port: 4317 },
+    },
+    // The Secrets the mesh reads (the registry's database URL, the planner's LLM keys), delivered from Vault:
+    // nothing secret is in this repository or in the synthesized YAML.
+    externalSecrets: {
+      storeName: 'vault',
+      storeKind: SecretStoreKind.CLUSTER_SECRET_STORE,
+      refreshInterval: Duration.minutes(30),
+      secrets: [
+        { secretName: 'registry-db', data: [{ key: 'url', remoteKey: 'travel/registry-db', property: 'url' }] },
+        {
+          secretName: 'llm-keys',
+          data: [
+            { key: 'anthropic', remoteKey: 'travel/llm', property: 'anthropic' },
+            { key: 'openai', remoteKey: 'travel/llm', property: 'openai' },
+          ],
+        },
+      ],
     },
     security: {
       dns: NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }),

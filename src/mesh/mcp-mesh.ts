@@ -11,6 +11,7 @@ import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
 import { MeshEnvironment } from './mesh-environment';
 import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-policy-check';
 import { McpSecurity, McpSecurityOptions } from '../security/mcp-security';
+import { ExternalSecretsOptions, McpExternalSecrets } from '../security/mcp-external-secrets';
 import { TrafficPolicyOptions } from '../model/traffic';
 import { McpTrafficPolicy } from '../traffic/mcp-traffic-policy';
 import { McpObservability, McpObservabilityOptions } from '../observability/mcp-observability';
@@ -86,6 +87,13 @@ export interface McpMeshProps {
    */
   readonly tracing?: MeshTracingOptions;
   /**
+   * Secrets delivered by the External Secrets Operator from an external store: one `ExternalSecret` per
+   * Secret, and a synth error when a workload of the mesh reads a key of a delivered Secret that is not
+   * delivered.
+   * @default - none: the Secrets the mesh references are created some other way
+   */
+  readonly externalSecrets?: ExternalSecretsOptions;
+  /**
    * Run the policy check over the mesh's objects at synth (privileged containers, root, host access,
    * resources, unpinned images, probes, secret literals, NetworkPolicy coverage).
    * @default true
@@ -118,6 +126,7 @@ export class McpMesh extends Construct {
   private readonly tracing?: MeshTracingOptions;
   /** The policy check over the mesh's objects, when on. */
   public readonly policyCheck?: McpPolicyCheck;
+  public readonly externalSecrets?: McpExternalSecrets;
   public readonly serviceMesh: ServiceMesh;
   /** The environment preset, if any. */
   public readonly environment?: MeshEnvironment;
@@ -173,6 +182,11 @@ export class McpMesh extends Construct {
     (props.agents ?? []).forEach((agent, i) => this.addAgentAt(agent, `agents[${i}]`));
     if (props.observability !== undefined) {
       this.observability = new McpObservability(this, 'Observability', { ...props.observability, mesh: this });
+    }
+    if (props.externalSecrets !== undefined) {
+      this.externalSecrets = new McpExternalSecrets(this, 'ExternalSecrets', {
+        ...props.externalSecrets, namespace: this.namespace, instance: this.name, consumers: this,
+      });
     }
 
     this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });

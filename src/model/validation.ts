@@ -126,6 +126,15 @@ export function durationSeconds(field: string, duration: { toSeconds(opts?: { in
   return requireSeconds(field, duration.toSeconds({ integral: false }), min, max);
 }
 
+/** Whole seconds as a Go duration (`time.ParseDuration`): "24h", "1h30m", "45s", "0". */
+export function goDuration(seconds: number): string {
+  if (seconds === 0) return '0';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${s > 0 ? `${s}s` : ''}`;
+}
+
 export function requireLogLevel(field: string, value: unknown): LogLevel {
   if (!Object.values(LogLevel).includes(value as LogLevel)) {
     throw new MeshValidationError(field, value, 'is not a log level the runtime knows', `use one of ${Object.values(LogLevel).join(', ')}`);

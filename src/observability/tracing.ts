@@ -18,7 +18,7 @@ import { BackendEndpoint } from '../model/network-peer';
 import { Duration } from 'cdk8s';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { MeshValidationError } from '../model/errors';
-import { requireDnsSubdomain, requireSecretKey } from '../model/validation';
+import { goDuration, requireDnsSubdomain, requireSecretKey } from '../model/validation';
 import type { SecretKeyReference } from '../registry/registry-storage';
 
 /** OTLP transport of the registry's span export (`TELEMETRY_PROTOCOL`). */
@@ -197,13 +197,4 @@ function requireRedisUrl(field: string, url: unknown): string {
       'put the URL into a Secret and pass redisUrlSecret: { name, key }');
   }
   return url;
-}
-
-/** Whole seconds as a Go duration (`time.ParseDuration`): "24h", "1h30m", "45s", "0". */
-export function goDuration(seconds: number): string {
-  if (seconds === 0) return '0';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${s > 0 ? `${s}s` : ''}`;
 }

@@ -1,6 +1,6 @@
 /**
  * The conversion from files to props covers every shape of the format: a mesh using every kind of choice
- * (runtimes, storage, peers by each factory, secrets both ways), durations and enums, written once as files and
+ * (runtimes, storage, peers by each factory, secrets both ways, external secrets), durations and enums, written once as files and
  * once in TypeScript, synthesizes to the same bytes.
  */
 import * as fs from 'fs';
@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, MeshEnvironment, NetworkPeer, RegistryStorage, SecretValue, ServiceMesh,
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, MeshEnvironment, NetworkPeer, RegistryStorage, SecretStoreKind, SecretValue, ServiceMesh,
   VolumeAccessMode, toYamlDocuments,
 } from '../../src';
 import { buildDeclarativeMesh, declarativeMeshProps, readDeclarativeMesh } from '../../src/declarative/synth';
@@ -50,6 +50,14 @@ spec:
     ingressController: { podsInNamespace: { namespace: ingress-nginx } }
     clusterCidrs: [10.0.0.0/8, 172.16.0.0/12, fd00::/8]
     allowRegistryProxy: true
+  externalSecrets:
+    storeName: vault
+    storeKind: SecretStore
+    refreshInterval: 30m
+    secrets:
+      - secretName: registry-db
+        data: [{ key: url, remoteKey: travel/registry-db, property: url, version: "2" }]
+      - { secretName: llm-keys, data: [{ key: anthropic, remoteKey: travel/llm/anthropic }] }
   environments:
     dev:
       registry:
@@ -141,6 +149,15 @@ function typescriptApp(environment?: MeshEnvironment): App {
           urlSecret: { name: 'registry-db', key: 'url' },
           endpoint: { peer: NetworkPeer.podsInNamespace('databases', { 'app.kubernetes.io/name': 'postgresql' }), port: 5432 },
         }),
+    },
+    externalSecrets: {
+      storeName: 'vault',
+      storeKind: SecretStoreKind.SECRET_STORE,
+      refreshInterval: Duration.minutes(30),
+      secrets: [
+        { secretName: 'registry-db', data: [{ key: 'url', remoteKey: 'travel/registry-db', property: 'url', version: '2' }] },
+        { secretName: 'llm-keys', data: [{ key: 'anthropic', remoteKey: 'travel/llm/anthropic' }] },
+      ],
     },
     security: {
       dns: NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }),

@@ -3,7 +3,7 @@ import * as http from 'http';
 import { Duration } from 'cdk8s';
 import { MeshValidationError } from '../../src';
 import { OtlpProtocol, TracingOptions, agentTracingEnv, registryTracingEnv } from '../../src/observability';
-import { goDuration } from '../../src/observability/tracing';
+import { goDuration } from '../../src/model/validation';
 import { RunningRegistry, freePort, startRegistry } from '../util/registry-process';
 
 const base: TracingOptions = { redisUrl: 'redis://redis.tracing.svc.cluster.local:6379', otlpEndpoint: 'tempo-distributor.tracing.svc.cluster.local:4317' };

@@ -2931,6 +2931,16 @@ export interface McpMeshSpecObservabilityAlerts {
   readonly errorRatioThreshold?: number;
 
   /**
+   * McpMeshExternalSecretNotSynced (with `externalSecrets`, read from the External Secrets Operator's metrics):
+   * an ExternalSecret of the mesh not Ready.
+   *
+   * Default: "10m"
+   *
+   * @schema McpMeshSpecObservabilityAlerts#externalSecretNotSyncedFor
+   */
+  readonly externalSecretNotSyncedFor?: string;
+
+  /**
    * Labels added to every alert, e.g. `{ team: "platform" }` for Alertmanager routing.
    * `severity` and `mcp_mesh` are set by the library.
    *
@@ -3075,6 +3085,7 @@ export function toJson_McpMeshSpecObservabilityAlerts(obj: McpMeshSpecObservabil
     'disabled': obj.disabled?.map(y => y),
     'errorRatioFor': obj.errorRatioFor,
     'errorRatioThreshold': obj.errorRatioThreshold,
+    'externalSecretNotSyncedFor': obj.externalSecretNotSyncedFor,
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'latencyFor': obj.latencyFor,
     'latencyP99Threshold': obj.latencyP99Threshold,
@@ -3763,6 +3774,16 @@ export interface McpMeshSpecEnvironmentsObservabilityAlerts {
   readonly errorRatioThreshold?: number;
 
   /**
+   * McpMeshExternalSecretNotSynced (with `externalSecrets`, read from the External Secrets Operator's metrics):
+   * an ExternalSecret of the mesh not Ready.
+   *
+   * Default: "10m"
+   *
+   * @schema McpMeshSpecEnvironmentsObservabilityAlerts#externalSecretNotSyncedFor
+   */
+  readonly externalSecretNotSyncedFor?: string;
+
+  /**
    * Labels added to every alert, e.g. `{ team: "platform" }` for Alertmanager routing.
    * `severity` and `mcp_mesh` are set by the library.
    *
@@ -3907,6 +3928,7 @@ export function toJson_McpMeshSpecEnvironmentsObservabilityAlerts(obj: McpMeshSp
     'disabled': obj.disabled?.map(y => y),
     'errorRatioFor': obj.errorRatioFor,
     'errorRatioThreshold': obj.errorRatioThreshold,
+    'externalSecretNotSyncedFor': obj.externalSecretNotSyncedFor,
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'latencyFor': obj.latencyFor,
     'latencyP99Threshold': obj.latencyP99Threshold,

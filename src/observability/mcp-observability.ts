@@ -64,6 +64,12 @@ export interface McpAlertOptions {
   readonly podCrashLoopingFor?: Duration;
   /** McpMeshPodNotReady: a registry or agent pod not ready. @default Duration.minutes(15) */
   readonly podNotReadyFor?: Duration;
+  /**
+   * McpMeshExternalSecretNotSynced (with `externalSecrets`, read from the External Secrets Operator's metrics):
+   * an ExternalSecret of the mesh not Ready.
+   * @default Duration.minutes(10)
+   */
+  readonly externalSecretNotSyncedFor?: Duration;
 
   /** McpMeshAgentHighErrorRatio (service mesh only): failed fraction of an agent's requests. @default 0.05 */
   readonly errorRatioThreshold?: number;
@@ -164,6 +170,7 @@ const DEFAULTS: Record<McpAlert, number> = {
   [McpAlert.AGENT_HIGH_LATENCY]: 600,
   [McpAlert.POD_CRASH_LOOPING]: 600,
   [McpAlert.POD_NOT_READY]: 900,
+  [McpAlert.EXTERNAL_SECRET_NOT_SYNCED]: 600,
 };
 
 /** The `for` prop of each alert. */
@@ -182,6 +189,7 @@ const FOR_PROPS: Record<McpAlert, keyof McpAlertOptions> = {
   [McpAlert.AGENT_HIGH_LATENCY]: 'latencyFor',
   [McpAlert.POD_CRASH_LOOPING]: 'podCrashLoopingFor',
   [McpAlert.POD_NOT_READY]: 'podNotReadyFor',
+  [McpAlert.EXTERNAL_SECRET_NOT_SYNCED]: 'externalSecretNotSyncedFor',
 };
 
 /** ConfigMaps and other objects are limited to about 1 MiB by the API server (etcd's request limit is 1.5 MiB). */

@@ -28,6 +28,8 @@ export interface ObservedMesh {
     readonly claimTemplates: readonly string[];
   };
   readonly agents: readonly ObservedAgent[];
+  /** Names of the Secrets the External Secrets Operator delivers (`externalSecrets`), sorted. */
+  readonly externalSecrets: readonly string[];
 }
 
 /** The capability timeout the runtime assumes when none is declared. */
@@ -49,6 +51,7 @@ export function observeMesh(mesh: McpMesh): ObservedMesh {
       capabilities: a.capabilities.map((c) => ({ name: c.name, version: c.version, timeoutSeconds: c.timeoutSeconds })),
       longestTimeoutSeconds: a.capabilities.length === 0 ? DEFAULT_CAPABILITY_TIMEOUT : Math.max(...a.capabilities.map((c) => c.timeoutSeconds)),
     })),
+    externalSecrets: [...(mesh.externalSecrets?.secretNames ?? [])].sort(),
   };
 }
 

@@ -48,6 +48,7 @@ export enum McpAlert {
   AGENT_HIGH_LATENCY = 'McpMeshAgentHighLatency',
   POD_CRASH_LOOPING = 'McpMeshPodCrashLooping',
   POD_NOT_READY = 'McpMeshPodNotReady',
+  EXTERNAL_SECRET_NOT_SYNCED = 'McpMeshExternalSecretNotSynced',
 }
 
 /** Names of the series the recording rules write. */
@@ -435,6 +436,22 @@ function alertDefinitions(s: Scope, settings: RuleSettings): AlertDefinition[] {
         + 'See its conditions and events: kubectl -n {{ $labels.namespace }} describe pod {{ $labels.pod }}',
     }],
   });
+  // ---- secrets: the External Secrets Operator's own metrics (its /metrics, scraped by your Prometheus) ----
+  if (mesh.externalSecrets.length > 0) {
+    defs.push({
+      name: McpAlert.EXTERNAL_SECRET_NOT_SYNCED,
+      severity: 'warning',
+      render: () => [{
+        expr: `max by (namespace, name) (${selector('externalsecret_status_condition', [
+          ['namespace', '=', ns], ['name', '=~', alternation(mesh.externalSecrets)], ['condition', '=', 'Ready'], ['status', '=', 'False'],
+        ])}) == 1`,
+        summary: 'The ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} of MCP Mesh has not synced from its store',
+        description: `The External Secrets Operator has not been able to sync ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} (${meshText}) `
+          + `for ${forText(McpAlert.EXTERNAL_SECRET_NOT_SYNCED)}: the Secret keeps its last values, or is missing, and pods that start now may fail. `
+          + 'See why: kubectl -n {{ $labels.namespace }} describe externalsecret {{ $labels.name }}',
+      }],
+    });
+  }
   return defs;
 }
 

@@ -10,6 +10,15 @@ export function postgres(): RegistryStorage {
   return RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' }, endpoint: { peer: NetworkPeer.podsInNamespace('databases'), port: 5432 } });
 }
 
+/** Two Secrets delivered by the External Secrets Operator (no agent of the travel mesh reads them). */
+export const EXTERNAL_SECRETS: McpMeshProps['externalSecrets'] = {
+  storeName: 'vault',
+  secrets: [
+    { secretName: 'llm-keys', data: [{ key: 'anthropic', remoteKey: 'travel/llm' }] },
+    { secretName: 'registry-db', data: [{ key: 'url', remoteKey: 'travel/db' }] },
+  ],
+};
+
 export interface Observed {
   readonly objects: K8sObject[];
   readonly obs: McpObservability;
@@ -106,4 +115,5 @@ export const KNOWN_SOURCES: Record<string, string[]> = {
   'MCP Mesh runtime /metrics (scrapeAgents)': ['mcp_mesh_up'],
   'Istio proxies': ['istio_request_duration_milliseconds_bucket', 'istio_requests_total'],
   'Linkerd proxies': ['response_latency_ms_bucket', 'response_total'],
+  'External Secrets Operator /metrics': ['externalsecret_status_condition'],
 };

@@ -3,7 +3,7 @@ import { McpMesh, MeshValidationError, ServiceMesh } from '../../src';
 import { McpAlert, McpObservability, McpObservabilityOptions, RECORDED_METRICS } from '../../src/observability';
 import { schemaErrors } from '../util/schema';
 import { find, scope, synth } from '../util/synth';
-import { alertRule, dashboardExprs, dashboardsOf, postgres, rt, ruleGroupsOf, travel } from './fixtures';
+import { EXTERNAL_SECRETS, alertRule, dashboardExprs, dashboardsOf, postgres, rt, ruleGroupsOf, travel } from './fixtures';
 
 const kinds = (objects: any[]) => objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'observability')
   .map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
@@ -37,7 +37,7 @@ describe('McpObservability: what it renders', () => {
   });
 
   test('every alert: a severity, the mesh label, a summary and a description naming the object, a for, and a selector scoped to the mesh namespace', () => {
-    const { objects } = travel({ scrapeAgents: true }, { serviceMesh: ServiceMesh.ISTIO });
+    const { objects } = travel({ scrapeAgents: true }, { serviceMesh: ServiceMesh.ISTIO, externalSecrets: EXTERNAL_SECRETS });
     const rules = ruleGroupsOf(objects).flatMap((g: any) => g.rules).filter((r: any) => r.alert);
     expect(new Set(rules.map((r: any) => r.alert))).toEqual(new Set(Object.values(McpAlert).filter((a) => a !== McpAlert.REGISTRY_DEGRADED)));
     for (const r of rules) {

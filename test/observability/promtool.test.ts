@@ -8,7 +8,7 @@ import { Duration } from 'cdk8s';
 import { ServiceMesh } from '../../src';
 import { McpAlert, RECORDED_METRICS } from '../../src/observability';
 import {
-  KNOWN_SOURCES, alertRule, dashboardExprs, dashboardsOf, interpolate, metricNames, postgres, ruleGroupsOf, travel,
+  EXTERNAL_SECRETS, KNOWN_SOURCES, alertRule, dashboardExprs, dashboardsOf, interpolate, metricNames, postgres, ruleGroupsOf, travel,
 } from './fixtures';
 import { AlertTest, RuleTest, SKIP_PROMTOOL, checkRules, promtool, testRules } from './promtool';
 
@@ -103,7 +103,7 @@ maybe('promtool', () => {
   });
 
   test('every alert fires on failing series and stays silent on healthy and out-of-scope series (Istio, agent scraping)', () => {
-    const { objects } = travel({ scrapeAgents: true }, { serviceMesh: ServiceMesh.ISTIO });
+    const { objects } = travel({ scrapeAgents: true }, { serviceMesh: ServiceMesh.ISTIO, externalSecrets: EXTERNAL_SECRETS });
     const sts = { ...KSM, namespace: 'travel', statefulset: 'mcp-mesh-registry' };
     const dep = (deployment: string, namespace = 'travel') => ({ ...KSM, namespace, deployment });
     const pvc = { job: 'kubelet', metrics_path: '/metrics', namespace: 'travel', node: 'node-1', persistentvolumeclaim: 'data-mcp-mesh-registry-0' };
@@ -112,6 +112,7 @@ maybe('promtool', () => {
       destination_workload: agent, destination_workload_namespace: 'travel', reporter: 'destination', response_code: code,
       source_workload: 'planner', source_workload_namespace: 'travel', ...extra,
     });
+    const eso = (name: string) => ({ condition: 'Ready', job: 'external-secrets', name, namespace: 'travel' });
     const bucket = (agent: string, le: string) => ({ destination_workload: agent, destination_workload_namespace: 'travel', le, reporter: 'destination' });
 
     const scenarios: Scenario[] = [
@@ -268,6 +269,28 @@ maybe('promtool', () => {
         series: [
           s('kube_pod_status_ready', { ...KSM, condition: 'true', namespace: 'travel', pod: HOTELS_POD, uid: 'u1' }, '1x30'),
           s('kube_pod_status_ready', { ...KSM, condition: 'true', namespace: 'travel', pod: WEATHER_POD, uid: 'u2' }, '1x10 0x20'),
+        ],
+        fires: [],
+      },
+
+      // ---- secrets (External Secrets Operator metrics: one series per condition status, 1 for the current one) ----
+      {
+        name: 'llm-keys not Ready for 15m', alert: McpAlert.EXTERNAL_SECRET_NOT_SYNCED, at: '15m',
+        series: [
+          s('externalsecret_status_condition', { ...eso('llm-keys'), status: 'False' }, '1x30'),
+          s('externalsecret_status_condition', { ...eso('llm-keys'), status: 'True' }, '0x30'),
+          s('externalsecret_status_condition', { ...eso('registry-db'), status: 'False' }, '0x30'),
+          s('externalsecret_status_condition', { ...eso('registry-db'), status: 'True' }, '1x30'),
+        ],
+        fires: [{ labels: { name: 'llm-keys', namespace: 'travel' } }],
+      },
+      {
+        name: 'Ready; failing for 5m only (for: 10m); another namespace; an ExternalSecret of another app', alert: McpAlert.EXTERNAL_SECRET_NOT_SYNCED, at: '15m',
+        series: [
+          s('externalsecret_status_condition', { ...eso('llm-keys'), status: 'False' }, '0x25 1x5'),
+          s('externalsecret_status_condition', { ...eso('registry-db'), status: 'True' }, '1x30'),
+          s('externalsecret_status_condition', { ...eso('llm-keys'), namespace: 'other', status: 'False' }, '1x30'),
+          s('externalsecret_status_condition', { ...eso('billing-keys'), status: 'False' }, '1x30'),
         ],
         fires: [],
       },
@@ -535,7 +558,7 @@ maybe('promtool', () => {
     const agents = ['hotels', 'planner', 'weather'];
     const configs = {
       default: travel().objects,
-      'Istio, agent scraping': travel({ scrapeAgents: true }, { serviceMesh: ServiceMesh.ISTIO }).objects,
+      'Istio, agent scraping, external secrets': travel({ scrapeAgents: true }, { serviceMesh: ServiceMesh.ISTIO, externalSecrets: EXTERNAL_SECRETS }).objects,
       'Linkerd, PostgreSQL registry': travel({}, {
         serviceMesh: ServiceMesh.LINKERD, registry: { replicas: 2, storage: postgres() },
       }).objects,

@@ -20,30 +20,16 @@ KWOK_VERSION="${KWOK_VERSION:-v0.7.0}"
 export KUBE_VERSION
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
+TOOL=cluster-tools
+# shellcheck source=lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 KUBE_DIR="$CACHE_ROOT/kubernetes/$KUBE_VERSION"
 KWOK_DIR="$CACHE_ROOT/kwok/$KWOK_VERSION"
 KCM_BIN="$KUBE_DIR/bin/kube-controller-manager"
 SCHED_BIN="$KUBE_DIR/bin/kube-scheduler"
 KWOK_BIN="$KWOK_DIR/bin/kwok"
 
-log() { printf 'cluster-tools: %s\n' "$*" >&2; }
-die() { printf 'cluster-tools: error: %s\n' "$*" >&2; exit 1; }
-have_bin() { [[ -x "$1" && -s "$1" ]]; }
-
-go_env() {
-  export GOWORK=off CGO_ENABLED=0 GO111MODULE=on
-  export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-  export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
-}
-
-lock() {
-  mkdir -p "$CACHE_ROOT"
-  if command -v flock >/dev/null 2>&1; then
-    exec 9>"$CACHE_ROOT/.cluster-tools.lock"
-    flock 9
-  fi
-}
+lock() { lock_cache "$CACHE_ROOT/.cluster-tools.lock"; }
 
 build_kube_components() {
   go_env

@@ -27,7 +27,9 @@ HELM_VERSION="v4.1.4"
 HELM_SHA256="210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
 # ----------------------------------------------------------------------------------------------
 
-CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
+TOOL=helm-tools
+# shellcheck source=lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 HELM_DIR="$CACHE_ROOT/helm/$HELM_VERSION"
 HELM_BIN="$HELM_DIR/helm"
 
@@ -40,9 +42,6 @@ for arg in "$@"; do
   esac
 done
 
-log() { printf 'helm-tools: %s\n' "$*" >&2; }
-die() { printf 'helm-tools: error: %s\n' "$*" >&2; exit 1; }
-
 if [[ -n "${HELM:-}" ]]; then
   [[ -x "$HELM" ]] || die "HELM=$HELM is not executable"
   v="$("$HELM" version --template '{{.Version}}' 2>&1)" || die "HELM=$HELM does not run: $v"
@@ -51,19 +50,7 @@ if [[ -n "${HELM:-}" ]]; then
   exit 0
 fi
 
-have_bin() { [[ -x "$1" && -s "$1" ]]; }
-
-# Serialise concurrent runs (parallel jest workers, two shells) on the same cache.
-lock() {
-  mkdir -p "$CACHE_ROOT/helm"
-  if command -v flock >/dev/null 2>&1; then
-    exec 7>"$CACHE_ROOT/helm/.lock"
-    if ! flock -n 7; then
-      log "waiting for another helm-tools.sh run to finish (lock $CACHE_ROOT/helm/.lock)"
-      flock 7
-    fi
-  fi
-}
+lock() { lock_cache "$CACHE_ROOT/helm/.lock"; }
 
 WORK=""
 cleanup() { [[ -z "$WORK" ]] || rm -rf -- "$WORK"; }

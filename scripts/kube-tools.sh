@@ -29,7 +29,9 @@ KUBE_VERSION="${KUBE_VERSION:-v1.35.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.5}"
 # ----------------------------------------------------------------------------------------------
 
-CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
+TOOL=kube-tools
+# shellcheck source=lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 KUBE_DIR="$CACHE_ROOT/kubernetes/$KUBE_VERSION"
 ETCD_DIR="$CACHE_ROOT/etcd/$ETCD_VERSION"
 KUBE_APISERVER_BIN="$KUBE_DIR/bin/kube-apiserver"
@@ -45,13 +47,8 @@ for arg in "$@"; do
   esac
 done
 
-log() { printf 'kube-tools: %s\n' "$*" >&2; }
-die() { printf 'kube-tools: error: %s\n' "$*" >&2; exit 1; }
-
 case "$KUBE_VERSION" in v1.*) ;; *) die "KUBE_VERSION must look like v1.MINOR.PATCH, got '$KUBE_VERSION'" ;; esac
 case "$ETCD_VERSION" in v3.*) ;; *) die "ETCD_VERSION must look like v3.MINOR.PATCH, got '$ETCD_VERSION'" ;; esac
-
-have_bin() { [[ -x "$1" && -s "$1" ]]; }
 
 require_go() {
   if ! command -v go >/dev/null 2>&1; then
@@ -63,28 +60,10 @@ require_go() {
   fi
 }
 
-# Go environment for every build: module mode, no workspace of the caller, static binaries,
-# the local toolchain (no toolchain downloads) unless the caller chose otherwise.
-go_env() {
-  export GOWORK=off CGO_ENABLED=0 GO111MODULE=on
-  export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-  export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
-}
-
 # Extract a string field from `go mod download -json` output (no jq/python needed).
 json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" | head -n1; }
 
-# Serialise concurrent runs (parallel test workers, two shells) on the same cache.
-lock() {
-  mkdir -p "$CACHE_ROOT"
-  if command -v flock >/dev/null 2>&1; then
-    exec 9>"$CACHE_ROOT/.lock"
-    if ! flock -n 9; then
-      log "waiting for another kube-tools.sh run to finish (lock $CACHE_ROOT/.lock)"
-      flock 9
-    fi
-  fi
-}
+lock() { lock_cache "$CACHE_ROOT/.lock"; }
 
 build_kubernetes() {
   require_go; go_env

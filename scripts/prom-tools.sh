@@ -32,7 +32,9 @@ PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-3.16.0}"
 PROMTOOL_BUILD_TAGS="${PROMTOOL_BUILD_TAGS-remove_all_sd}"
 # ----------------------------------------------------------------------------------------------
 
-CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
+TOOL=prom-tools
+# shellcheck source=lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 PROM_DIR="$CACHE_ROOT/prometheus/$PROMETHEUS_VERSION"
 PROMTOOL_BIN="$PROM_DIR/promtool"
 
@@ -45,27 +47,12 @@ for arg in "$@"; do
   esac
 done
 
-log() { printf 'prom-tools: %s\n' "$*" >&2; }
-die() { printf 'prom-tools: error: %s\n' "$*" >&2; exit 1; }
-
 [[ "$PROMETHEUS_VERSION" =~ ^3\.([0-9]+)\.([0-9]+)$ ]] \
   || die "PROMETHEUS_VERSION must look like 3.MINOR.PATCH (Prometheus 3.x), got '$PROMETHEUS_VERSION'"
 MINOR="${BASH_REMATCH[1]}"; PATCH="${BASH_REMATCH[2]}"
 MODULE_VERSION="v0.$((300 + MINOR)).$PATCH"
 
-have_bin() { [[ -x "$1" && -s "$1" ]]; }
-
-# Serialise concurrent runs (parallel jest workers, two shells) on the same cache.
-lock() {
-  mkdir -p "$CACHE_ROOT"
-  if command -v flock >/dev/null 2>&1; then
-    exec 8>"$CACHE_ROOT/.prom-tools.lock"
-    if ! flock -n 8; then
-      log "waiting for another prom-tools.sh run to finish (lock $CACHE_ROOT/.prom-tools.lock)"
-      flock 8
-    fi
-  fi
-}
+lock() { lock_cache "$CACHE_ROOT/.prom-tools.lock"; }
 
 build_promtool() {
   if ! command -v go >/dev/null 2>&1; then

@@ -64,7 +64,9 @@ PROMETHEUS_OPERATOR_CRDS="servicemonitors podmonitors probes prometheusrules"
 EXTERNAL_SECRETS_CRDS="externalsecrets clusterexternalsecrets pushsecrets clusterpushsecrets"
 # ----------------------------------------------------------------------------------------------
 
-CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
+TOOL=upstream-crds
+# shellcheck source=lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 CRD_ROOT="$CACHE_ROOT/crds"
 
 REFRESH=0
@@ -76,23 +78,7 @@ for arg in "$@"; do
   esac
 done
 
-log() { printf 'upstream-crds: %s\n' "$*" >&2; }
-die() { printf 'upstream-crds: error: %s\n' "$*" >&2; exit 1; }
-
-# Serialise concurrent runs on the same cache (the warm path does not need the lock).
-LOCKED=0
-lock() {
-  [[ $LOCKED == 1 ]] && return
-  mkdir -p "$CRD_ROOT"
-  if command -v flock >/dev/null 2>&1; then
-    exec 8>"$CRD_ROOT/.lock"
-    if ! flock -n 8; then
-      log "waiting for another upstream-crds.sh run to finish (lock $CRD_ROOT/.lock)"
-      flock 8
-    fi
-  fi
-  LOCKED=1
-}
+lock() { lock_cache "$CRD_ROOT/.lock"; }
 
 WORK=""
 cleanup() { [[ -z "$WORK" ]] || rm -rf -- "$WORK"; }

@@ -1,0 +1,92 @@
+/**
+ * The package as users get it: `npm pack` of the built library, unpacked into a project's node_modules next
+ * to its peer dependencies, then used the three ways the README gives: `require`/`import` of the main entry
+ * (JavaScript and TypeScript through the published .d.ts files) and the `cdk8s-mcp-mesh` CLI, which must
+ * find the CRDs it validates against inside the package. Needs `npm run build` first (npm test does it).
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+/** What a user's project has installed beside the package: its dependencies and peer dependencies. */
+const INSTALLED = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+
+let project: string;
+let installed: string;
+let packed: string[];
+
+beforeAll(() => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-mesh-package-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [info] = JSON.parse(out);
+  packed = info.files.map((f: { path: string }) => f.path);
+  installed = path.join(project, 'node_modules', pkg.name);
+  fs.mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', path.join(project, info.filename), '-C', installed, '--strip-components=1']);
+  for (const dep of INSTALLED) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(project, 'node_modules', dep), 'dir');
+}, 120_000);
+
+afterAll(() => {
+  if (project) fs.rmSync(project, { recursive: true, force: true });
+});
+
+test('the entry points it declares are in it, and nothing of the tests, benchmarks or examples', () => {
+  for (const file of [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)]) {
+    expect([file, packed.includes(file)]).toEqual([file, true]);
+  }
+  expect(packed).toEqual(expect.arrayContaining(['crds/mcpagents.mesh.mcp.io.yaml', 'crds/mcpmeshes.mesh.mcp.io.yaml', 'README.md']));
+  expect(packed.filter((f) => /^lib\/(test|bench|examples)\//.test(f))).toEqual([]);
+});
+
+test('require() of the package builds and synthesizes a mesh', () => {
+  const script = `
+    const { App, Chart } = require('cdk8s');
+    const { McpMesh, AgentRuntime } = require('${pkg.name}');
+    const chart = new Chart(new App(), 'demo', { disableResourceNameHashes: true });
+    new McpMesh(chart, 'Mesh', { agents: [{ name: 'weather', runtime: AgentRuntime.python({ image: 'ghcr.io/example/weather:1.0.0', script: 'weather.py' }) }] });
+    console.log(chart.toJson().map((o) => o.kind + '/' + o.metadata.name).join(' '));
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['StatefulSet/mcp-mesh-registry', 'Deployment/weather', 'NetworkPolicy/weather']));
+});
+
+test('TypeScript compiles against the published type declarations', () => {
+  fs.writeFileSync(path.join(project, 'main.ts'), [
+    `import { App, Chart, Duration } from 'cdk8s';`,
+    `import { AgentRuntime, McpMesh, RegistryStorage, SecretValue } from '${pkg.name}';`,
+    `const chart = new Chart(new App(), 'demo');`,
+    `const mesh: McpMesh = new McpMesh(chart, 'Mesh', { registry: { storage: RegistryStorage.sqlite({ size: '1Gi' }) } });`,
+    `mesh.addAgent({ name: 'weather', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), callTimeout: Duration.seconds(30),`,
+    `  secretEnv: [{ name: 'API_KEY', value: SecretValue.fromSecretKey('keys', 'api') }] });`,
+    // A prop that does not exist must fail: the check compiles against real types, not `any`.
+    `// @ts-expect-error`,
+    `mesh.addAgent({ name: 'typo', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), replicaz: 2 });`,
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: [], skipLibCheck: true },
+    files: ['main.ts'],
+  }));
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, encoding: 'utf8' });
+  expect(`${r.stdout}${r.stderr}`).toBe('');
+  expect(r.status).toBe(0);
+});
+
+test('the CLI of the package validates and synthesizes the declarative example with the CRDs it ships', () => {
+  const out = path.join(project, 'out');
+  const cli = path.join(installed, pkg.bin['cdk8s-mcp-mesh']);
+  const r = spawnSync(process.execPath, [cli, 'synth', '-f', path.join(ROOT, 'examples', 'declarative'), '-o', out], { cwd: project, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(path.join(out, 'mcp-mesh.k8s.yaml'), 'utf8')).toContain('kind: StatefulSet');
+  // An invalid document fails with the field named: the schema came from the package's crds/.
+  const bad = path.join(project, 'bad.yaml');
+  fs.writeFileSync(bad, 'apiVersion: mesh.mcp.io/v1alpha1\nkind: MCPAgent\nmetadata:\n  name: weather\nspec:\n  replicas: many\n');
+  const failed = spawnSync(process.execPath, [cli, 'synth', '-f', bad, '-o', path.join(project, 'bad-out')], { cwd: project, encoding: 'utf8' });
+  expect(failed.status).not.toBe(0);
+  expect(failed.stderr).toMatch(/spec\.replicas/);
+});

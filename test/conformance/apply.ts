@@ -188,6 +188,31 @@ export function formatProblems(results: ValidationResult[]): string {
     .join('\n');
 }
 
+/**
+ * Where the object the server keeps differs from what was sent: every value sent must come back as sent
+ * (quantities, durations and the like in the server's canonical form, or an Argo CD or Flux diff never
+ * settles). An empty map or list that comes back absent is the same object. `Secret.stringData` is
+ * write-only by design (the server folds it into `data`).
+ */
+export function serverDrift(sent: unknown, kept: unknown, at = ''): string[] {
+  if (Array.isArray(sent)) {
+    if (!Array.isArray(kept)) return sent.length === 0 && kept === undefined ? [] : [`${at || '.'}: sent ${JSON.stringify(sent)}, the server keeps ${JSON.stringify(kept)}`];
+    if (kept.length !== sent.length) return [`${at}: sent ${sent.length} item(s), the server keeps ${kept.length}`];
+    return sent.flatMap((item, i) => serverDrift(item, kept[i], `${at}[${i}]`));
+  }
+  if (sent !== null && typeof sent === 'object') {
+    if (kept === undefined && Object.keys(sent).length === 0) return [];
+    if (kept === null || typeof kept !== 'object' || Array.isArray(kept)) return [`${at || '.'}: sent an object, the server keeps ${JSON.stringify(kept)}`];
+    return Object.entries(sent).flatMap(([k, v]) => {
+      const path = `${at}.${k}`;
+      // Write-only: the server converts Secret.stringData into data.
+      if (path === '.stringData' && (kept as Record<string, unknown>).kind === 'Secret') return [];
+      return serverDrift(v, (kept as Record<string, unknown>)[k], path);
+    });
+  }
+  return sent === kept ? [] : [`${at}: sent ${JSON.stringify(sent)}, the server keeps ${JSON.stringify(kept)}`];
+}
+
 function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
@@ -278,7 +303,7 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
   const apply = async (
     ref: ObjectRef,
     body: string,
-    how: { dryRun: boolean; phase: Phase; from?: ObjectRef; keep?: boolean },
+    how: { dryRun: boolean; phase: Phase; from?: ObjectRef; keep?: boolean; sent?: Record<string, any> },
   ): Promise<ValidationResult> => {
     const { dryRun, phase, from } = how;
     const base: ValidationResult = { object: ref, phase, ok: false, warnings: [], ...(from ? { from } : {}) };
@@ -298,7 +323,9 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
     if (ok && !dryRun && !how.keep) {
       created.push({ path: `${collection}/${encodeURIComponent(ref.name)}`, ref, crd: ref.kind === 'CustomResourceDefinition' });
     }
-    return { ...base, ok, status: r.status, warnings: [...base.warnings, ...r.warnings], ...(ok ? {} : { message: statusMessage(r) }) };
+    // What the server keeps must be what was sent, or GitOps tools show the object out of sync forever.
+    const drift = ok && how.sent !== undefined ? serverDrift(how.sent, JSON.parse(r.body)).map((d) => `drift: ${d}`) : [];
+    return { ...base, ok, status: r.status, warnings: [...base.warnings, ...r.warnings, ...drift], ...(ok ? {} : { message: statusMessage(r) }) };
   };
 
   try {
@@ -369,7 +396,7 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
     // ---- 3. objects pods depend on, for real ----------------------------------------------------
     const rest = docs.filter((d) => d.ref.kind !== 'Namespace' && d.ref.kind !== 'CustomResourceDefinition');
     const real = rest.filter((d) => realKinds.has(d.ref.kind));
-    results.push(...(await mapLimit(real, concurrency, (d) => apply(d.ref, d.text, { dryRun: false, phase: 'create' }))));
+    results.push(...(await mapLimit(real, concurrency, (d) => apply(d.ref, d.text, { dryRun: false, phase: 'create', sent: d.obj }))));
     for (const ns of Object.keys(namespaces)) await ensureDefaultServiceAccount(cluster, ns);
 
     // ---- 4. everything else, dry-run -------------------------------------------------------------
@@ -377,7 +404,7 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
     results.push(
       ...(await mapLimit(dry, concurrency, async (d) => {
         if (crdKinds.has(`${d.ref.apiVersion}|${d.ref.kind}`)) await discovery.await(d.ref.apiVersion, d.ref.kind, 15_000);
-        return apply(d.ref, d.text, { dryRun: true, phase: 'apply' });
+        return apply(d.ref, d.text, { dryRun: true, phase: 'apply', sent: d.obj });
       })),
     );
 
@@ -387,7 +414,7 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
       return p ? [p] : [];
     });
     results.push(
-      ...(await mapLimit(pods, concurrency, (p) => apply(p.ref, JSON.stringify(p.pod), { dryRun: true, phase: 'pod', from: p.from }))),
+      ...(await mapLimit(pods, concurrency, (p) => apply(p.ref, JSON.stringify(p.pod), { dryRun: true, phase: 'pod', from: p.from, sent: p.pod }))),
     );
 
     // ---- optional: the same files through kubectl ------------------------------------------------

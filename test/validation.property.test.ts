@@ -2,6 +2,8 @@ import * as fc from 'fast-check';
 import { App, Chart } from 'cdk8s';
 import { AgentRuntime, McpMesh, McpMeshAgentProps, MeshValidationError, RegistryStorage } from '../src';
 import { synthApp } from './util/synth';
+import { canonicalQuantity } from '../src/model/validation';
+import { quantityValue } from '../src/k8s/resources';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
 
@@ -103,5 +105,43 @@ describe('any valid mesh synthesizes into consistent objects (generated meshes)'
       }
       expect(workloads).toHaveLength(agents.length + 1);
     }), { numRuns: 150 });
+  });
+});
+
+describe('quantities are written in the API server\'s canonical form (the conformance suite compares with a real kube-apiserver)', () => {
+  test.each([
+    ['0.5', '500m'], ['1000m', '1'], ['1024Mi', '1Gi'], ['0.5Gi', '512Mi'], ['1.5Gi', '1536Mi'], ['1.5m', '2m'], ['0.0000000001', '1m'],
+    ['1.1Mi', '1153433600m'], ['1000k', '1M'], ['0.5Ki', '512'], ['1.5Ki', '1536'], ['2000Mi', '2000Mi'], ['.5', '500m'], ['1.0001Mi', '1048680858m'],
+    ['7.9999999999Ki', '8Ki'], ['00012', '12'], ['2048', '2048'], ['0Gi', '0'], ['250m', '250m'], ['64Mi', '64Mi'],
+  ])('%s is written %s (the form kube-apiserver 1.35 keeps)', (input, canonical) => {
+    expect(canonicalQuantity(input)).toBe(canonical);
+  });
+
+  test('the canonical form is a fixed point, and keeps the value (rounded up to thousandths)', () => {
+    const quantity = fc.tuple(fc.stringMatching(/^[0-9]{1,7}$/), fc.stringMatching(/^[0-9]{0,6}$/), fc.constantFrom('', 'm', 'k', 'M', 'G', 'Ki', 'Mi', 'Gi'))
+      .map(([whole, fraction, suffix]) => `${whole}${fraction ? `.${fraction}` : ''}${suffix}`);
+    fc.assert(fc.property(quantity, (q) => {
+      fc.pre(canonicalQuantity(q) !== undefined); // too large for the library: a synth error, tested below
+      const c = canonicalQuantity(q)!;
+      expect(canonicalQuantity(c)).toBe(c);
+      // Same value up to the rounding to thousandths (within 1m, never below).
+      const diff = quantityValue(c) - quantityValue(q);
+      expect(diff).toBeGreaterThanOrEqual(-Math.abs(quantityValue(q)) * 1e-12);
+      expect(diff).toBeLessThanOrEqual(0.001 + Math.abs(quantityValue(q)) * 1e-12);
+    }), { seed: 42, numRuns: 500 });
+  });
+
+  test('a resource prop is written canonically, and one too large for the API server fails synth', () => {
+    const objects = synthApp(((app) => {
+      new McpMesh(new Chart(app, 'q', { disableResourceNameHashes: true }), 'Mesh', {
+        agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources: { cpuRequest: '0.25', memoryRequest: '1024Mi', memoryLimit: '2Gi' } }],
+      });
+      return app;
+    })(new App({ outdir: '/nonexistent' })));
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(() => new McpMesh(new Chart(new App({ outdir: '/nonexistent' }), 'q'), 'Mesh', {
+      agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources: { memoryRequest: '9E' } }],
+    })).toThrow('agents.a.resources.memoryRequest: "9E" is larger than a quantity the library writes');
   });
 });

@@ -1,7 +1,10 @@
 import { MeshValidationError } from '../model/errors';
 import { requireQuantity } from '../model/validation';
 
-/** CPU and memory for a container. Quantities are written as Kubernetes writes them ("250m", "512Mi"). */
+/**
+ * CPU and memory for a container, as Kubernetes quantities ("250m", "0.5", "512Mi", "1.5Gi"). They are written
+ * in the form the API server keeps ("0.5" as "500m", "1024Mi" as "1Gi"), so GitOps diffs settle.
+ */
 export interface ResourceProps {
   /** @default - depends on the workload */
   readonly cpuRequest?: string;

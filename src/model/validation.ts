@@ -60,11 +60,61 @@ export function requirePort(field: string, value: unknown): number {
     'use a port from 1024 to 65535: mesh containers run as non-root without NET_BIND_SERVICE and cannot bind lower ports');
 }
 
+/**
+ * A quantity in the form the API server keeps it, so that what is applied is what is read back (GitOps tools
+ * otherwise report the object out of sync forever, e.g. "0.5" is kept as "500m", "1024Mi" as "1Gi").
+ */
 export function requireQuantity(field: string, value: unknown): string {
   if (typeof value !== 'string' || !QUANTITY.test(value)) {
     throw new MeshValidationError(field, value, 'is not a Kubernetes quantity', 'write it like "250m", "1", "512Mi" or "2Gi"');
   }
-  return value;
+  const canonical = canonicalQuantity(value);
+  if (canonical === undefined) {
+    throw new MeshValidationError(field, value, 'is larger than a quantity the library writes (below 2^63 thousandths of a unit)', 'use a smaller value, e.g. "512Gi"');
+  }
+  return canonical;
+}
+
+const DECIMAL_SUFFIXES: ReadonlyArray<readonly [string, number]> = [['E', 18], ['P', 15], ['T', 12], ['G', 9], ['M', 6], ['k', 3], ['', 0], ['m', -3]];
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+const MAX_MILLIS = 2n ** 63n;
+
+/**
+ * Kubernetes' canonical form of a quantity that QUANTITY accepts (resource.Quantity as the API server
+ * serializes it; checked against a real kube-apiserver by the conformance suite): the value rounded up to
+ * thousandths; binary suffixes kept when the value is a whole number of at least 1024, with the largest
+ * suffix that keeps it whole; otherwise a decimal suffix, the largest that keeps the number whole.
+ * undefined when the value is too large for the API server to keep as written.
+ */
+export function canonicalQuantity(quantity: string): string | undefined {
+  const match = QUANTITY.exec(quantity);
+  if (match === null) throw new Error(`not a quantity: ${quantity}`);
+  const [whole, fraction = ''] = match[1].split('.');
+  const suffix = match[3] ?? '';
+  const binary = suffix === '' ? 0 : BINARY_SUFFIXES.indexOf(suffix); // 0: a decimal quantity
+  const exponent = binary > 0 ? 0 : DECIMAL_SUFFIXES.find(([s]) => s === suffix)![1];
+  // value = digits / 10^fraction * 1024^binary * 10^exponent, in thousandths, rounded up
+  let numerator = BigInt(`${whole || '0'}${fraction}`) * 1000n * (binary > 0 ? 1024n ** BigInt(binary) : 1n);
+  let denominator = 10n ** BigInt(fraction.length);
+  if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+  else denominator *= 10n ** BigInt(-exponent);
+  const millis = (numerator + denominator - 1n) / denominator;
+  if (millis >= MAX_MILLIS) return undefined;
+  if (millis === 0n) return '0';
+  if (binary > 0 && millis % 1000n === 0n && millis >= 1024n * 1000n) {
+    let units = millis / 1000n;
+    let power = 0;
+    while (units % 1024n === 0n && power < BINARY_SUFFIXES.length - 1) {
+      units /= 1024n;
+      power++;
+    }
+    return `${units}${BINARY_SUFFIXES[power]}`;
+  }
+  for (const [name, exp] of DECIMAL_SUFFIXES) {
+    const unit = 10n ** BigInt(exp + 3);
+    if (millis % unit === 0n) return `${millis / unit}${name}`;
+  }
+  throw new Error('unreachable: every value is a whole number of thousandths');
 }
 
 export function requireCapabilityName(field: string, value: unknown): string {

@@ -21,11 +21,13 @@
  *      MCP_MESH_CONFORMANCE_KEEP=1 keeps the cluster's temp dir (logs, kubeconfig).
  */
 import { execFileSync } from 'child_process';
+import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
+import { canonicalQuantity } from '../../src/model/validation';
 
 /** CRD files or folders from MCP_MESH_CONFORMANCE_CRDS, installed after the upstream ones. */
 const ENV_CRDS: string[] = (process.env.MCP_MESH_CONFORMANCE_CRDS ?? '').split(path.delimiter).filter(Boolean);
@@ -288,6 +290,39 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
 
   const validate = (dir: string, files?: string[]) =>
     validateManifests(cluster, dir, { extraCrds, kubectlCrossCheck: true, ...(files ? { files } : {}) });
+
+  test('quantities: the library writes each in a form the API server keeps as written (no GitOps drift) and reads as the same value, for 600 generated values', async () => {
+    // Seeded, so a failure reproduces; the grammar is the library's (digits, a fraction, a suffix).
+    const generated = fc.sample(fc.tuple(
+      fc.stringMatching(/^[0-9]{0,7}$/), fc.stringMatching(/^[0-9]{0,12}$/),
+      fc.constantFrom('', 'm', 'k', 'M', 'G', 'T', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'),
+    ).map(([whole, fraction, suffix]) => `${whole}${fraction ? `.${fraction}` : ''}${suffix}`), { seed: 20261125, numRuns: 600 });
+    const edges = ['0.5', '1000m', '1024Mi', '0.5Gi', '1.5Gi', '1.5m', '0.0000000001', '1.1Mi', '1000k', '0.5Ki', '1.5Ki', '2048', '1023Ki', '7.9999999999Ki', '0', '0Gi', '62638.719711M', '01k'];
+    const inputs = [...new Set([...edges, ...generated])].filter((q) => /^([0-9]+(\.[0-9]+)?|\.[0-9]+)[A-Za-z]*$/.test(q) && canonicalQuantity(q) !== undefined);
+    expect(inputs.length).toBeGreaterThan(400);
+    // What the server keeps for each value (server-side apply dry run of a ResourceQuota: Pods and PVCs keep quantities the same way).
+    const keep = async (values: string[]): Promise<string[]> => {
+      const out: string[] = [];
+      for (let start = 0; start < values.length; start += 200) {
+        const batch = values.slice(start, start + 200);
+        const hard = Object.fromEntries(batch.map((q, i) => [`requests.example.com/q${i}`, q]));
+        const r = await cluster.request('PATCH', '/api/v1/namespaces/default/resourcequotas/quantities?dryRun=All&fieldManager=conformance',
+          JSON.stringify({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quantities' }, spec: { hard } }),
+          { 'Content-Type': 'application/apply-patch+yaml' });
+        expect(r.status).toBe(201);
+        const back = JSON.parse(r.body).spec.hard as Record<string, string>;
+        out.push(...batch.map((_, i) => back[`requests.example.com/q${i}`]));
+      }
+      return out;
+    };
+    const written = inputs.map((q) => canonicalQuantity(q)!);
+    const [keptInput, keptWritten] = [await keep(inputs), await keep(written)];
+    // The server would keep the user's own spelling in some cases ("62638.719711M"); the library's is always kept as is.
+    expect(inputs.flatMap((q, i) => (keptWritten[i] === written[i] ? [] : [`${q} written as ${written[i]}, kept as ${keptWritten[i]}`]))).toEqual([]);
+    // ... and means what the user's spelling means to the server (rounding included).
+    expect(inputs.flatMap((q, i) => (canonicalQuantity(keptInput[i]) === written[i] ? [] : [`${q}: server ${keptInput[i]}, library ${written[i]}`]))).toEqual([]);
+    expect(written.filter((w, i) => w !== inputs[i]).length).toBeGreaterThan(100); // the normalization is exercised
+  });
 
   test('the server is the expected kube-apiserver', () => {
     expect(cluster.serverGitVersion).toBe(cluster.version);

@@ -3293,7 +3293,8 @@ export function toJson_McpMeshSpecRegistryStorage(obj: McpMeshSpecRegistryStorag
  */
 export interface McpMeshSpecSecurityControlPlane {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecSecurityControlPlane#ipBlock
    */
@@ -3341,7 +3342,8 @@ export function toJson_McpMeshSpecSecurityControlPlane(obj: McpMeshSpecSecurityC
  */
 export interface McpMeshSpecSecurityDns {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecSecurityDns#ipBlock
    */
@@ -3389,7 +3391,8 @@ export function toJson_McpMeshSpecSecurityDns(obj: McpMeshSpecSecurityDns | unde
  */
 export interface McpMeshSpecSecurityIngressController {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecSecurityIngressController#ipBlock
    */
@@ -3437,7 +3440,8 @@ export function toJson_McpMeshSpecSecurityIngressController(obj: McpMeshSpecSecu
  */
 export interface McpMeshSpecSecurityPrometheus {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecSecurityPrometheus#ipBlock
    */
@@ -4136,7 +4140,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryStorage(obj: McpMeshSpecEn
  */
 export interface McpMeshSpecEnvironmentsSecurityControlPlane {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsSecurityControlPlane#ipBlock
    */
@@ -4184,7 +4189,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityControlPlane(obj: McpMeshS
  */
 export interface McpMeshSpecEnvironmentsSecurityDns {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsSecurityDns#ipBlock
    */
@@ -4232,7 +4238,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityDns(obj: McpMeshSpecEnviro
  */
 export interface McpMeshSpecEnvironmentsSecurityIngressController {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsSecurityIngressController#ipBlock
    */
@@ -4280,7 +4287,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityIngressController(obj: Mcp
  */
 export interface McpMeshSpecEnvironmentsSecurityPrometheus {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsSecurityPrometheus#ipBlock
    */
@@ -4777,7 +4785,8 @@ export function toJson_McpMeshSpecRegistryStorageSqlite(obj: McpMeshSpecRegistry
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecSecurityControlPlaneIpBlock
  */
@@ -4881,7 +4890,8 @@ export function toJson_McpMeshSpecSecurityControlPlanePodsInNamespace(obj: McpMe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecSecurityDnsIpBlock
  */
@@ -4985,7 +4995,8 @@ export function toJson_McpMeshSpecSecurityDnsPodsInNamespace(obj: McpMeshSpecSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecSecurityIngressControllerIpBlock
  */
@@ -5089,7 +5100,8 @@ export function toJson_McpMeshSpecSecurityIngressControllerPodsInNamespace(obj: 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecSecurityPrometheusIpBlock
  */
@@ -5201,7 +5213,8 @@ export function toJson_McpMeshSpecSecurityPrometheusPodsInNamespace(obj: McpMesh
  */
 export interface McpMeshSpecTracingCollectorNetworkPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecTracingCollectorNetworkPeer#ipBlock
    */
@@ -5247,7 +5260,8 @@ export function toJson_McpMeshSpecTracingCollectorNetworkPeer(obj: McpMeshSpecTr
  */
 export interface McpMeshSpecTracingRedisNetworkPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecTracingRedisNetworkPeer#ipBlock
    */
@@ -5293,7 +5307,8 @@ export function toJson_McpMeshSpecTracingRedisNetworkPeer(obj: McpMeshSpecTracin
  */
 export interface McpMeshSpecTracingTempoNetworkPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecTracingTempoNetworkPeer#ipBlock
    */
@@ -5619,7 +5634,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryStorageSqlite(obj: McpMesh
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsSecurityControlPlaneIpBlock
  */
@@ -5723,7 +5739,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityControlPlanePodsInNamespac
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsSecurityDnsIpBlock
  */
@@ -5827,7 +5844,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityDnsPodsInNamespace(obj: Mc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsSecurityIngressControllerIpBlock
  */
@@ -5931,7 +5949,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityIngressControllerPodsInNam
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsSecurityPrometheusIpBlock
  */
@@ -6043,7 +6062,8 @@ export function toJson_McpMeshSpecEnvironmentsSecurityPrometheusPodsInNamespace(
  */
 export interface McpMeshSpecEnvironmentsTracingCollectorNetworkPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsTracingCollectorNetworkPeer#ipBlock
    */
@@ -6089,7 +6109,8 @@ export function toJson_McpMeshSpecEnvironmentsTracingCollectorNetworkPeer(obj: M
  */
 export interface McpMeshSpecEnvironmentsTracingRedisNetworkPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsTracingRedisNetworkPeer#ipBlock
    */
@@ -6135,7 +6156,8 @@ export function toJson_McpMeshSpecEnvironmentsTracingRedisNetworkPeer(obj: McpMe
  */
 export interface McpMeshSpecEnvironmentsTracingTempoNetworkPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsTracingTempoNetworkPeer#ipBlock
    */
@@ -6445,7 +6467,8 @@ export enum McpMeshSpecRegistryStorageSqliteAccessMode {
 }
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecTracingCollectorNetworkPeerIpBlock
  */
@@ -6549,7 +6572,8 @@ export function toJson_McpMeshSpecTracingCollectorNetworkPeerPodsInNamespace(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecTracingRedisNetworkPeerIpBlock
  */
@@ -6653,7 +6677,8 @@ export function toJson_McpMeshSpecTracingRedisNetworkPeerPodsInNamespace(obj: Mc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecTracingTempoNetworkPeerIpBlock
  */
@@ -7029,7 +7054,8 @@ export enum McpMeshSpecEnvironmentsRegistryStorageSqliteAccessMode {
 }
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsTracingCollectorNetworkPeerIpBlock
  */
@@ -7133,7 +7159,8 @@ export function toJson_McpMeshSpecEnvironmentsTracingCollectorNetworkPeerPodsInN
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsTracingRedisNetworkPeerIpBlock
  */
@@ -7237,7 +7264,8 @@ export function toJson_McpMeshSpecEnvironmentsTracingRedisNetworkPeerPodsInNames
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsTracingTempoNetworkPeerIpBlock
  */
@@ -7349,7 +7377,8 @@ export function toJson_McpMeshSpecEnvironmentsTracingTempoNetworkPeerPodsInNames
  */
 export interface McpMeshSpecRegistryStoragePostgresEndpointPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecRegistryStoragePostgresEndpointPeer#ipBlock
    */
@@ -7395,7 +7424,8 @@ export function toJson_McpMeshSpecRegistryStoragePostgresEndpointPeer(obj: McpMe
  */
 export interface McpMeshSpecRegistryStoragePostgresFromPartsEndpointPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecRegistryStoragePostgresFromPartsEndpointPeer#ipBlock
    */
@@ -7441,7 +7471,8 @@ export function toJson_McpMeshSpecRegistryStoragePostgresFromPartsEndpointPeer(o
  */
 export interface McpMeshSpecEnvironmentsRegistryStoragePostgresEndpointPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresEndpointPeer#ipBlock
    */
@@ -7487,7 +7518,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryStoragePostgresEndpointPee
  */
 export interface McpMeshSpecEnvironmentsRegistryStoragePostgresFromPartsEndpointPeer {
   /**
-   * An IP range in CIDR notation, minus `except` ranges inside it.
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
    *
    * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresFromPartsEndpointPeer#ipBlock
    */
@@ -7525,7 +7557,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryStoragePostgresFromPartsEn
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecRegistryStoragePostgresEndpointPeerIpBlock
  */
@@ -7629,7 +7662,8 @@ export function toJson_McpMeshSpecRegistryStoragePostgresEndpointPeerPodsInNames
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecRegistryStoragePostgresFromPartsEndpointPeerIpBlock
  */
@@ -7733,7 +7767,8 @@ export function toJson_McpMeshSpecRegistryStoragePostgresFromPartsEndpointPeerPo
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresEndpointPeerIpBlock
  */
@@ -7837,7 +7872,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryStoragePostgresEndpointPee
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * An IP range in CIDR notation, minus `except` ranges inside it.
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
  *
  * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresFromPartsEndpointPeerIpBlock
  */

@@ -1,5 +1,6 @@
 import { AgentRuntime, McpMesh, NetworkPeer, PolicyRule, RegistryStorage, ServiceMesh } from '../src';
 import { find, synth } from './util/synth';
+import { isStrictSubset, parseCidr } from '../src/model/cidr';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
 
@@ -74,7 +75,7 @@ describe('McpSecurity', () => {
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ runtime: rt, name: 'web', exposed: true }] })))
       .toThrow(/agents\.web\.exposed: true admits an ingress controller, but none is configured/);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { clusterCidrs: ['10.0.0.0/33'] } })))
-      .toThrow(/security\.clusterCidrs\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR range/);
+      .toThrow(/security\.clusterCidrs\[0\]: "10\.0\.0\.0\/33" has no prefix length from 0 to 32 after "\/"/);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { dns: NetworkPeer.pods({ podLabels: { 'bad key!': 'x' } }) } })))
       .toThrow(/security\.dns\.podLabels: \{"bad key!":"x"\} is not a valid label selector entry/);
   });
@@ -132,5 +133,49 @@ describe('mTLS through a service mesh follows the same graph', () => {
     });
     expect(find(objects, 'MeshTLSAuthentication', 'weather-callers').spec.identityRefs.map((r: any) => r.name)).toEqual(['planner']);
     expect(find(objects, 'MeshTLSAuthentication', 'tourist-callers').spec.identityRefs.map((r: any) => r.name)).toEqual(['planner']);
+  });
+
+  describe('CIDR ranges: what kube-apiserver takes without a warning (the conformance suite asks it), in its canonical form', () => {
+    const egress = (peer: NetworkPeer, clusterCidrs?: string[]) => {
+      const objects = synth((chart) => new McpMesh(chart, 'Mesh', {
+        security: { clusterCidrs },
+        agents: [{ runtime: rt, name: 'a', internetEgress: true }],
+        registry: { storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' }, endpoint: { peer, port: 5432 } }), replicas: 2 },
+      }));
+      return { registry: find(objects, 'NetworkPolicy', 'mcp-mesh-registry').spec.egress, agent: find(objects, 'NetworkPolicy', 'a').spec.egress };
+    };
+
+    test('upper case and uncompressed IPv6 are written as RFC 5952; clusterCidrs likewise', () => {
+      const { registry, agent } = egress(NetworkPeer.ipBlock('FD00:0:0:0:0:0:0:0/8', ['fd00:0000:0:1::/64']), ['10.0.0.0/8', 'FD00:0::/8']);
+      expect(registry).toContainEqual({ ports: [{ port: 5432, protocol: 'TCP' }], to: [{ ipBlock: { cidr: 'fd00::/8', except: ['fd00:0:0:1::/64'] } }] });
+      expect(agent).toContainEqual({ ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }, { ipBlock: { cidr: '::/0', except: ['fd00::/8'] } }] });
+    });
+
+    test.each([
+      ['2001:db8:0:0:1:0:0:1/128', '2001:db8::1:0:0:1/128'], ['2001:0:0:1:0:0:0:0/64', '2001:0:0:1::/64'], ['0:0:0:0:0:0:0:1/128', '::1/128'],
+      ['1:0:2:0:3:0:4:0/128', '1:0:2:0:3:0:4:0/128'], ['::/0', '::/0'], ['0.0.0.0/0', '0.0.0.0/0'], ['192.168.0.0/16', '192.168.0.0/16'],
+    ])('%s is written %s', (input, canonical) => {
+      expect(parseCidr('f', input).text).toBe(canonical);
+    });
+
+    test.each([
+      ['10.0.0.1/8', /has host bits set, so it is ambiguous\. Fix: write the network "10\.0\.0\.0\/8", or "10\.0\.0\.1\/32" for the one address/],
+      ['010.0.0.0/8', /has a leading zero in an IPv4 address/], ['10.0.0.0', /has no prefix length/], ['10.0.0.0/08', /has no prefix length/],
+      ['256.0.0.0/8', /is not a CIDR range/], ['fffff::/8', /is not a CIDR range/], [':::/8', /is not a CIDR range/], ['1::2::/8', /is not a CIDR range/],
+      ['1:2:3:4:5:6:7:8:9/128', /is not a CIDR range/], ['1:2:3:4:5:6:7::8/128', /is not a CIDR range/],
+      ['::ffff:10.0.0.0/104', /IPv4-mapped or -embedded IPv6 range: write the IPv4 range instead/], ['fd00::/129', /has no prefix length from 0 to 128/],
+    ])('%s is refused at synth', (cidr, message) => {
+      expect(() => NetworkPeer.ipBlock(cidr).validate('peer')).toThrow(message);
+    });
+
+    test('except entries must lie strictly inside the range, and clusterCidrs cannot be everything', () => {
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['192.168.0.0/24']).validate('peer')).toThrow('peer.except[0]: "192.168.0.0/24" is not strictly inside 10.0.0.0/8');
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['10.0.0.0/8']).validate('peer')).toThrow(/peer\.except\[0\]: "10\.0\.0\.0\/8" is not strictly inside/);
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['fd00::/16']).validate('peer')).toThrow(/is not strictly inside 10\.0\.0\.0\/8/);
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['10.1.0.0/16', '10.255.255.255/32']).validate('peer')).not.toThrow();
+      expect(() => egress(NetworkPeer.ipBlock('10.0.0.0/8'), ['0.0.0.0/0'])).toThrow('security.clusterCidrs[0]: "0.0.0.0/0" is every address');
+      expect(isStrictSubset(parseCidr('a', '10.128.0.0/9'), parseCidr('b', '10.0.0.0/8'))).toBe(true);
+      expect(isStrictSubset(parseCidr('a', '11.0.0.0/9'), parseCidr('b', '10.0.0.0/8'))).toBe(false);
+    });
   });
 });

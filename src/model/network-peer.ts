@@ -1,7 +1,6 @@
+import { canonicalCidr, isStrictSubset, parseCidr } from './cidr';
 import { MeshValidationError } from './errors';
 
-const CIDR4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12][0-9]|3[0-2])$/;
-const CIDR6 = /^[0-9a-fA-F:]+\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
@@ -34,9 +33,13 @@ export class NetworkPeer {
     return NetworkPeer.pods({ namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, podLabels });
   }
 
-  /** An IP range in CIDR notation, minus `except` ranges inside it. */
+  /**
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
+   */
   public static ipBlock(cidr: string, except: string[] = []): NetworkPeer {
-    return new NetworkPeer(cidr, except, undefined, undefined);
+    const canonical = (c: string) => (typeof c === 'string' ? canonicalCidr(c) ?? c : c);
+    return new NetworkPeer(canonical(cidr), Array.isArray(except) ? except.map(canonical) : except, undefined, undefined);
   }
 
   private constructor(
@@ -49,12 +52,15 @@ export class NetworkPeer {
   /** Checks the peer and returns it; errors name `field`. */
   public validate(field: string): NetworkPeer {
     if (this.cidr !== undefined) {
-      for (const [i, cidr] of [this.cidr, ...this.except].entries()) {
-        if (typeof cidr !== 'string' || !(CIDR4.test(cidr) || CIDR6.test(cidr))) {
-          throw new MeshValidationError(i === 0 ? `${field}.cidr` : `${field}.except[${i - 1}]`, cidr, 'is not a CIDR range',
-            'write it like "10.0.0.0/8" or "fd00::/8"');
+      const range = parseCidr(`${field}.cidr`, this.cidr);
+      if (!Array.isArray(this.except)) throw new MeshValidationError(`${field}.except`, this.except, 'is not a list', 'pass a list of CIDR ranges');
+      this.except.forEach((e, i) => {
+        const hole = parseCidr(`${field}.except[${i}]`, e);
+        // The API server rejects an except entry that is not strictly inside the range.
+        if (!isStrictSubset(hole, range)) {
+          throw new MeshValidationError(`${field}.except[${i}]`, e, `is not strictly inside ${range.text}`, `leave out ranges outside ${range.text} (and ${range.text} itself)`);
         }
-      }
+      });
       return this;
     }
     for (const [part, labels] of [['namespaceLabels', this.namespaceLabels], ['podLabels', this.podLabels]] as const) {

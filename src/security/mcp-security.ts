@@ -4,6 +4,7 @@ import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { AgentModel, MeshModel, RegistryBackendModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
+import { parseCidr } from '../model/cidr';
 import { ServiceMesh } from '../model/service-mesh';
 
 /** Security settings a mesh passes through. */
@@ -94,8 +95,14 @@ export class McpSecurity extends Construct {
     props.dns?.validate('security.dns');
     props.prometheus?.validate('security.prometheus');
     props.ingressController?.validate('security.ingressController');
-    this.clusterCidrs = props.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS;
-    this.clusterCidrs.forEach((cidr, i) => NetworkPeer.ipBlock(cidr).validate(`security.clusterCidrs[${i}]`));
+    this.clusterCidrs = (props.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS).map((cidr, i) => {
+      const range = parseCidr(`security.clusterCidrs[${i}]`, cidr);
+      // They are cut out of 0.0.0.0/0 and ::/0 for internet egress, which the API server allows for smaller ranges only.
+      if (range.prefix === 0) {
+        throw new MeshValidationError(`security.clusterCidrs[${i}]`, cidr, 'is every address, so no address would be "the internet"', 'list the cluster\'s pod, service and node ranges');
+      }
+      return range.text;
+    });
     this.serviceMesh = props.serviceMesh ?? ServiceMesh.NONE;
     const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
     if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);

@@ -28,6 +28,7 @@ import * as path from 'path';
 import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
 import { canonicalQuantity } from '../../src/model/validation';
+import { canonicalCidr } from '../../src/model/cidr';
 
 /** CRD files or folders from MCP_MESH_CONFORMANCE_CRDS, installed after the upstream ones. */
 const ENV_CRDS: string[] = (process.env.MCP_MESH_CONFORMANCE_CRDS ?? '').split(path.delimiter).filter(Boolean);
@@ -322,6 +323,62 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
     // ... and means what the user's spelling means to the server (rounding included).
     expect(inputs.flatMap((q, i) => (canonicalQuantity(keptInput[i]) === written[i] ? [] : [`${q}: server ${keptInput[i]}, library ${written[i]}`]))).toEqual([]);
     expect(written.filter((w, i) => w !== inputs[i]).length).toBeGreaterThan(100); // the normalization is exercised
+  });
+
+  test('CIDR ranges: what the library writes the API server takes without a warning and keeps as written; what it refuses, the server rejects or warns about (generated ranges)', async () => {
+    const hex = fc.oneof(fc.constant('0'), fc.constant('0'), fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16)));
+    const v6Groups = fc.array(hex, { minLength: 8, maxLength: 8 });
+    const spell6 = fc.tuple(v6Groups, fc.constantFrom('plain', 'upper', 'padded', 'compress', 'broken'), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 7 }));
+    const v6 = spell6.map(([g, how, at, len]) => {
+      if (how === 'upper') return g.join(':').toUpperCase();
+      if (how === 'padded') return g.map((x) => x.padStart(4, '0')).join(':');
+      if (how === 'compress') return `${g.slice(0, Math.min(at, 7)).join(':')}::${g.slice(Math.min(at, 7) + len).join(':')}`;
+      if (how === 'broken') return `${g.join(':')}:${g[0]}`;
+      return g.join(':');
+    });
+    const octet = fc.oneof(fc.integer({ min: 0, max: 255 }).map(String), fc.constantFrom('0', '00', '010', '256', '300'));
+    const v4 = fc.array(octet, { minLength: 4, maxLength: 4 }).map((o) => o.join('.'));
+    const cidr = fc.oneof(
+      fc.tuple(v4, fc.integer({ min: 0, max: 33 })).map(([a, p]) => `${a}/${p}`),
+      fc.tuple(v6, fc.integer({ min: 0, max: 129 })).map(([a, p]) => `${a}/${p}`),
+      // Ranges of the right shape (host bits zero): most of them are valid.
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 })).map(([n, p]) => {
+        const network = p === 0 ? 0 : (n >>> (32 - p)) << (32 - p) >>> 0;
+        return `${[24, 16, 8, 0].map((s) => (network >>> s) & 255).join('.')}/${p}`;
+      }),
+    );
+    const inputs = [...new Set(fc.sample(cidr, { seed: 20261125, numRuns: 500 }))];
+    const accepted = inputs.filter((c) => canonicalCidr(c) !== undefined);
+    const refused = inputs.filter((c) => canonicalCidr(c) === undefined);
+    expect(accepted.length).toBeGreaterThan(100);
+    expect(refused.length).toBeGreaterThan(100);
+    const policy = (cidrs: string[]) => JSON.stringify({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'cidrs' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: cidrs.map((c) => ({ ipBlock: { cidr: c } })) }] },
+    });
+    const submit = (cidrs: string[]) => cluster.request('PATCH', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/cidrs?dryRun=All&fieldManager=conformance&fieldValidation=Strict',
+      policy(cidrs), { 'Content-Type': 'application/apply-patch+yaml' });
+
+    // What the library writes: accepted, no warning, kept as written.
+    const written = accepted.map((c) => canonicalCidr(c)!);
+    const clean = await submit(written);
+    expect([clean.status, clean.warnings]).toEqual([201, []]);
+    expect(JSON.parse(clean.body).spec.egress[0].to.map((p: any) => p.ipBlock.cidr)).toEqual(written);
+    // The user's other spellings the library accepts (one request each: the server caps the warnings of a response
+    // at 4 KiB): the server takes them too, and asks for the library's spelling.
+    const respelled = accepted.map((c, i) => [c, written[i]]).filter(([c, w]) => c !== w);
+    expect(respelled.length).toBeGreaterThan(20);
+    const asked = await Promise.all(respelled.map(async ([c]) => {
+      const r = await submit([c]);
+      return [c, r.status, r.warnings.map((w) => /\("([^"]+)"\)$/.exec(w)?.[1] ?? w)];
+    }));
+    expect(asked).toEqual(respelled.map(([c, w]) => [c, 201, [w]]));
+    // What the library refuses: the server rejects it, or accepts it with a warning.
+    const verdicts = await Promise.all(refused.map(async (c) => {
+      const r = await submit([c]);
+      return r.status === 422 || r.warnings.length > 0 ? undefined : `${c}: the library refuses it, the server takes it (${r.status}) without a warning`;
+    }));
+    expect(verdicts.filter((v) => v !== undefined)).toEqual([]);
   });
 
   test('the server is the expected kube-apiserver', () => {

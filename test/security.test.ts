@@ -20,7 +20,7 @@ describe('McpSecurity', () => {
       .toEqual(['mcp-mesh-default-deny', 'mcp-mesh-allow-dns', 'mcp-mesh-registry', 'a', 'b']);
     const deny = find(on, 'NetworkPolicy', 'mcp-mesh-default-deny');
     expect(deny.spec).toEqual({
-      egress: [], ingress: [], policyTypes: ['Ingress', 'Egress'],
+      policyTypes: ['Ingress', 'Egress'], // no lists: both directions denied (empty lists would be dropped by the API server)
       podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh' } },
     });
     const noPolicies = { security: { networkPolicies: false }, agents: [{ runtime: rt, name: 'a' }] };

@@ -159,9 +159,12 @@ export class McpSecurity extends Construct {
       // Read at synthesis, when every agent and dependency of the mesh is known.
       get spec() {
         const { ingress, egress } = rules();
+        // Both types listed: a missing list denies that direction. An empty list would mean the same, but the
+        // API server drops it, so a server-side apply that sends one never matches the stored policy and every
+        // GitOps sync would write it again (and every CNI agent would recompute it).
         return {
-          egress: egress ?? [],
-          ingress: ingress ?? [],
+          ...(egress !== undefined && egress.length > 0 ? { egress } : {}),
+          ...(ingress !== undefined && ingress.length > 0 ? { ingress } : {}),
           podSelector: { matchLabels: podLabels },
           policyTypes: ['Ingress', 'Egress'],
         };

@@ -191,17 +191,18 @@ export function formatProblems(results: ValidationResult[]): string {
 /**
  * Where the object the server keeps differs from what was sent: every value sent must come back as sent
  * (quantities, durations and the like in the server's canonical form, or an Argo CD or Flux diff never
- * settles). An empty map or list that comes back absent is the same object. `Secret.stringData` is
- * write-only by design (the server folds it into `data`).
+ * settles). That includes empty lists and maps the server drops: a server-side apply that sends one never
+ * matches the stored object, so every sync writes the object again (a new resourceVersion, and a watch
+ * event for every controller of that kind). `Secret.stringData` is write-only by design (the server folds
+ * it into `data`).
  */
 export function serverDrift(sent: unknown, kept: unknown, at = ''): string[] {
   if (Array.isArray(sent)) {
-    if (!Array.isArray(kept)) return sent.length === 0 && kept === undefined ? [] : [`${at || '.'}: sent ${JSON.stringify(sent)}, the server keeps ${JSON.stringify(kept)}`];
+    if (!Array.isArray(kept)) return [`${at || '.'}: sent ${JSON.stringify(sent)}, the server keeps ${JSON.stringify(kept)}`];
     if (kept.length !== sent.length) return [`${at}: sent ${sent.length} item(s), the server keeps ${kept.length}`];
     return sent.flatMap((item, i) => serverDrift(item, kept[i], `${at}[${i}]`));
   }
   if (sent !== null && typeof sent === 'object') {
-    if (kept === undefined && Object.keys(sent).length === 0) return [];
     if (kept === null || typeof kept !== 'object' || Array.isArray(kept)) return [`${at || '.'}: sent an object, the server keeps ${JSON.stringify(kept)}`];
     return Object.entries(sent).flatMap(([k, v]) => {
       const path = `${at}.${k}`;

@@ -1,7 +1,7 @@
 /**
  * Simulated-cluster benchmark: `npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--timeout SECONDS] [--json]`.
  *
- * Starts a simulated cluster on loopback (test/scale/simulated-cluster.ts: etcd, kube-apiserver,
+ * Starts a simulated cluster on loopback (test/simulated/simulated-cluster.ts: etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler and kwok fake nodes, max(3, ceil(3N/100)) of them over 3
  * zones), synthesizes a plain mesh of N agents (no service mesh; SQLite registry up to 700 agents,
  * in-cluster PostgreSQL beyond), applies it with `kubectl apply --server-side` into its own Namespace
@@ -13,14 +13,14 @@
  * - the objects the API server holds (a limit=1 list of every listable resource), and those in the
  *   mesh namespace;
  * - peak RSS (VmHWM) and CPU time of etcd, kube-apiserver and the other components.
- * test/scale/simulated-cluster.test.ts runs it with 50 agents in every `npm test`.
+ * test/simulated/scale.test.ts runs it with 50 agents in every `npm test`.
  */
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { McpMesh, NetworkPeer, RegistryStorage, ServiceMesh } from '../src';
 import { meshAgents } from './synth-bench';
 import { REPO_ROOT } from '../test/conformance/cluster';
-import { ProcessStats, rolloutTarget, SimulatedCluster } from '../test/scale/simulated-cluster';
+import { ProcessStats, rolloutTarget, SimulatedCluster } from '../test/simulated/simulated-cluster';
 
 export const BENCH_NAMESPACE = 'bench';
 /** API groups a bare control plane serves; objects of other groups (CRDs) are skipped and reported. */

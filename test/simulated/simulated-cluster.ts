@@ -3,7 +3,7 @@
  * real kube-controller-manager and kube-scheduler (same Kubernetes release) and kwok, which fakes the
  * kubelets of fake nodes (pods are scheduled for real and reported Running/Ready without containers).
  *
- * Used by the scale benchmark (`npm run bench:cluster`) and by test/scale/simulated-cluster.test.ts,
+ * Used by the scale benchmark (`npm run bench:cluster`) and by test/simulated/scale.test.ts,
  * so that the benchmark's path is exercised by every `npm test`.
  *
  * Binaries come from scripts/cluster-tools.sh (builds them into the tools cache on first use).

@@ -77,7 +77,7 @@ describe('McpSecurity', () => {
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { clusterCidrs: ['10.0.0.0/33'] } })))
       .toThrow(/security\.clusterCidrs\[0\]: "10\.0\.0\.0\/33" has no prefix length from 0 to 32 after "\/"/);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { security: { dns: NetworkPeer.pods({ podLabels: { 'bad key!': 'x' } }) } })))
-      .toThrow(/security\.dns\.podLabels: \{"bad key!":"x"\} is not a valid label selector entry/);
+      .toThrow(/security\.dns\.podLabels: "bad key!" is not a valid label or annotation key/);
   });
 });
 

@@ -1,8 +1,7 @@
 import { canonicalCidr, isStrictSubset, parseCidr } from './cidr';
 import { MeshValidationError } from './errors';
+import { requireLabels } from './validation';
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Pods, by namespace labels and pod labels; an omitted selector means "any". */
 export interface PodPeerProps {
@@ -64,12 +63,7 @@ export class NetworkPeer {
       return this;
     }
     for (const [part, labels] of [['namespaceLabels', this.namespaceLabels], ['podLabels', this.podLabels]] as const) {
-      for (const [k, v] of Object.entries(labels ?? {})) {
-        if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) {
-          throw new MeshValidationError(`${field}.${part}`, { [k]: v }, 'is not a valid label selector entry',
-            'use label keys like "app.kubernetes.io/name" and values of at most 63 letters, digits, "-", "_" or "."');
-        }
-      }
+      if (labels !== undefined) requireLabels(`${field}.${part}`, labels);
     }
     return this;
   }

@@ -29,6 +29,38 @@ export function requireDnsSubdomain(field: string, value: unknown): string {
   return value;
 }
 
+/** The name part of a label or annotation key, and a label value (which may also be empty). */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label or annotation key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters. */
+export function requireLabelKey(field: string, key: unknown): string {
+  const slash = typeof key === 'string' ? key.indexOf('/') : -1;
+  const prefix = slash >= 0 ? (key as string).slice(0, slash) : undefined;
+  const name = slash >= 0 ? (key as string).slice(slash + 1) : key;
+  if (typeof key !== 'string' || typeof name !== 'string' || !LABEL_NAME.test(name)
+    || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
+    throw new MeshValidationError(field, key, 'is not a valid label or annotation key',
+      'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit, e.g. "app.kubernetes.io/name"');
+  }
+  return key;
+}
+
+/** A map of labels (keys and values checked as the API server checks them). */
+export function requireLabels(field: string, labels: unknown): Record<string, string> {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw new MeshValidationError(field, labels, 'is not a map of labels', 'pass an object such as { "app.kubernetes.io/name": "prometheus" }');
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    requireLabelKey(field, key);
+    if (typeof value !== 'string' || (value !== '' && !LABEL_NAME.test(value))) {
+      throw new MeshValidationError(`${field}.${key}`, value, 'is not a valid label value',
+        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (or the empty string)');
+    }
+  }
+  return labels as Record<string, string>;
+}
+
 /** A DNS-1123 label of at most `maxLength` characters (names of Services are limited to 63). */
 export function requireDnsLabel(field: string, value: unknown, maxLength = 63): string {
   if (typeof value !== 'string' || value.length === 0) {

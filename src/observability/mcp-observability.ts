@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { McpMesh } from '../mesh/mcp-mesh';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
-import { requireDnsLabel } from '../model/validation';
+import { requireDnsLabel, requireLabelKey, requireLabels } from '../model/validation';
 import { renderDashboards } from './dashboards';
 import { MeshObject } from '../k8s/mesh-object';
 import { lazyMeshObject } from './lazy-object';
@@ -195,9 +195,6 @@ const FOR_PROPS: Record<McpAlert, keyof McpAlertOptions> = {
 /** ConfigMaps and other objects are limited to about 1 MiB by the API server (etcd's request limit is 1.5 MiB). */
 const MAX_OBJECT_BYTES = 1024 * 1024;
 
-const K8S_LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const K8S_LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROM_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
@@ -263,7 +260,7 @@ export class McpObservability extends Construct {
       throw new MeshValidationError(f('dashboardFolder'), folder, 'is not a Grafana folder title', 'use a non-empty title of at most 255 characters without "/", "\\" or line breaks, e.g. "MCP Mesh"');
     }
     const folderAnnotation = props.dashboardFolderAnnotation ?? 'grafana_folder';
-    requireK8sKey(f('dashboardFolderAnnotation'), folderAnnotation);
+    requireLabelKey(f('dashboardFolderAnnotation'), folderAnnotation);
     const dashboardNamespace = requireDnsLabel(f('dashboardNamespace'), props.dashboardNamespace ?? mesh.namespace);
 
     this.agentScrapeJob = `${mesh.namespace}/${mesh.name}-agents`;
@@ -483,30 +480,6 @@ function requireBoolean(field: string, value: unknown, fallback: boolean): boole
   return value;
 }
 
-function requireK8sKey(field: string, key: unknown): string {
-  if (typeof key !== 'string') throw new MeshValidationError(field, key, 'is not a Kubernetes label or annotation key', 'use e.g. "grafana_folder" or "example.com/team"');
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (!K8S_LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
-    throw new MeshValidationError(field, key, 'is not a valid Kubernetes label or annotation key',
-      'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or ".", e.g. "grafana_folder"');
-  }
-  return key;
-}
-
 function k8sLabels(field: string, labels: unknown): Record<string, string> {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
-    throw new MeshValidationError(field, labels, 'is not a map of labels', 'pass an object such as { release: "kube-prometheus-stack" }');
-  }
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) {
-    requireK8sKey(`${field}`, key);
-    if (typeof value !== 'string' || !K8S_LABEL_VALUE.test(value)) {
-      throw new MeshValidationError(`${field}.${key}`, value, 'is not a valid Kubernetes label value',
-        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    }
-    out[key] = value;
-  }
-  return out;
+  return { ...requireLabels(field, labels) };
 }

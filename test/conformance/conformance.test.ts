@@ -27,7 +27,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
-import { canonicalQuantity } from '../../src/model/validation';
+import { canonicalQuantity, requireLabels } from '../../src/model/validation';
 import { canonicalCidr } from '../../src/model/cidr';
 
 /** CRD files or folders from MCP_MESH_CONFORMANCE_CRDS, installed after the upstream ones. */
@@ -379,6 +379,31 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
       return r.status === 422 || r.warnings.length > 0 ? undefined : `${c}: the library refuses it, the server takes it (${r.status}) without a warning`;
     }));
     expect(verdicts.filter((v) => v !== undefined)).toEqual([]);
+  });
+
+  test('labels: the library accepts exactly the keys and values the API server accepts (generated labels)', async () => {
+    const name = fc.oneof(fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/), fc.stringMatching(/^[-A-Za-z0-9_. !]{0,66}$/));
+    const subdomain = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?){0,3}$/);
+    const prefix = fc.oneof(subdomain, fc.stringMatching(/^[-a-zA-Z0-9._/]{0,12}$/), subdomain.map((d) => `${d}.${'a'.repeat(250)}`), fc.constant('example.com'));
+    const key = fc.tuple(fc.option(prefix, { nil: undefined }), name).map(([p, n]) => (p === undefined ? n : `${p}/${n}`));
+    const value = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/), fc.stringMatching(/^[-A-Za-z0-9_. ]{0,66}$/));
+    const labels = fc.sample(fc.tuple(key, value), { seed: 20261125, numRuns: 400 });
+    const library = labels.map(([k, v]) => {
+      try {
+        requireLabels('labels', { [k]: v });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(library.filter((ok) => ok).length).toBeGreaterThan(100);
+    expect(library.filter((ok) => !ok).length).toBeGreaterThan(100);
+    const server = await Promise.all(labels.map(async ([k, v]) => {
+      const r = await cluster.request('PATCH', '/api/v1/namespaces/default/configmaps/labels?dryRun=All&fieldManager=conformance&fieldValidation=Strict',
+        JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labels', labels: { [k]: v } } }), { 'Content-Type': 'application/apply-patch+yaml' });
+      return r.status < 300;
+    }));
+    expect(labels.flatMap(([k, v], i) => (library[i] === server[i] ? [] : [`${JSON.stringify(k)}: ${JSON.stringify(v)}: library ${library[i]}, server ${server[i]}`]))).toEqual([]);
   });
 
   test('the server is the expected kube-apiserver', () => {

@@ -1,11 +1,13 @@
 /**
- * Simulated-cluster benchmark: `npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--timeout SECONDS] [--json]`.
+ * Simulated-cluster benchmark: `npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--service-mesh none|istio|linkerd]
+ *   [--timeout SECONDS] [--json]`.
  *
  * Starts a simulated cluster on loopback (test/simulated/simulated-cluster.ts: etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler and kwok fake nodes, max(3, ceil(3N/100)) of them over 3
- * zones), synthesizes a plain mesh of N agents (no service mesh; SQLite registry up to 700 agents,
- * in-cluster PostgreSQL beyond), applies it with `kubectl apply --server-side` into its own Namespace
- * (which enforces Pod Security "restricted"), and measures:
+ * zones), synthesizes a mesh of N agents (by default no service mesh; with one, its upstream CRDs are
+ * installed and its objects applied too; SQLite registry up to 700 agents, in-cluster PostgreSQL beyond),
+ * applies it with `kubectl apply --server-side` into its own Namespace (which enforces Pod Security
+ * "restricted"), and measures:
  * - the apply time, and the time from the start of the apply until every Deployment has all the
  *   replicas it must have (spec.replicas, or the HPA's minReplicas) available and every StatefulSet is
  *   ready (kwok fakes the kubelets: pods go Running/Ready without containers); --timeout bounds it
@@ -13,19 +15,27 @@
  * - the objects the API server holds (a limit=1 list of every listable resource), and those in the
  *   mesh namespace;
  * - peak RSS (VmHWM) and CPU time of etcd, kube-apiserver and the other components.
- * test/simulated/scale.test.ts runs it with 50 agents in every `npm test`.
+ * test/simulated/scale.test.ts runs it with 50 agents and Istio in every `npm test`.
  */
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { McpMesh, NetworkPeer, RegistryStorage, ServiceMesh } from '../src';
 import { meshAgents } from './synth-bench';
-import { REPO_ROOT } from '../test/conformance/cluster';
+import { installExtraCrds } from '../test/conformance/apply';
+import { REPO_ROOT, resolveUpstreamCrds } from '../test/conformance/cluster';
 import { ProcessStats, rolloutTarget, SimulatedCluster } from '../test/simulated/simulated-cluster';
 
 export const BENCH_NAMESPACE = 'bench';
 /** API groups a bare control plane serves; objects of other groups (CRDs) are skipped and reported. */
 const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io',
   'scheduling.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
+
+/** API groups of each service mesh's objects (their CRDs come from scripts/upstream-crds.sh). */
+const SERVICE_MESH_GROUPS: Record<ServiceMesh, string[]> = {
+  [ServiceMesh.NONE]: [],
+  [ServiceMesh.ISTIO]: ['security.istio.io', 'networking.istio.io'],
+  [ServiceMesh.LINKERD]: ['policy.linkerd.io', 'linkerd.io'],
+};
 
 export interface ClusterBenchOptions {
   /** Bound on the wait for the rollout, in seconds. @default max(180, 0.6 N) */
@@ -36,6 +46,12 @@ export interface ClusterBenchOptions {
    * heartbeat ceiling at 2 pods per agent), PostgreSQL beyond
    */
   readonly registry?: 'sqlite' | 'postgres';
+  /**
+   * The service mesh whose objects are applied too (the upstream CRDs of scripts/upstream-crds.sh are installed
+   * first; no proxy runs, so they are stored, not enforced).
+   * @default ServiceMesh.NONE: built-in kinds only
+   */
+  readonly serviceMesh?: ServiceMesh;
   /** Called with the live cluster once the rollout is done, before anything is stopped. */
   readonly inspect?: (cluster: SimulatedCluster, objects: any[]) => Promise<void>;
   readonly log?: (line: string) => void;
@@ -45,6 +61,7 @@ export interface ClusterBenchResult {
   readonly agents: number;
   readonly nodes: number;
   readonly registry: 'sqlite' | 'postgres';
+  readonly serviceMesh: ServiceMesh;
   readonly appliedObjects: number;
   readonly skippedCrdObjects: Record<string, number>;
   readonly applyS: number;
@@ -55,15 +72,19 @@ export interface ClusterBenchResult {
   readonly processes: Record<string, (ProcessStats & { cpuDuringRunS?: number }) | undefined>;
 }
 
-/** The mesh of n agents the benchmark applies, as JSON: built-in kinds only (CRD-backed kinds are counted apart). */
-export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres'): { objects: any[]; skipped: Record<string, number> } {
+/**
+ * The mesh of n agents the benchmark applies, as JSON: built-in kinds, and the service mesh's kinds when there
+ * is one (other CRD-backed kinds are counted apart).
+ */
+export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres', serviceMesh: ServiceMesh = ServiceMesh.NONE): { objects: any[]; skipped: Record<string, number> } {
   const app = new App({ outdir: path.join(REPO_ROOT, 'cdk8s.out.unused') }); // nothing is written: only toJson()
   const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
   new McpMesh(chart, 'Mesh', {
     namespace: BENCH_NAMESPACE,
     createNamespace: true,
-    serviceMesh: ServiceMesh.NONE,
-    capabilityRouting: false,
+    serviceMesh,
+    // One VirtualService lists every capability: fine up to a few thousand (the size guard says when not).
+    capabilityRouting: serviceMesh === ServiceMesh.ISTIO,
     registry: registry === 'sqlite'
       ? { replicas: 1, expectedAgents: Math.max(200, 2 * n + 10), storage: RegistryStorage.sqlite({ size: '1Gi' }) }
       : {
@@ -81,7 +102,7 @@ export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres'): { 
   const skipped: Record<string, number> = {};
   for (const o of chart.toJson()) {
     const group = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/')[0] : '';
-    if (BUILTIN_GROUPS.has(group)) objects.push(o);
+    if (BUILTIN_GROUPS.has(group) || SERVICE_MESH_GROUPS[serviceMesh].includes(group)) objects.push(o);
     else skipped[`${o.apiVersion}/${o.kind}`] = (skipped[`${o.apiVersion}/${o.kind}`] ?? 0) + 1;
   }
   // The mesh owns its Namespace (createNamespace), labelled to enforce Pod Security "restricted".
@@ -104,11 +125,16 @@ export async function runClusterBench(n: number, opts: ClusterBenchOptions = {})
   const registry = opts.registry ?? (n <= 700 ? 'sqlite' : 'postgres');
   const timeoutS = opts.timeoutS ?? Math.max(180, Math.ceil(n * 0.6));
   const nodes = Math.max(3, Math.ceil((n * 3) / 100));
-  const { objects, skipped } = clusterBenchMesh(n, registry);
-  log(`mesh of ${n} agents (${registry} registry): ${objects.length} built-in objects to apply, skipped (CRD kinds): ${JSON.stringify(skipped)}`);
+  const serviceMesh = opts.serviceMesh ?? ServiceMesh.NONE;
+  const { objects, skipped } = clusterBenchMesh(n, registry, serviceMesh);
+  log(`mesh of ${n} agents (${registry} registry, service mesh ${serviceMesh}): ${objects.length} objects to apply, skipped (CRD kinds): ${JSON.stringify(skipped)}`);
 
   const cluster = await SimulatedCluster.start({ nodes, log, hpaSyncPeriodSeconds: 5 });
   try {
+    if (serviceMesh !== ServiceMesh.NONE) {
+      const crds = await installExtraCrds(cluster.api, (await resolveUpstreamCrds()).map((u) => u.dir));
+      log(`${crds.docs.length} upstream CRDs installed`);
+    }
     const pvs = await cluster.createVolumesFor(objects);
     log(`${nodes} kwok nodes and ${pvs} PersistentVolumes created`);
     const target = rolloutTarget(objects, BENCH_NAMESPACE);
@@ -135,7 +161,7 @@ export async function runClusterBench(n: number, opts: ClusterBenchOptions = {})
       processes[name] = s && { ...s, ...(before === undefined ? {} : { cpuDuringRunS: +(s.cpuS - before).toFixed(2) }) };
     }
     return {
-      agents: n, nodes, registry, appliedObjects: objects.length, skippedCrdObjects: skipped,
+      agents: n, nodes, registry, serviceMesh, appliedObjects: objects.length, skippedCrdObjects: skipped,
       applyS: +(applied.ms / 1000).toFixed(1), readyS: +(rollout.ms / 1000).toFixed(1),
       storedObjects: stored.total, storedByResource: stored.byResource, namespaceObjects, processes,
     };
@@ -149,7 +175,7 @@ async function main(): Promise<void> {
   const opt = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
   const n = Number(opt('--agents'));
   if (!Number.isInteger(n) || n < 1) {
-    console.error('usage: npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--timeout SECONDS] [--json]');
+    console.error('usage: npm run bench:cluster -- --agents N [--registry sqlite|postgres] [--service-mesh none|istio|linkerd] [--timeout SECONDS] [--json]');
     process.exit(2);
   }
   const registry = opt('--registry');
@@ -157,8 +183,13 @@ async function main(): Promise<void> {
     console.error(`--registry must be sqlite or postgres, got "${registry}"`);
     process.exit(2);
   }
+  const serviceMesh = opt('--service-mesh') ?? ServiceMesh.NONE;
+  if (!(Object.values(ServiceMesh) as string[]).includes(serviceMesh)) {
+    console.error(`--service-mesh must be one of ${Object.values(ServiceMesh).join(', ')}, got "${serviceMesh}"`);
+    process.exit(2);
+  }
   const timeout = opt('--timeout');
-  const result = await runClusterBench(n, { timeoutS: timeout === undefined ? undefined : Number(timeout), registry });
+  const result = await runClusterBench(n, { timeoutS: timeout === undefined ? undefined : Number(timeout), registry, serviceMesh: serviceMesh as ServiceMesh });
   if (args.includes('--json')) {
     console.log(JSON.stringify(result));
   } else {

@@ -1,17 +1,20 @@
 /**
  * The scale benchmark's simulated cluster, small: a mesh of 50 agents (HA registry on the in-cluster
- * PostgreSQL, HPAs, PDBs, headless Services, NetworkPolicies) applied for real to kube-apiserver +
- * etcd + kube-controller-manager + kube-scheduler + kwok fake nodes, through the very function
- * `npm run bench:cluster` runs (bench/cluster-bench.ts), so that the benchmark does not rot.
+ * PostgreSQL, HPAs, PDBs, headless Services, NetworkPolicies, Istio mTLS, authorization and traffic
+ * objects on the real Istio CRDs) applied for real to kube-apiserver + etcd + kube-controller-manager +
+ * kube-scheduler + kwok fake nodes, through the very function `npm run bench:cluster` runs
+ * (bench/cluster-bench.ts), so that the benchmark does not rot.
  *
  * Beyond "it rolls out", the live cluster is asked what only real controllers can tell: that every
  * selector the library writes (Service, PDB, HPA target, spread constraints, NetworkPolicy pods and
- * peers) selects the pods it is meant to; a selector that matches nothing is accepted by the API server
- * and silently does nothing.
+ * peers, Istio workload selectors) selects the pods it is meant to, and that every Istio principal and host
+ * names a ServiceAccount the calling pods run as and a Service that exists; a selector that matches nothing
+ * is accepted by the API server and silently does nothing (or, for an ALLOW policy, denies everything).
  *
  * Env: MCP_MESH_SKIP_CONFORMANCE=1 skips (local only; CI never sets it).
  */
 import { BENCH_NAMESPACE, ClusterBenchResult, runClusterBench } from '../../bench/cluster-bench';
+import { ServiceMesh } from '../../src';
 import { conformanceSkipReason } from '../conformance/cluster';
 import { selects, Selector } from '../util/netpol';
 import { rolloutTarget, RolloutTarget } from './simulated-cluster';
@@ -30,6 +33,8 @@ interface Live {
   pdbs: any[];
   hpas: any[];
   pvcs: any[];
+  /** Istio objects as the API server holds them, by kind. */
+  istio: Record<string, any[]>;
 }
 
 const skip = conformanceSkipReason();
@@ -42,6 +47,7 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
   beforeAll(async () => {
     result = await runClusterBench(AGENTS, {
       registry: 'postgres',
+      serviceMesh: ServiceMesh.ISTIO,
       timeoutS: 300,
       log: (line) => process.stderr.write(`simulated-cluster: ${line}\n`),
       inspect: async (cluster, objects) => {
@@ -57,6 +63,10 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
           pdbs: await cluster.list(`/apis/policy/v1${ns}/poddisruptionbudgets`),
           hpas: await cluster.list(`/apis/autoscaling/v2${ns}/horizontalpodautoscalers`),
           pvcs: await cluster.list(`/api/v1${ns}/persistentvolumeclaims`),
+          istio: Object.fromEntries(await Promise.all([
+            ['AuthorizationPolicy', 'security.istio.io', 'authorizationpolicies'], ['PeerAuthentication', 'security.istio.io', 'peerauthentications'],
+            ['DestinationRule', 'networking.istio.io', 'destinationrules'], ['VirtualService', 'networking.istio.io', 'virtualservices'],
+          ].map(async ([kind, group, plural]) => [kind, await cluster.list(`/apis/${group}/v1${ns}/${plural}`)]))),
         };
       },
     });
@@ -106,6 +116,12 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
   it('every Service selects exactly its workload\'s pods, and its EndpointSlices list them ready on the container port', () => {
     for (const svc of synthesized('Service')) {
       const name = svc.metadata.name;
+      if (svc.spec.selector === undefined) {
+        // Capability routing: a host name for Istio's VirtualService, with no endpoints of its own.
+        const host = `${name}.${NS}.svc.cluster.local`;
+        expect([name, synthesized('VirtualService').some((vs) => vs.spec.hosts.includes(host))]).toEqual([name, true]);
+        continue;
+      }
       const pods = podsSelectedBy({ matchLabels: svc.spec.selector });
       const workloads = [...new Set(pods.map(workloadOf))];
       expect([name, workloads.length]).toEqual([name, 1]);
@@ -188,6 +204,64 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
     expect(claims).toBeGreaterThan(0);
     expect(live.pvcs).toHaveLength(claims);
     for (const pvc of live.pvcs) expect([pvc.metadata.name, pvc.status.phase]).toEqual([pvc.metadata.name, 'Bound']);
+  });
+
+  it('the Istio objects are stored; each workload selector selects exactly one workload\'s pods, the mTLS policy every mesh pod', () => {
+    for (const kind of ['AuthorizationPolicy', 'PeerAuthentication', 'DestinationRule', 'VirtualService']) {
+      expect([kind, live.istio[kind].map((o) => o.metadata.name).sort()]).toEqual([kind, synthesized(kind).map((o) => o.metadata.name).sort()]);
+    }
+    for (const policy of synthesized('AuthorizationPolicy')) {
+      const workloads = new Set(podsSelectedBy(policy.spec.selector).map(workloadOf));
+      expect([policy.metadata.name, workloads.size]).toEqual([policy.metadata.name, 1]);
+    }
+    const [mtls] = synthesized('PeerAuthentication');
+    expect(mtls.spec.mtls.mode).toBe('STRICT');
+    expect(podsSelectedBy(mtls.spec.selector)).toHaveLength(live.pods.length);
+  });
+
+  it('Istio authorization follows the live graph: each caller pod\'s ServiceAccount is allowed into every provider it calls, and no principal is a stranger', () => {
+    const principal = (pod: any) => `cluster.local/ns/${NS}/sa/${pod.spec.serviceAccountName}`;
+    const allowedInto = new Map<string, Set<string>>(); // workload -> principals its policy allows
+    for (const policy of synthesized('AuthorizationPolicy')) {
+      const workload = workloadOf(podsSelectedBy(policy.spec.selector)[0]);
+      const principals = (policy.spec.rules ?? []).flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source?.principals ?? []));
+      allowedInto.set(workload, new Set(principals));
+    }
+    const livePrincipals = new Set(live.pods.map(principal));
+    for (const [workload, principals] of allowedInto) {
+      expect([workload, [...principals].filter((p) => !livePrincipals.has(p))]).toEqual([workload, []]);
+    }
+    let edges = 0;
+    for (const caller of live.pods) {
+      const calls = Object.keys(caller.metadata.labels).filter((k) => k.startsWith('calls.mesh.mcp.io/')).map((k) => k.split('/')[1]);
+      for (const capability of calls) {
+        for (const provider of podsSelectedBy({ matchLabels: { [`provides.mesh.mcp.io/${capability}`]: 'true' } })) {
+          edges++;
+          expect([caller.metadata.name, workloadOf(provider), allowedInto.get(workloadOf(provider))?.has(principal(caller))])
+            .toEqual([caller.metadata.name, workloadOf(provider), true]);
+        }
+      }
+    }
+    expect(edges).toBeGreaterThan(AGENTS);
+    // Every agent may reach the registry.
+    const registry = synthesized('StatefulSet').find((s) => s.metadata.name.endsWith('registry'))!.metadata.name;
+    for (const pod of live.pods.filter((p) => live.target.deployments[workloadOf(p)] !== undefined)) {
+      expect([pod.metadata.name, allowedInto.get(registry)?.has(principal(pod))]).toEqual([pod.metadata.name, true]);
+    }
+  });
+
+  it('every Istio host is a Service of the mesh, and every route goes to a port that Service has', () => {
+    const services = new Map(live.services.map((svc) => [`${svc.metadata.name}.${NS}.svc.cluster.local`, svc]));
+    for (const rule of synthesized('DestinationRule')) expect([rule.metadata.name, services.has(rule.spec.host)]).toEqual([rule.metadata.name, true]);
+    const virtualServices = synthesized('VirtualService');
+    for (const vs of virtualServices) {
+      for (const host of vs.spec.hosts) expect([vs.metadata.name, host, services.has(host)]).toEqual([vs.metadata.name, host, true]);
+      for (const route of vs.spec.http.flatMap((h: any) => h.route)) {
+        const ports = services.get(route.destination.host)?.spec.ports.map((p: any) => p.port) ?? [];
+        expect([vs.metadata.name, route.destination.host, ports]).toEqual([vs.metadata.name, route.destination.host, expect.arrayContaining([route.destination.port.number])]);
+      }
+    }
+    expect(virtualServices.length).toBeGreaterThan(AGENTS); // one per agent, plus capability routing
   });
 
   it('every NetworkPolicy selects live pods, every pod is isolated both ways, and every in-namespace peer matches a pod', () => {

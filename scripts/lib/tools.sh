@@ -1,0 +1,37 @@
+# Shared by the scripts that install the test tools into the tools cache (sourced, not run).
+# The sourcing script sets TOOL (its name, the prefix of its messages) first.
+#
+#   CACHE_ROOT        ${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-~/.cache}/cdk8s-mcp-mesh}, outside the repo
+#   log / die         progress and fatal errors on stderr, prefixed with "$TOOL: "
+#   have_bin FILE     FILE is a non-empty executable
+#   go_env            the Go environment of every build: module mode, no workspace of the caller, static
+#                     binaries, the local toolchain (no toolchain downloads) unless the caller chose otherwise
+#   lock_cache FILE   serialises concurrent runs (parallel test workers, two shells) on a lock file; holds
+#                     it until the script exits, and is a no-op when already held or without flock(1)
+
+: "${TOOL:?set TOOL before sourcing scripts/lib/tools.sh}"
+CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
+
+log() { printf '%s: %s\n' "$TOOL" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$TOOL" "$*" >&2; exit 1; }
+have_bin() { [[ -x "$1" && -s "$1" ]]; }
+
+go_env() {
+  export GOWORK=off CGO_ENABLED=0 GO111MODULE=on
+  export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+  export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
+}
+
+TOOLS_LOCK_HELD=0
+lock_cache() {
+  [[ $TOOLS_LOCK_HELD == 1 ]] && return
+  mkdir -p "$(dirname "$1")"
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$1"
+    if ! flock -n 8; then
+      log "waiting for another $TOOL run to finish (lock $1)"
+      flock 8
+    fi
+  fi
+  TOOLS_LOCK_HELD=1
+}

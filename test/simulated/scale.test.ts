@@ -3,7 +3,7 @@
  * PostgreSQL, HPAs, PDBs, headless Services, NetworkPolicies, Istio mTLS, authorization and traffic
  * objects on the real Istio CRDs) applied for real to kube-apiserver + etcd + kube-controller-manager +
  * kube-scheduler + kwok fake nodes, through the very function `npm run bench:cluster` runs
- * (bench/cluster-bench.ts), so that the benchmark does not rot.
+ * (bench/cluster-bench.ts), so that the benchmark does not rot; once with Istio, once with Linkerd.
  *
  * Beyond "it rolls out", the live cluster is asked what only real controllers can tell: that every
  * selector the library writes (Service, PDB, HPA target, spread constraints, NetworkPolicy pods and
@@ -33,21 +33,33 @@ interface Live {
   pdbs: any[];
   hpas: any[];
   pvcs: any[];
-  /** Istio objects as the API server holds them, by kind. */
-  istio: Record<string, any[]>;
+  /** The service mesh's objects as the API server holds them, by kind. */
+  meshObjects: Record<string, any[]>;
 }
 
 const skip = conformanceSkipReason();
 const suite = skip ? describe.skip : describe;
 
-suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
+/** The kinds each service mesh adds, with where the API server serves them. */
+const MESH_KINDS: Record<string, Array<[kind: string, groupVersion: string, plural: string]>> = {
+  [ServiceMesh.ISTIO]: [
+    ['AuthorizationPolicy', 'security.istio.io/v1', 'authorizationpolicies'], ['PeerAuthentication', 'security.istio.io/v1', 'peerauthentications'],
+    ['DestinationRule', 'networking.istio.io/v1', 'destinationrules'], ['VirtualService', 'networking.istio.io/v1', 'virtualservices'],
+  ],
+  [ServiceMesh.LINKERD]: [
+    ['Server', 'policy.linkerd.io/v1beta1', 'servers'], ['MeshTLSAuthentication', 'policy.linkerd.io/v1alpha1', 'meshtlsauthentications'],
+    ['AuthorizationPolicy', 'policy.linkerd.io/v1alpha1', 'authorizationpolicies'], ['ServiceProfile', 'linkerd.io/v1alpha2', 'serviceprofiles'],
+  ],
+};
+
+describe.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('simulated cluster with %s', (serviceMesh) => suite(`a ${AGENTS}-agent mesh applied for real`, () => {
   let result: ClusterBenchResult;
   let live: Live;
 
   beforeAll(async () => {
     result = await runClusterBench(AGENTS, {
       registry: 'postgres',
-      serviceMesh: ServiceMesh.ISTIO,
+      serviceMesh,
       timeoutS: 300,
       log: (line) => process.stderr.write(`simulated-cluster: ${line}\n`),
       inspect: async (cluster, objects) => {
@@ -63,10 +75,8 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
           pdbs: await cluster.list(`/apis/policy/v1${ns}/poddisruptionbudgets`),
           hpas: await cluster.list(`/apis/autoscaling/v2${ns}/horizontalpodautoscalers`),
           pvcs: await cluster.list(`/api/v1${ns}/persistentvolumeclaims`),
-          istio: Object.fromEntries(await Promise.all([
-            ['AuthorizationPolicy', 'security.istio.io', 'authorizationpolicies'], ['PeerAuthentication', 'security.istio.io', 'peerauthentications'],
-            ['DestinationRule', 'networking.istio.io', 'destinationrules'], ['VirtualService', 'networking.istio.io', 'virtualservices'],
-          ].map(async ([kind, group, plural]) => [kind, await cluster.list(`/apis/${group}/v1${ns}/${plural}`)]))),
+          meshObjects: Object.fromEntries(await Promise.all(MESH_KINDS[serviceMesh]
+            .map(async ([kind, groupVersion, plural]) => [kind, await cluster.list(`/apis/${groupVersion}${ns}/${plural}`)]))),
         };
       },
     });
@@ -206,10 +216,20 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
     for (const pvc of live.pvcs) expect([pvc.metadata.name, pvc.status.phase]).toEqual([pvc.metadata.name, 'Bound']);
   });
 
-  it('the Istio objects are stored; each workload selector selects exactly one workload\'s pods, the mTLS policy every mesh pod', () => {
-    for (const kind of ['AuthorizationPolicy', 'PeerAuthentication', 'DestinationRule', 'VirtualService']) {
-      expect([kind, live.istio[kind].map((o) => o.metadata.name).sort()]).toEqual([kind, synthesized(kind).map((o) => o.metadata.name).sort()]);
+  // Tests of one service mesh exist only in its suite.
+  const only = (mesh: ServiceMesh) => (name: string, fn: () => void) => (serviceMesh === mesh ? it(name, fn) : undefined);
+  const istio = only(ServiceMesh.ISTIO);
+  const linkerd = only(ServiceMesh.LINKERD);
+  const stored = (kind: string) => live.meshObjects[kind];
+
+  it('the service mesh\'s objects are all stored', () => {
+    for (const [kind] of MESH_KINDS[serviceMesh]) {
+      expect([kind, stored(kind).map((o) => o.metadata.name).sort()]).toEqual([kind, synthesized(kind).map((o) => o.metadata.name).sort()]);
+      expect([kind, stored(kind).length > 0]).toEqual([kind, true]);
     }
+  });
+
+  istio('the Istio objects are stored; each workload selector selects exactly one workload\'s pods, the mTLS policy every mesh pod', () => {
     for (const policy of synthesized('AuthorizationPolicy')) {
       const workloads = new Set(podsSelectedBy(policy.spec.selector).map(workloadOf));
       expect([policy.metadata.name, workloads.size]).toEqual([policy.metadata.name, 1]);
@@ -219,7 +239,7 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
     expect(podsSelectedBy(mtls.spec.selector)).toHaveLength(live.pods.length);
   });
 
-  it('Istio authorization follows the live graph: each caller pod\'s ServiceAccount is allowed into every provider it calls, and no principal is a stranger', () => {
+  istio('Istio authorization follows the live graph: each caller pod\'s ServiceAccount is allowed into every provider it calls, and no principal is a stranger', () => {
     const principal = (pod: any) => `cluster.local/ns/${NS}/sa/${pod.spec.serviceAccountName}`;
     const allowedInto = new Map<string, Set<string>>(); // workload -> principals its policy allows
     for (const policy of synthesized('AuthorizationPolicy')) {
@@ -250,7 +270,7 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
     }
   });
 
-  it('every Istio host is a Service of the mesh, and every route goes to a port that Service has', () => {
+  istio('every Istio host is a Service of the mesh, and every route goes to a port that Service has', () => {
     const services = new Map(live.services.map((svc) => [`${svc.metadata.name}.${NS}.svc.cluster.local`, svc]));
     for (const rule of synthesized('DestinationRule')) expect([rule.metadata.name, services.has(rule.spec.host)]).toEqual([rule.metadata.name, true]);
     const virtualServices = synthesized('VirtualService');
@@ -262,6 +282,52 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
       }
     }
     expect(virtualServices.length).toBeGreaterThan(AGENTS); // one per agent, plus capability routing
+  });
+
+  linkerd('each Linkerd Server selects exactly one workload\'s pods and names a port they have; every reference resolves', () => {
+    for (const server of synthesized('Server')) {
+      const pods = podsSelectedBy(server.spec.podSelector);
+      expect([server.metadata.name, new Set(pods.map(workloadOf)).size]).toEqual([server.metadata.name, 1]);
+      // A port name no container has makes the Server match nothing: the default policy would apply instead.
+      for (const pod of pods) {
+        const names = pod.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => (typeof server.spec.port === 'string' ? p.name : p.containerPort)));
+        expect([server.metadata.name, names]).toEqual([server.metadata.name, expect.arrayContaining([server.spec.port])]);
+      }
+    }
+    const names = (kind: string) => new Set(synthesized(kind).map((o) => o.metadata.name));
+    for (const policy of synthesized('AuthorizationPolicy')) {
+      expect([policy.metadata.name, policy.spec.targetRef.kind, names('Server').has(policy.spec.targetRef.name)]).toEqual([policy.metadata.name, 'Server', true]);
+      for (const ref of policy.spec.requiredAuthenticationRefs) {
+        expect([policy.metadata.name, names(ref.kind).has(ref.name)]).toEqual([policy.metadata.name, true]);
+      }
+    }
+    const services = new Set(live.services.map((svc) => `${svc.metadata.name}.${NS}.svc.cluster.local`));
+    for (const profile of synthesized('ServiceProfile')) expect([profile.metadata.name, services.has(profile.metadata.name)]).toEqual([profile.metadata.name, true]);
+  });
+
+  linkerd('Linkerd authorization follows the live graph: each caller pod\'s ServiceAccount is an identity of every provider it calls, and no identity is a stranger', () => {
+    const identity = (pod: any) => `${NS}/${pod.spec.serviceAccountName}`;
+    const auth = new Map(synthesized('MeshTLSAuthentication').map((a) => [a.metadata.name, new Set<string>(a.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`))]));
+    const allowedInto = new Map<string, Set<string>>(); // workload -> identities its Server admits
+    for (const policy of synthesized('AuthorizationPolicy')) {
+      const server = synthesized('Server').find((sv) => sv.metadata.name === policy.spec.targetRef.name)!;
+      const workload = workloadOf(podsSelectedBy(server.spec.podSelector)[0]);
+      allowedInto.set(workload, new Set(policy.spec.requiredAuthenticationRefs.flatMap((r: any) => [...(auth.get(r.name) ?? [])])));
+    }
+    const liveIdentities = new Set(live.pods.map(identity));
+    for (const [workload, identities] of allowedInto) expect([workload, [...identities].filter((i) => !liveIdentities.has(i))]).toEqual([workload, []]);
+    let edges = 0;
+    for (const caller of live.pods) {
+      const calls = Object.keys(caller.metadata.labels).filter((k) => k.startsWith('calls.mesh.mcp.io/')).map((k) => k.split('/')[1]);
+      for (const capability of calls) {
+        for (const provider of podsSelectedBy({ matchLabels: { [`provides.mesh.mcp.io/${capability}`]: 'true' } })) {
+          edges++;
+          expect([caller.metadata.name, workloadOf(provider), allowedInto.get(workloadOf(provider))?.has(identity(caller))])
+            .toEqual([caller.metadata.name, workloadOf(provider), true]);
+        }
+      }
+    }
+    expect(edges).toBeGreaterThan(AGENTS);
   });
 
   it('every NetworkPolicy selects live pods, every pod is isolated both ways, and every in-namespace peer matches a pod', () => {
@@ -280,4 +346,4 @@ suite(`simulated cluster: a ${AGENTS}-agent mesh applied for real`, () => {
       expect([pod.metadata.name, [...types].sort()]).toEqual([pod.metadata.name, ['Egress', 'Ingress']]);
     }
   });
-});
+}));

@@ -4,8 +4,9 @@
  *
  * Starts a simulated cluster on loopback (test/simulated/simulated-cluster.ts: etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler and kwok fake nodes, max(3, ceil(3N/100)) of them over 3
- * zones), synthesizes a mesh of N agents (by default no service mesh; with one, its upstream CRDs are
- * installed and its objects applied too; SQLite registry up to 700 agents, in-cluster PostgreSQL beyond),
+ * zones), synthesizes a mesh of N agents (by default no service mesh; with one, the upstream CRDs are
+ * installed and its objects applied too, with the monitoring objects of `observability: { scrapeAgents:
+ * true }`; SQLite registry up to 700 agents, in-cluster PostgreSQL beyond),
  * applies it with `kubectl apply --server-side` into its own Namespace (which enforces Pod Security
  * "restricted"), and measures:
  * - the apply time, and the time from the start of the apply until every Deployment has all the
@@ -96,13 +97,16 @@ export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres', ser
       prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
       ingressController: NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),
     },
+    // With the CRDs installed (any service mesh), the monitoring objects too: PrometheusRule, the agents'
+    // PodMonitor, the dashboards' ConfigMaps.
+    ...(serviceMesh !== ServiceMesh.NONE ? { observability: { scrapeAgents: true } } : {}),
     agents: meshAgents(n),
   });
   const objects: any[] = [];
   const skipped: Record<string, number> = {};
   for (const o of chart.toJson()) {
     const group = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/')[0] : '';
-    if (BUILTIN_GROUPS.has(group) || SERVICE_MESH_GROUPS[serviceMesh].includes(group)) objects.push(o);
+    if (BUILTIN_GROUPS.has(group) || SERVICE_MESH_GROUPS[serviceMesh].includes(group) || (serviceMesh !== ServiceMesh.NONE && group === 'monitoring.coreos.com')) objects.push(o);
     else skipped[`${o.apiVersion}/${o.kind}`] = (skipped[`${o.apiVersion}/${o.kind}`] ?? 0) + 1;
   }
   // The mesh owns its Namespace (createNamespace), labelled to enforce Pod Security "restricted".

@@ -40,13 +40,20 @@ interface Live {
 const skip = conformanceSkipReason();
 const suite = skip ? describe.skip : describe;
 
+/** The monitoring kinds the bench adds with a service mesh (observability with scrapeAgents). */
+const MONITORING: Array<[kind: string, groupVersion: string, plural: string]> = [
+  ['PodMonitor', 'monitoring.coreos.com/v1', 'podmonitors'], ['PrometheusRule', 'monitoring.coreos.com/v1', 'prometheusrules'],
+];
+
 /** The kinds each service mesh adds, with where the API server serves them. */
 const MESH_KINDS: Record<string, Array<[kind: string, groupVersion: string, plural: string]>> = {
   [ServiceMesh.ISTIO]: [
+    ...MONITORING,
     ['AuthorizationPolicy', 'security.istio.io/v1', 'authorizationpolicies'], ['PeerAuthentication', 'security.istio.io/v1', 'peerauthentications'],
     ['DestinationRule', 'networking.istio.io/v1', 'destinationrules'], ['VirtualService', 'networking.istio.io/v1', 'virtualservices'],
   ],
   [ServiceMesh.LINKERD]: [
+    ...MONITORING,
     ['Server', 'policy.linkerd.io/v1beta1', 'servers'], ['MeshTLSAuthentication', 'policy.linkerd.io/v1alpha1', 'meshtlsauthentications'],
     ['AuthorizationPolicy', 'policy.linkerd.io/v1alpha1', 'authorizationpolicies'], ['ServiceProfile', 'linkerd.io/v1alpha2', 'serviceprofiles'],
   ],
@@ -328,6 +335,19 @@ describe.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('simulated cluster with 
       }
     }
     expect(edges).toBeGreaterThan(AGENTS);
+  });
+
+  it('the agents\' PodMonitor selects every agent pod and nothing else, in its namespace, on a port name those pods have', () => {
+    const [monitor] = synthesized('PodMonitor');
+    expect(monitor.spec.namespaceSelector.matchNames).toEqual([NS]);
+    const agentPods = live.pods.filter((p) => live.target.deployments[workloadOf(p)] !== undefined);
+    expect(podsSelectedBy(monitor.spec.selector).map((p) => p.metadata.name).sort()).toEqual(agentPods.map((p) => p.metadata.name).sort());
+    for (const endpoint of monitor.spec.podMetricsEndpoints) {
+      for (const pod of agentPods) {
+        const names = pod.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name));
+        expect([pod.metadata.name, names]).toEqual([pod.metadata.name, expect.arrayContaining([endpoint.port])]);
+      }
+    }
   });
 
   it('every NetworkPolicy selects live pods, every pod is isolated both ways, and every in-namespace peer matches a pod', () => {

@@ -223,6 +223,25 @@ describe.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('simulated cluster with 
     for (const pvc of live.pvcs) expect([pvc.metadata.name, pvc.status.phase]).toEqual([pvc.metadata.name, 'Bound']);
   });
 
+  /**
+   * The graph through live objects: for each pod that calls a capability (its calls.* label) and each pod that
+   * provides it, the provider's workload admits the caller as `who` names it (principal or identity).
+   */
+  const expectEveryCallAllowed = (allowedInto: Map<string, Set<string>>, who: (pod: any) => string) => {
+    let edges = 0;
+    for (const caller of live.pods) {
+      const calls = Object.keys(caller.metadata.labels).filter((k) => k.startsWith('calls.mesh.mcp.io/')).map((k) => k.split('/')[1]);
+      for (const capability of calls) {
+        for (const provider of podsSelectedBy({ matchLabels: { [`provides.mesh.mcp.io/${capability}`]: 'true' } })) {
+          edges++;
+          expect([caller.metadata.name, workloadOf(provider), allowedInto.get(workloadOf(provider))?.has(who(caller))])
+            .toEqual([caller.metadata.name, workloadOf(provider), true]);
+        }
+      }
+    }
+    expect(edges).toBeGreaterThan(AGENTS);
+  };
+
   // Tests of one service mesh exist only in its suite.
   const only = (mesh: ServiceMesh) => (name: string, fn: () => void) => (serviceMesh === mesh ? it(name, fn) : undefined);
   const istio = only(ServiceMesh.ISTIO);
@@ -258,18 +277,7 @@ describe.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('simulated cluster with 
     for (const [workload, principals] of allowedInto) {
       expect([workload, [...principals].filter((p) => !livePrincipals.has(p))]).toEqual([workload, []]);
     }
-    let edges = 0;
-    for (const caller of live.pods) {
-      const calls = Object.keys(caller.metadata.labels).filter((k) => k.startsWith('calls.mesh.mcp.io/')).map((k) => k.split('/')[1]);
-      for (const capability of calls) {
-        for (const provider of podsSelectedBy({ matchLabels: { [`provides.mesh.mcp.io/${capability}`]: 'true' } })) {
-          edges++;
-          expect([caller.metadata.name, workloadOf(provider), allowedInto.get(workloadOf(provider))?.has(principal(caller))])
-            .toEqual([caller.metadata.name, workloadOf(provider), true]);
-        }
-      }
-    }
-    expect(edges).toBeGreaterThan(AGENTS);
+    expectEveryCallAllowed(allowedInto, principal);
     // Every agent may reach the registry.
     const registry = synthesized('StatefulSet').find((s) => s.metadata.name.endsWith('registry'))!.metadata.name;
     for (const pod of live.pods.filter((p) => live.target.deployments[workloadOf(p)] !== undefined)) {
@@ -323,18 +331,7 @@ describe.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('simulated cluster with 
     }
     const liveIdentities = new Set(live.pods.map(identity));
     for (const [workload, identities] of allowedInto) expect([workload, [...identities].filter((i) => !liveIdentities.has(i))]).toEqual([workload, []]);
-    let edges = 0;
-    for (const caller of live.pods) {
-      const calls = Object.keys(caller.metadata.labels).filter((k) => k.startsWith('calls.mesh.mcp.io/')).map((k) => k.split('/')[1]);
-      for (const capability of calls) {
-        for (const provider of podsSelectedBy({ matchLabels: { [`provides.mesh.mcp.io/${capability}`]: 'true' } })) {
-          edges++;
-          expect([caller.metadata.name, workloadOf(provider), allowedInto.get(workloadOf(provider))?.has(identity(caller))])
-            .toEqual([caller.metadata.name, workloadOf(provider), true]);
-        }
-      }
-    }
-    expect(edges).toBeGreaterThan(AGENTS);
+    expectEveryCallAllowed(allowedInto, identity);
   });
 
   it('the agents\' PodMonitor selects every agent pod and nothing else, in its namespace, on a port name those pods have', () => {

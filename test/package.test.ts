@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readmeExample } from './util/readme';
 
 const ROOT = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -74,6 +75,21 @@ test('TypeScript compiles against the published type declarations', () => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, encoding: 'utf8' });
   expect(`${r.stdout}${r.stderr}`).toBe('');
   expect(r.status).toBe(0);
+});
+
+test('the README example compiles against the package\'s types and runs with the package as its import', () => {
+  fs.writeFileSync(path.join(project, 'readme.ts'), readmeExample());
+  fs.writeFileSync(path.join(project, 'tsconfig.readme.json'), JSON.stringify({
+    compilerOptions: { strict: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: [], skipLibCheck: true, outDir: 'readme-out' },
+    files: ['readme.ts'],
+  }));
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(project, 'tsconfig.readme.json')], { cwd: project, encoding: 'utf8' });
+  expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+  const outdir = path.join(project, 'readme-dist');
+  const r = spawnSync(process.execPath, [path.join(project, 'readme-out', 'readme.js')], { cwd: project, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir } });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(path.join(outdir, 'travel.k8s.yaml'), 'utf8')).toContain('name: weather');
 });
 
 test('the CLI of the package validates and synthesizes the declarative example with the CRDs it ships', () => {

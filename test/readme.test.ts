@@ -4,15 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
+import { readmeExample } from './util/readme';
 import { schemaErrors } from './util/schema';
-
-function readmeExample(): string {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Use it in your cdk8s app'));
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (match === null) throw new Error('README has no ```ts block under "Use it in your cdk8s app"');
-  return match[1];
-}
 
 test('the README example synthesizes a valid mesh with the objects the README describes', () => {
   const source = readmeExample();

@@ -168,8 +168,8 @@ function renderPanel(panel: Panel, id: number, gridPos: Record<string, number>):
 }
 
 function datasourceVariable(): Record<string, unknown> {
+  // No `current`: Grafana selects the default Prometheus data source (an empty `current` is not a valid option).
   return {
-    current: {},
     hide: 0,
     includeAll: false,
     label: 'Data source',

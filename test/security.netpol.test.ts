@@ -1,10 +1,13 @@
 /**
- * The synthesized NetworkPolicies, judged by an evaluator written from the Kubernetes API rules
- * (test/util/netpol.ts), never by the library's model. The intended flows come from what the runtime will
+ * The synthesized NetworkPolicies, judged twice, never by the library's model: by an evaluator written here
+ * from the Kubernetes API rules (test/util/netpol.ts), and by cyclonus's NetworkPolicy engine
+ * (github.com/mattfenwick/cyclonus, built by scripts/netpol-tools.sh), which nobody here wrote. The intended flows come from what the runtime will
  * actually do: each agent's agent-config.yaml (what it provides and calls), the registry URL every agent
  * gets, DNS for everyone, plus what each example configures (Prometheus, ingress, internet, database).
  * Every intended flow must be allowed and every other flow to or from a mesh pod denied.
  */
+import { execFileSync, spawnSync } from 'child_process';
+import * as path from 'path';
 import { parse } from 'yaml';
 import { buildApp as buildFull } from '../examples/full/main';
 import { buildApp as buildHa } from '../examples/ha/main';
@@ -51,6 +54,32 @@ const CLUSTER_V6: External = { ip: 'fd00::10' };
 function key(src: Endpoint, dst: Endpoint, port: number, protocol: string): string {
   const id = (e: Endpoint) => ('namespace' in e ? `${e.namespace}/${e.name}` : e.ip);
   return `${id(src)} -> ${id(dst)}:${port}/${protocol}`;
+}
+
+/** scripts/netpol-tools.sh: builds the cyclonus-based oracle on first use (about a minute), then prints its path. */
+const ORACLE = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'netpol-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+
+interface Flow { key: string; src: Endpoint; dst: Endpoint; port: number; protocol: string }
+
+/** cyclonus's verdict on each flow (pods get addresses inside 10.244.0.0/16, the outsiders keep theirs). */
+function cyclonusVerdicts(policies: Policy[], flows: Flow[], nsLabels: (ns: string) => Record<string, string>): boolean[] {
+  const ips = new Map<string, string>();
+  const peer = (e: Endpoint) => {
+    if (!('namespace' in e)) return { IP: e.ip };
+    const id = `${e.namespace}/${e.name}`;
+    if (!ips.has(id)) ips.set(id, `10.244.${Math.floor(ips.size / 250)}.${(ips.size % 250) + 1}`);
+    return { Internal: { PodLabels: e.labels, NamespaceLabels: nsLabels(e.namespace), Namespace: e.namespace }, IP: ips.get(id) };
+  };
+  const portName = (dst: Endpoint, port: number) => ('namespace' in dst ? Object.entries(dst.ports ?? {}).find(([, n]) => n === port)?.[0] ?? '' : '');
+  const input = JSON.stringify({
+    policies,
+    traffic: flows.map((f) => ({ Source: peer(f.src), Destination: peer(f.dst), ResolvedPort: f.port, ResolvedPortName: portName(f.dst, f.port), Protocol: f.protocol })),
+  });
+  const r = spawnSync(ORACLE, [], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`netpol-oracle failed (${r.status}): ${r.stderr}`);
+  const verdicts = JSON.parse(r.stdout) as Array<{ allowed: boolean }>;
+  if (verdicts.length !== flows.length) throw new Error(`netpol-oracle answered ${verdicts.length} of ${flows.length} flows`);
+  return verdicts.map((v) => v.allowed);
 }
 
 function analyse(objects: K8sObject[], extras: Extras) {
@@ -117,24 +146,23 @@ function analyse(objects: K8sObject[], extras: Extras) {
   const cluster = new Cluster(policies, nsLabels);
   const everything: Endpoint[] = [...pods, ...outsiders];
   const candidatePorts = [...new Set([...pods.flatMap((p) => Object.values(p.ports ?? {})), 22, 53, 443, 5432, 8000, 8080, 8086, 8090, 9090, 15012, 6379, 4317, 15020, 15090, 4191])];
-  const unexpected: string[] = [];
-  const missing: string[] = [];
-  let checked = 0;
+  const flows: Flow[] = [];
   for (const src of everything) {
     for (const dst of everything) {
       if (src === dst || (!pods.includes(src as Pod) && !pods.includes(dst as Pod))) continue;
       for (const p of candidatePorts) {
-        for (const protocol of ['TCP', 'UDP']) {
-          checked++;
-          const k = key(src, dst, p, protocol);
-          const allowed = cluster.allowed(src, dst, p, protocol);
-          if (allowed && !intended.has(k)) unexpected.push(k);
-          if (!allowed && intended.has(k)) missing.push(k);
-        }
+        for (const protocol of ['TCP', 'UDP']) flows.push({ key: key(src, dst, p, protocol), src, dst, port: p, protocol });
       }
     }
   }
-  return { unexpected, missing, checked, intended, cluster, pods, agents, registry, stranger, foreignTwin };
+  /** Flows a judge allows without intent, and intended flows it denies. */
+  const judge = (verdicts: boolean[]) => ({
+    unexpected: flows.filter((f, i) => verdicts[i] && !intended.has(f.key)).map((f) => f.key),
+    missing: flows.filter((f, i) => !verdicts[i] && intended.has(f.key)).map((f) => f.key),
+  });
+  const { unexpected, missing } = judge(flows.map((f) => cluster.allowed(f.src, f.dst, f.port, f.protocol)));
+  const cyclonus = judge(cyclonusVerdicts(policies, flows, nsLabels));
+  return { unexpected, missing, cyclonus, checked: flows.length, intended, cluster, pods, agents, registry, stranger, foreignTwin };
 }
 
 const cases: Array<[string, () => K8sObject[], Extras]> = [
@@ -155,6 +183,10 @@ describe.each(cases)('NetworkPolicies of the %s', (_name, build, extras) => {
     expect(result.intended.size).toBeGreaterThan(0);
     expect(result.checked).toBeGreaterThan(500);
     expect({ missing: result.missing, unexpected: result.unexpected }).toEqual({ missing: [], unexpected: [] });
+  });
+
+  test('cyclonus\'s NetworkPolicy engine agrees: every intended flow allowed, every other flow denied', () => {
+    expect(result.cyclonus).toEqual({ missing: [], unexpected: [] });
   });
 
   test('fix what upstream charts got wrong: DNS works, agents reach the registry, strangers reach no agent', () => {
@@ -180,6 +212,18 @@ test('the default app: the planner reaches weather and hotels, and nothing calls
   expect(cluster.allowed(weather, hotels, 8080)).toBe(false);
   expect(cluster.allowed(weather, planner, 8080)).toBe(false);
   expect(cluster.allowed(planner, weather, 9090)).toBe(false);
+});
+
+test('both judges can fail: a missing policy opens flows, a wrong port closes intended ones', () => {
+  const objects = synthApp(buildDefaultApp());
+  // Without its own policy and the mesh-wide ones (default deny, DNS: both list both policy types), nothing isolates the weather agent.
+  const open = analyse(objects.filter((o) => !(o.kind === 'NetworkPolicy' && ['weather', 'mcp-mesh-default-deny', 'mcp-mesh-allow-dns'].includes(o.metadata.name))), {});
+  for (const verdict of [open, open.cyclonus]) expect(verdict.unexpected).toContain('mcp-mesh/stranger -> mcp-mesh/weather:8080/TCP');
+  const shifted = structuredClone(objects);
+  const planner = shifted.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'planner')!;
+  for (const rule of planner.spec.egress) for (const port of rule.ports ?? []) if (port.port === 8080) port.port = 9090;
+  const closed = analyse(shifted, {});
+  for (const verdict of [closed, closed.cyclonus]) expect(verdict.missing).toContain('mcp-mesh/planner -> mcp-mesh/weather:8080/TCP');
 });
 
 test('the evaluator itself: with no policy everything is allowed, and a lone deny policy isolates its pod', () => {

@@ -17,6 +17,20 @@ describe('high availability', () => {
     expect(find(objects, 'PodDisruptionBudget', 'mcp-mesh-registry').spec.maxUnavailable).toBe(1);
   });
 
+  test('the in-cluster PostgreSQL is governed by a headless Service, and clients use the ClusterIP one', () => {
+    const objects = synth((chart) => new McpMesh(chart, 'Mesh', {
+      registry: { replicas: 3, storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'db' } }) },
+    }));
+    expect(find(objects, 'StatefulSet', 'mcp-mesh-registry-postgres').spec.serviceName).toBe('mcp-mesh-registry-postgres-headless');
+    expect(find(objects, 'Service', 'mcp-mesh-registry-postgres-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(find(objects, 'Service', 'mcp-mesh-registry-postgres').spec.type).toBe('ClusterIP');
+    expect(envOf(find(objects, 'StatefulSet', 'mcp-mesh-registry')).DATABASE_URL).toBeDefined();
+    const long = 'r'.repeat(46);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+      registry: { name: long, replicas: 3, storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'db' } }) },
+    }))).toThrow(`registry.name: "${long}" makes the in-cluster PostgreSQL's headless Service name "${long}-postgres-headless" longer than 63 characters. Fix: use a registry name of at most 45 characters`);
+  });
+
   test('agents with several replicas get a PodDisruptionBudget and spread; a single replica gets neither', () => {
     const objects = synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ runtime: rt, name: 'many', replicas: 3 }, { runtime: rt, name: 'one' }] }));
     expect(find(objects, 'PodDisruptionBudget', 'many').spec).toEqual({ maxUnavailable: 1, selector: find(objects, 'Deployment', 'many').spec.selector });

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { MeshValidationError } from '../model/errors';
 import { imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
 import { MeshObject } from '../k8s/mesh-object';
 import { serviceHost } from '../k8s/naming';
@@ -72,6 +73,17 @@ export class PostgresDatabase extends Construct {
 
     new MeshObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(this.name), automountServiceAccountToken: false });
     new MeshObject(this, 'Service', { apiVersion: 'v1', kind: 'Service', metadata: metadata(this.name), spec: { ports, selector, type: 'ClusterIP' } });
+    // The StatefulSet's governing Service must be headless (it gives the pod its stable DNS name); the registry
+    // connects through the ClusterIP Service above.
+    const governing = `${this.name}-headless`;
+    if (governing.length > 63) {
+      throw new MeshValidationError('registry.name', props.registryName, `makes the in-cluster PostgreSQL's headless Service name "${governing}" longer than 63 characters`,
+        `use a registry name of at most ${63 - '-postgres-headless'.length} characters`);
+    }
+    new MeshObject(this, 'HeadlessService', {
+      apiVersion: 'v1', kind: 'Service', metadata: metadata(governing),
+      spec: { clusterIP: 'None', ports, publishNotReadyAddresses: true, selector },
+    });
     const ready = { exec: { command: ['pg_isready', '--host', '127.0.0.1', '--port', String(POSTGRES_PORT)] } };
     new MeshObject(this, 'Resource', {
       apiVersion: 'apps/v1',
@@ -81,7 +93,7 @@ export class PostgresDatabase extends Construct {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         replicas: 1,
         selector: { matchLabels: selector },
-        serviceName: this.name,
+        serviceName: governing,
         template: {
           metadata: podTemplateMetadata(labels, meshMetadata),
           spec: {

@@ -514,6 +514,26 @@ export interface McpAgentSpecResources {
   readonly cpuRequest?: string;
 
   /**
+   * Local disk the container may use; the kubelet evicts a pod whose logs and emptyDirs pass the sum of its
+   * containers' limits, instead of letting it fill the node's disk.
+   *
+   * Default: "2Gi"
+   *
+   * @schema McpAgentSpecResources#ephemeralStorageLimit
+   */
+  readonly ephemeralStorageLimit?: string;
+
+  /**
+   * Local disk the container needs (its logs, its share of the pod's emptyDir scratch volumes): the scheduler
+   * places pods by it.
+   *
+   * Default: "50Mi"
+   *
+   * @schema McpAgentSpecResources#ephemeralStorageRequest
+   */
+  readonly ephemeralStorageRequest?: string;
+
+  /**
    * Default: depends on the workload
    *
    * @schema McpAgentSpecResources#memoryLimit
@@ -537,6 +557,8 @@ export function toJson_McpAgentSpecResources(obj: McpAgentSpecResources | undefi
   const result = {
     'cpuLimit': obj.cpuLimit,
     'cpuRequest': obj.cpuRequest,
+    'ephemeralStorageLimit': obj.ephemeralStorageLimit,
+    'ephemeralStorageRequest': obj.ephemeralStorageRequest,
     'memoryLimit': obj.memoryLimit,
     'memoryRequest': obj.memoryRequest,
   };
@@ -3193,6 +3215,26 @@ export interface McpMeshSpecRegistryResources {
   readonly cpuRequest?: string;
 
   /**
+   * Local disk the container may use; the kubelet evicts a pod whose logs and emptyDirs pass the sum of its
+   * containers' limits, instead of letting it fill the node's disk.
+   *
+   * Default: "2Gi"
+   *
+   * @schema McpMeshSpecRegistryResources#ephemeralStorageLimit
+   */
+  readonly ephemeralStorageLimit?: string;
+
+  /**
+   * Local disk the container needs (its logs, its share of the pod's emptyDir scratch volumes): the scheduler
+   * places pods by it.
+   *
+   * Default: "50Mi"
+   *
+   * @schema McpMeshSpecRegistryResources#ephemeralStorageRequest
+   */
+  readonly ephemeralStorageRequest?: string;
+
+  /**
    * Default: depends on the workload
    *
    * @schema McpMeshSpecRegistryResources#memoryLimit
@@ -3216,6 +3258,8 @@ export function toJson_McpMeshSpecRegistryResources(obj: McpMeshSpecRegistryReso
   const result = {
     'cpuLimit': obj.cpuLimit,
     'cpuRequest': obj.cpuRequest,
+    'ephemeralStorageLimit': obj.ephemeralStorageLimit,
+    'ephemeralStorageRequest': obj.ephemeralStorageRequest,
     'memoryLimit': obj.memoryLimit,
     'memoryRequest': obj.memoryRequest,
   };
@@ -4040,6 +4084,26 @@ export interface McpMeshSpecEnvironmentsRegistryResources {
   readonly cpuRequest?: string;
 
   /**
+   * Local disk the container may use; the kubelet evicts a pod whose logs and emptyDirs pass the sum of its
+   * containers' limits, instead of letting it fill the node's disk.
+   *
+   * Default: "2Gi"
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryResources#ephemeralStorageLimit
+   */
+  readonly ephemeralStorageLimit?: string;
+
+  /**
+   * Local disk the container needs (its logs, its share of the pod's emptyDir scratch volumes): the scheduler
+   * places pods by it.
+   *
+   * Default: "50Mi"
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryResources#ephemeralStorageRequest
+   */
+  readonly ephemeralStorageRequest?: string;
+
+  /**
    * Default: depends on the workload
    *
    * @schema McpMeshSpecEnvironmentsRegistryResources#memoryLimit
@@ -4063,6 +4127,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryResources(obj: McpMeshSpec
   const result = {
     'cpuLimit': obj.cpuLimit,
     'cpuRequest': obj.cpuRequest,
+    'ephemeralStorageLimit': obj.ephemeralStorageLimit,
+    'ephemeralStorageRequest': obj.ephemeralStorageRequest,
     'memoryLimit': obj.memoryLimit,
     'memoryRequest': obj.memoryRequest,
   };
@@ -6423,6 +6489,26 @@ export interface McpMeshSpecRegistryStoragePostgresInClusterResources {
   readonly cpuRequest?: string;
 
   /**
+   * Local disk the container may use; the kubelet evicts a pod whose logs and emptyDirs pass the sum of its
+   * containers' limits, instead of letting it fill the node's disk.
+   *
+   * Default: "2Gi"
+   *
+   * @schema McpMeshSpecRegistryStoragePostgresInClusterResources#ephemeralStorageLimit
+   */
+  readonly ephemeralStorageLimit?: string;
+
+  /**
+   * Local disk the container needs (its logs, its share of the pod's emptyDir scratch volumes): the scheduler
+   * places pods by it.
+   *
+   * Default: "50Mi"
+   *
+   * @schema McpMeshSpecRegistryStoragePostgresInClusterResources#ephemeralStorageRequest
+   */
+  readonly ephemeralStorageRequest?: string;
+
+  /**
    * Default: depends on the workload
    *
    * @schema McpMeshSpecRegistryStoragePostgresInClusterResources#memoryLimit
@@ -6446,6 +6532,8 @@ export function toJson_McpMeshSpecRegistryStoragePostgresInClusterResources(obj:
   const result = {
     'cpuLimit': obj.cpuLimit,
     'cpuRequest': obj.cpuRequest,
+    'ephemeralStorageLimit': obj.ephemeralStorageLimit,
+    'ephemeralStorageRequest': obj.ephemeralStorageRequest,
     'memoryLimit': obj.memoryLimit,
     'memoryRequest': obj.memoryRequest,
   };
@@ -7010,6 +7098,26 @@ export interface McpMeshSpecEnvironmentsRegistryStoragePostgresInClusterResource
   readonly cpuRequest?: string;
 
   /**
+   * Local disk the container may use; the kubelet evicts a pod whose logs and emptyDirs pass the sum of its
+   * containers' limits, instead of letting it fill the node's disk.
+   *
+   * Default: "2Gi"
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresInClusterResources#ephemeralStorageLimit
+   */
+  readonly ephemeralStorageLimit?: string;
+
+  /**
+   * Local disk the container needs (its logs, its share of the pod's emptyDir scratch volumes): the scheduler
+   * places pods by it.
+   *
+   * Default: "50Mi"
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresInClusterResources#ephemeralStorageRequest
+   */
+  readonly ephemeralStorageRequest?: string;
+
+  /**
    * Default: depends on the workload
    *
    * @schema McpMeshSpecEnvironmentsRegistryStoragePostgresInClusterResources#memoryLimit
@@ -7033,6 +7141,8 @@ export function toJson_McpMeshSpecEnvironmentsRegistryStoragePostgresInClusterRe
   const result = {
     'cpuLimit': obj.cpuLimit,
     'cpuRequest': obj.cpuRequest,
+    'ephemeralStorageLimit': obj.ephemeralStorageLimit,
+    'ephemeralStorageRequest': obj.ephemeralStorageRequest,
     'memoryLimit': obj.memoryLimit,
     'memoryRequest': obj.memoryRequest,
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { parse } from 'yaml';
-import { AdvertiseMode, AgentRuntime, LogLevel, McpAgent, SecretValue } from '../src';
+import { AdvertiseMode, AgentRuntime, LogLevel, McpAgent, McpMesh, SecretValue } from '../src';
 import { container, envOf, find, scope, synth } from './util/synth';
 
 const registry = { url: 'http://mcp-mesh-registry.mesh.svc.cluster.local:8000' };
@@ -114,7 +114,7 @@ describe('McpAgent', () => {
     expect(container(deployment).volumeMounts).toContainEqual({ mountPath: '/tmp', name: 'tmp' });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe('weather');
-    expect(container(deployment).resources).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '256Mi' } });
+    expect(container(deployment).resources).toEqual({ limits: { 'ephemeral-storage': '2Gi', 'memory': '512Mi' }, requests: { 'cpu': '100m', 'ephemeral-storage': '50Mi', 'memory': '256Mi' } });
   });
 
   test('shuts down gracefully: a preStop pause, then time for the longest call, and rollouts that keep capacity', () => {
@@ -144,4 +144,15 @@ describe('McpAgent', () => {
   test('fails on a registry that is not a URL', () => {
     expect(() => new McpAgent(scope(), 'a', { registry: { url: 'mcp-mesh-registry:8000' }, runtime: rt })).toThrow(/agents\.a\.registry: "mcp-mesh-registry:8000" is not a registry URL/);
   });
+});
+
+test('local disk: every container requests 50Mi and may use 2Gi by default; both can be set, and a request above the limit fails synth', () => {
+  const objects = synth((chart) => new McpMesh(chart, 'Mesh', {
+    agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '4Gi' } }],
+  }));
+  expect(container(find(objects, 'Deployment', 'a')).resources).toMatchObject({ limits: { 'ephemeral-storage': '4Gi' }, requests: { 'ephemeral-storage': '1Gi' } });
+  expect(container(find(objects, 'StatefulSet', 'mcp-mesh-registry')).resources).toMatchObject({ limits: { 'ephemeral-storage': '2Gi' }, requests: { 'ephemeral-storage': '50Mi' } });
+  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+    agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources: { ephemeralStorageRequest: '3Gi' } }],
+  }))).toThrow('agents.a.resources.ephemeralStorageLimit: "2Gi" is lower than the ephemeral-storage request 3Gi. Fix: raise agents.a.resources.ephemeralStorageLimit to at least 3Gi or lower agents.a.resources.ephemeralStorageRequest');
 });

@@ -12,7 +12,7 @@ describe('environment presets', () => {
     }));
     expect(envOf(find(objects, 'StatefulSet', 'mcp-mesh-registry')).MCP_MESH_LOG_LEVEL).toBe('DEBUG');
     expect(find(objects, 'Deployment', 'a').spec.replicas).toBe(1);
-    expect(container(find(objects, 'Deployment', 'a')).resources.requests).toEqual({ cpu: '50m', memory: '128Mi' });
+    expect(container(find(objects, 'Deployment', 'a')).resources.requests).toEqual({ 'cpu': '50m', 'ephemeral-storage': '50Mi', 'memory': '128Mi' });
     expect(find(objects, 'Deployment', 'b').spec.replicas).toBe(3);
     expect(envOf(find(objects, 'Deployment', 'b')).MCP_MESH_LOG_LEVEL).toBe('WARNING');
   });

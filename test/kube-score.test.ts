@@ -17,8 +17,6 @@ const IGNORED: Record<string, string> = {
     'the images run as their own non-root users (registry 1001, python-runtime 999, postgres 999), below kube-score\'s 10000; '
     + 'runAsNonRoot and Pod Security "restricted" are enforced, and another uid would not own the images\' files',
   'container-image-pull-policy': 'every image is pinned by version or digest (the policy check refuses others), so IfNotPresent is right and Always only adds a registry round trip',
-  'container-ephemeral-storage-request-and-limit':
-    'the root filesystem is read-only and every scratch volume is an emptyDir with a sizeLimit; no container-level limit, so that a log burst does not evict the pod',
   'pod-probes-identical': 'the registry serves one health endpoint (/health) and PostgreSQL one check (pg_isready); agents use distinct /livez and /ready',
 };
 /** CPU limits throttle latency-sensitive servers long before they help (docs): memory limits are still required. */

@@ -99,7 +99,7 @@ describe('McpRegistry', () => {
     expect(pod.volumes).toContainEqual({ emptyDir: { sizeLimit: '64Mi' }, name: 'tmp' });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe('mcp-mesh-registry');
-    expect(container(sts).resources).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+    expect(container(sts).resources).toEqual({ limits: { 'ephemeral-storage': '2Gi', 'memory': '512Mi' }, requests: { 'cpu': '100m', 'ephemeral-storage': '50Mi', 'memory': '128Mi' } });
   });
 
   test('fails on thresholds that contradict each other', () => {
@@ -123,9 +123,9 @@ describe('registry sizing from measurements (docs/sizing.md)', () => {
 
   test('expectedAgents sets the requests', () => {
     const cpu = (expectedAgents: number) => container(find(synth((chart) => new McpRegistry(chart, 'R', { expectedAgents })), 'StatefulSet', 'mcp-mesh-registry')).resources;
-    expect(cpu(100)).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+    expect(cpu(100)).toEqual({ limits: { 'ephemeral-storage': '2Gi', 'memory': '512Mi' }, requests: { 'cpu': '100m', 'ephemeral-storage': '50Mi', 'memory': '128Mi' } });
     expect(cpu(800).requests.cpu).toBe('500m');
-    expect(cpu(1500)).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '1', memory: '256Mi' } });
+    expect(cpu(1500)).toEqual({ limits: { 'ephemeral-storage': '2Gi', 'memory': '512Mi' }, requests: { 'cpu': '1', 'ephemeral-storage': '50Mi', 'memory': '256Mi' } });
   });
 
   test('fails when the agents send more heartbeats than the registry\'s CPU request carries, naming the fix', () => {

@@ -139,7 +139,7 @@ describe('quantities are written in the API server\'s canonical form (the confor
       return app;
     })(new App({ outdir: '/nonexistent' })));
     const deployment = objects.find((o) => o.kind === 'Deployment')!;
-    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ requests: { 'cpu': '250m', 'ephemeral-storage': '50Mi', 'memory': '1Gi' }, limits: { 'ephemeral-storage': '2Gi', 'memory': '2Gi' } });
     expect(() => new McpMesh(new Chart(new App({ outdir: '/nonexistent' }), 'q'), 'Mesh', {
       agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources: { memoryRequest: '9E' } }],
     })).toThrow('agents.a.resources.memoryRequest: "9E" is larger than a quantity the library writes');

@@ -17,7 +17,22 @@ export interface ResourceProps {
   readonly cpuLimit?: string;
   /** @default - depends on the workload */
   readonly memoryLimit?: string;
+  /**
+   * Local disk the container needs (its logs, its share of the pod's emptyDir scratch volumes): the scheduler
+   * places pods by it.
+   * @default "50Mi"
+   */
+  readonly ephemeralStorageRequest?: string;
+  /**
+   * Local disk the container may use; the kubelet evicts a pod whose logs and emptyDirs pass the sum of its
+   * containers' limits, instead of letting it fill the node's disk.
+   * @default "2Gi"
+   */
+  readonly ephemeralStorageLimit?: string;
 }
+
+/** Every workload's default local disk: room for rotated logs and the size-limited scratch volumes. */
+const EPHEMERAL_STORAGE_DEFAULTS: ResourceProps = { ephemeralStorageRequest: '50Mi', ephemeralStorageLimit: '2Gi' };
 
 export interface ResourceRequirementsJson {
   readonly requests: Record<string, string>;
@@ -36,18 +51,19 @@ export function quantityValue(quantity: string): number {
 }
 
 export function renderResources(field: string, props: ResourceProps | undefined, defaults: ResourceProps): ResourceRequirementsJson {
-  const merged: ResourceProps = { ...defaults, ...props };
+  const merged: ResourceProps = { ...EPHEMERAL_STORAGE_DEFAULTS, ...defaults, ...props };
   const requests: Record<string, string> = {};
   const limits: Record<string, string> = {};
-  if (merged.cpuRequest !== undefined) requests.cpu = requireQuantity(`${field}.cpuRequest`, merged.cpuRequest);
-  if (merged.memoryRequest !== undefined) requests.memory = requireQuantity(`${field}.memoryRequest`, merged.memoryRequest);
-  if (merged.cpuLimit !== undefined) limits.cpu = requireQuantity(`${field}.cpuLimit`, merged.cpuLimit);
-  if (merged.memoryLimit !== undefined) limits.memory = requireQuantity(`${field}.memoryLimit`, merged.memoryLimit);
-  for (const kind of ['cpu', 'memory'] as const) {
-    if (requests[kind] !== undefined && limits[kind] !== undefined && quantityValue(requests[kind]) > quantityValue(limits[kind])) {
+  const kinds = [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeral-storage', 'ephemeralStorage']] as const;
+  for (const [resource, prop] of kinds) {
+    const request = merged[`${prop}Request`];
+    const limit = merged[`${prop}Limit`];
+    if (request !== undefined) requests[resource] = requireQuantity(`${field}.${prop}Request`, request);
+    if (limit !== undefined) limits[resource] = requireQuantity(`${field}.${prop}Limit`, limit);
+    if (requests[resource] !== undefined && limits[resource] !== undefined && quantityValue(requests[resource]) > quantityValue(limits[resource])) {
       // The API server rejects a request above its limit; say so before it does.
-      throw new MeshValidationError(`${field}.${kind}Limit`, limits[kind],
-        `is lower than the ${kind} request ${requests[kind]}`, `raise ${field}.${kind}Limit to at least ${requests[kind]} or lower ${field}.${kind}Request`);
+      throw new MeshValidationError(`${field}.${prop}Limit`, limits[resource],
+        `is lower than the ${resource} request ${requests[resource]}`, `raise ${field}.${prop}Limit to at least ${requests[resource]} or lower ${field}.${prop}Request`);
     }
   }
   return Object.keys(limits).length > 0 ? { requests, limits } : { requests };

@@ -151,7 +151,7 @@ export class PostgresDatabase extends Construct {
       image: this.image,
       imagePullPolicy: 'IfNotPresent',
       name: 'wait-for-postgres',
-      resources: { limits: { memory: '64Mi' }, requests: { cpu: '10m', memory: '16Mi' } },
+      resources: renderResources('registry.storage (wait-for-postgres)', undefined, { cpuRequest: '10m', memoryRequest: '16Mi', memoryLimit: '64Mi', ephemeralStorageLimit: '64Mi' }),
       securityContext: { ...restrictedContainerSecurityContext(), runAsGroup: POSTGRES_UID, runAsUser: POSTGRES_UID },
     };
   }

@@ -114,8 +114,6 @@ export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres', ser
   if (ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') {
     throw new Error(`the mesh's Namespace ${BENCH_NAMESPACE} does not enforce Pod Security "restricted"`);
   }
-  // Namespaces first, then everything else in synthesis order.
-  objects.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   return { objects, skipped };
 }
 

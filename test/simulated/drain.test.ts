@@ -8,10 +8,9 @@
  *
  * Env: MCP_MESH_SKIP_CONFORMANCE=1 skips (local only; CI never sets it).
  */
-import { spawn } from 'child_process';
 import { App, Chart } from 'cdk8s';
 import { AgentRuntime, McpMesh, RegistryStorage } from '../../src';
-import { conformanceSkipReason } from '../conformance/cluster';
+import { conformanceSkipReason, REPO_ROOT, runStreaming } from '../conformance/cluster';
 import { rolloutTarget, SimulatedCluster } from './simulated-cluster';
 
 const NS = 'drain';
@@ -29,8 +28,7 @@ function mesh(): any[] {
       { name: 'planner', runtime: py('planner'), replicas: 2, dependsOn: ['weather_forecast', 'hotel_search'] },
     ],
   });
-  const objects = chart.toJson();
-  return [...objects.filter((o: any) => o.kind === 'Namespace'), ...objects.filter((o: any) => o.kind !== 'Namespace')];
+  return chart.toJson();
 }
 
 const skip = conformanceSkipReason();
@@ -44,18 +42,11 @@ suite('a node drain on a simulated cluster (eviction API, PodDisruptionBudgets, 
   /** Lowest number of ready pods each workload showed while the drain ran. */
   const lowest: Record<string, number> = {};
   let drained = '';
-  let drain: { status: number; stdout: string; stderr: string };
+  let drain: { code: number; stdout: string; stderrTail: string };
   let pendingWhileCordoned: any[] = [];
 
   /** kubectl without blocking the event loop, so that availability is watched while it runs. */
-  const kubectlAsync = (args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(cluster.api.tools.kubectl, ['--kubeconfig', cluster.api.kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ status: code ?? 1, stdout, stderr }));
-  });
+  const kubectlAsync = (args: string[]) => runStreaming(cluster.api.tools.kubectl, ['--kubeconfig', cluster.api.kubeconfig, ...args], { cwd: REPO_ROOT, env: process.env });
 
   const readyByWorkload = async () => {
     const counts: Record<string, number> = {};
@@ -101,7 +92,7 @@ suite('a node drain on a simulated cluster (eviction API, PodDisruptionBudgets, 
   }, 60_000);
 
   test('the drain completes, and no pod of the mesh is left on the drained node', async () => {
-    expect([drain.status, drain.stderr.includes('error')]).toEqual([0, false]);
+    expect([drain.code, drain.stderrTail.includes('error')]).toEqual([0, false]);
     expect(drain.stdout).toContain(`node/${drained} drained`);
     const left = (await cluster.list(`/api/v1/namespaces/${NS}/pods`)).filter((p) => p.spec.nodeName === drained);
     expect(left.map((p) => p.metadata.name)).toEqual([]);

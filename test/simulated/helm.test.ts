@@ -37,15 +37,6 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
     if (r.status !== 0) throw new Error(`helm ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
     return r.stdout;
   };
-  const path_ = (o: any) => {
-    const group = o.apiVersion.includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
-    const plural = { NetworkPolicy: 'networkpolicies', PodDisruptionBudget: 'poddisruptionbudgets' }[o.kind as string] ?? `${o.kind.toLowerCase()}s`;
-    return `${group}/namespaces/${NS}/${plural}/${o.metadata.name}`;
-  };
-  const get = async (o: any) => {
-    const r = await cluster.api.request('GET', path_(o));
-    return r.status === 404 ? undefined : JSON.parse(r.body);
-  };
   const pods = async () => (await cluster.list(`/api/v1/namespaces/${NS}/pods`)).map((p) => `${p.metadata.name}/${p.metadata.uid}`).sort();
 
   beforeAll(async () => {
@@ -67,7 +58,7 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
     // Each object exists, owned by the release of the chart it was split into (docs/helm.md, "What goes where").
     const charts = helmChartsOf(objects);
     for (const [i, o] of objects.entries()) {
-      const live = await get(o);
+      const live = await cluster.get(o);
       expect([o.kind, o.metadata.name, live?.metadata.labels?.['app.kubernetes.io/managed-by'], live?.metadata.annotations?.['meta.helm.sh/release-name']])
         .toEqual([o.kind, o.metadata.name, 'Helm', charts[i]]);
     }
@@ -81,7 +72,7 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
     const agentObjects = objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'agent');
     expect(agentObjects.length).toBeGreaterThan(5);
     for (const o of agentObjects) {
-      const live = await get(o);
+      const live = await cluster.get(o);
       expect([o.kind, o.metadata.name, live.metadata.labels.team]).toEqual([o.kind, o.metadata.name, 'travel']);
       if (o.kind === 'Deployment') {
         expect(live.spec.template.metadata.labels.team).toBeUndefined();
@@ -94,9 +85,9 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
 
   test('uninstall in reverse order removes the objects and keeps the registry\'s volume claim', async () => {
     helm('uninstall', AGENTS, '--namespace', NS, '--wait');
-    for (const o of objects.filter((x) => x.kind === 'Deployment')) expect([o.metadata.name, await get(o)]).toEqual([o.metadata.name, undefined]);
+    for (const o of objects.filter((x) => x.kind === 'Deployment')) expect([o.metadata.name, await cluster.get(o)]).toEqual([o.metadata.name, undefined]);
     helm('uninstall', REGISTRY, '--namespace', NS, '--wait');
-    for (const o of objects.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Service')) expect([o.kind, o.metadata.name, await get(o)]).toEqual([o.kind, o.metadata.name, undefined]);
+    for (const o of objects.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Service')) expect([o.kind, o.metadata.name, await cluster.get(o)]).toEqual([o.kind, o.metadata.name, undefined]);
     const claims = await cluster.list(`/api/v1/namespaces/${NS}/persistentvolumeclaims`);
     expect(claims.map((c) => c.metadata.name)).toEqual([`data-${REGISTRY}-0`]);
   });

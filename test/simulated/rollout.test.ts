@@ -14,7 +14,7 @@
 import { App, Chart, Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh, McpMeshAgentProps, RegistryStorage } from '../../src';
 import { conformanceSkipReason } from '../conformance/cluster';
-import { rolloutTarget, SimulatedCluster } from './simulated-cluster';
+import { objectPath, rolloutTarget, SimulatedCluster } from './simulated-cluster';
 
 const NS = 'rollout';
 const py = (image: string) => AgentRuntime.python({ image, script: 'agent.py' });
@@ -46,8 +46,7 @@ function mesh(v: Version = {}): any[] {
     registry: { storage: RegistryStorage.sqlite({ size: v.registrySize ?? '1Gi' }) },
     agents,
   });
-  const objects = chart.toJson();
-  return [...objects.filter((o: any) => o.kind === 'Namespace'), ...objects.filter((o: any) => o.kind !== 'Namespace')];
+  return chart.toJson();
 }
 
 const skip = conformanceSkipReason();
@@ -55,16 +54,10 @@ const suite = skip ? describe.skip : describe;
 
 suite('rollouts on a simulated cluster (server-side apply, real controllers)', () => {
   let cluster: SimulatedCluster;
-  const path = (o: any) => {
-    const group = o.apiVersion.includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
-    const plural = { NetworkPolicy: 'networkpolicies', PodDisruptionBudget: 'poddisruptionbudgets', HorizontalPodAutoscaler: 'horizontalpodautoscalers' }[o.kind as string]
-      ?? `${o.kind.toLowerCase()}s`;
-    return `${group}${o.kind === 'Namespace' ? '' : `/namespaces/${NS}`}/${plural}/${o.metadata.name}`;
-  };
   /** resourceVersion (moves on any write) and generation (moves on spec writes) of each object. */
   const versions = async (objects: any[]): Promise<Record<string, { rv: string; generation?: number }>> => Object.fromEntries(await Promise.all(objects.map(async (o) => {
-    const { metadata } = await cluster.json('GET', path(o));
-    return [path(o), { rv: metadata.resourceVersion, generation: metadata.generation }];
+    const { metadata } = await cluster.get(o);
+    return [objectPath(o), { rv: metadata.resourceVersion, generation: metadata.generation }];
   })));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const pods = async (agent: string) => (await cluster.list(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io/name%3D${agent}`))

@@ -99,6 +99,15 @@ export function rolloutTarget(objects: any[], namespace: string): RolloutTarget 
   return { namespace, deployments, statefulSets };
 }
 
+/** The REST path of a built-in object (the plural as Kubernetes forms it for the kinds a mesh renders). */
+export function objectPath(o: any): string {
+  const base = String(o.apiVersion).includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
+  const kind = String(o.kind).toLowerCase();
+  const plural = kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : kind.endsWith('s') ? `${kind}es` : `${kind}s`;
+  const namespace = o.metadata?.namespace === undefined ? '' : `/namespaces/${o.metadata.namespace}`;
+  return `${base}${namespace}/${plural}/${o.metadata.name}`;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -158,6 +167,14 @@ export class SimulatedCluster {
     return JSON.parse(r.body);
   }
 
+  /** The object as the API server holds it now, or undefined when it has none of that kind and name. */
+  async get(o: any): Promise<any | undefined> {
+    const r = await this.api.request('GET', objectPath(o));
+    if (r.status === 404) return undefined;
+    if (r.status >= 300) throw new Error(`GET ${objectPath(o)}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
+    return JSON.parse(r.body);
+  }
+
   /** Every item of a list (one request: these lists are small enough). */
   async list(apiPath: string): Promise<any[]> {
     return (await this.json('GET', apiPath)).items ?? [];
@@ -187,10 +204,14 @@ export class SimulatedCluster {
     return count;
   }
 
-  /** `kubectl apply --server-side` of these objects (for real, not a dry run); returns the time it took. */
+  /**
+   * `kubectl apply --server-side` of these objects (for real, not a dry run), Namespaces first and the rest in
+   * the given order; returns the time it took.
+   */
   apply(objects: any[], fieldManager: string): { ms: number } {
     const file = path.join(this.api.tmpDir, `apply-${Date.now()}.json`);
-    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    const items = [...objects.filter((o) => o.kind === 'Namespace'), ...objects.filter((o) => o.kind !== 'Namespace')];
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
     const t0 = Date.now();
     const r = this.api.kubectl(['apply', '--server-side', `--field-manager=${fieldManager}`, '-f', file]);
     const ms = Date.now() - t0;

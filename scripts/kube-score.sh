@@ -12,19 +12,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 DIR="$CACHE_ROOT/kube-score/$KUBE_SCORE_VERSION"
 BIN="$DIR/kube-score"
 
-if ! have_bin "$BIN"; then
-  lock_cache "$CACHE_ROOT/.kube-score.lock"
-  if ! have_bin "$BIN"; then
-    command -v go >/dev/null 2>&1 || die "'go' was not found on PATH, and $BIN is not built yet"
-    go_env
-    started=$SECONDS
-    mkdir -p "$DIR"
-    log "building kube-score $KUBE_SCORE_VERSION"
-    # go install of a module@version needs no module of ours (and ignores replace directives: kube-score has none).
-    GOBIN="$DIR/bin.tmp.$$" go install -trimpath "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" \
-      || die "go install github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION failed"
-    mv "$DIR/bin.tmp.$$/kube-score" "$BIN" && rm -rf "$DIR/bin.tmp.$$"
-    log "built kube-score in $((SECONDS - started))s"
-  fi
-fi
+build_kube_score() {
+  mkdir -p "$DIR"
+  log "building kube-score $KUBE_SCORE_VERSION"
+  # go install of a module@version needs no module of ours (and ignores replace directives: kube-score has none).
+  GOBIN="$DIR/bin.tmp.$$" go install -trimpath "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" \
+    || die "go install github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION failed"
+  mv "$DIR/bin.tmp.$$/kube-score" "$BIN" && rm -rf "$DIR/bin.tmp.$$"
+}
+
+go_build_once "$BIN" "$CACHE_ROOT/.kube-score.lock" build_kube_score
 echo "$BIN"

@@ -15,22 +15,18 @@ SUM="$(sha256sum "$SRC" | cut -c1-12)"
 DIR="$CACHE_ROOT/cyclonus/$CYCLONUS_VERSION/$SUM"
 BIN="$DIR/netpol-oracle"
 
-if ! have_bin "$BIN"; then
-  lock_cache "$CACHE_ROOT/.netpol-tools.lock"
-  if ! have_bin "$BIN"; then
-    command -v go >/dev/null 2>&1 || die "'go' was not found on PATH, and $BIN is not built yet"
-    go_env
-    started=$SECONDS
-    work="$DIR/src" && rm -rf "$work" && mkdir -p "$work"
-    cp "$SRC" "$work/main.go"
-    log "building netpol-oracle on cyclonus $CYCLONUS_VERSION"
-    (cd "$work" && go mod init local/cdk8s-mcp-mesh/netpol-oracle >/dev/null 2>&1 \
-      && go get "github.com/mattfenwick/cyclonus@$CYCLONUS_VERSION" >"$work/go-get.log" 2>&1 \
-      && go mod tidy >>"$work/go-get.log" 2>&1 \
-      && go build -trimpath -o "$BIN.tmp.$$" .) || die "building netpol-oracle failed:
+build_oracle() {
+  local work="$DIR/src"
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$SRC" "$work/main.go"
+  log "building netpol-oracle on cyclonus $CYCLONUS_VERSION"
+  (cd "$work" && go mod init local/cdk8s-mcp-mesh/netpol-oracle >/dev/null 2>&1 \
+    && go get "github.com/mattfenwick/cyclonus@$CYCLONUS_VERSION" >"$work/go-get.log" 2>&1 \
+    && go mod tidy >>"$work/go-get.log" 2>&1 \
+    && go build -trimpath -o "$BIN.tmp.$$" .) || die "building netpol-oracle failed:
 $(tail -n 20 "$work/go-get.log" 2>/dev/null)"
-    mv "$BIN.tmp.$$" "$BIN"
-    log "built netpol-oracle in $((SECONDS - started))s"
-  fi
-fi
+  mv "$BIN.tmp.$$" "$BIN"
+}
+
+go_build_once "$BIN" "$CACHE_ROOT/.netpol-tools.lock" build_oracle
 echo "$BIN"

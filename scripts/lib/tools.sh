@@ -8,6 +8,9 @@
 #                     binaries, the local toolchain (no toolchain downloads) unless the caller chose otherwise
 #   lock_cache FILE   serialises concurrent runs (parallel test workers, two shells) on a lock file; holds
 #                     it until the script exits, and is a no-op when already held or without flock(1)
+#   go_build_once BIN LOCKFILE FUNCTION
+#                     unless BIN is built: takes the lock, looks again, then runs FUNCTION (which must write
+#                     BIN) with Go's environment set, and logs how long it took
 
 : "${TOOL:?set TOOL before sourcing scripts/lib/tools.sh}"
 CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
@@ -34,4 +37,17 @@ lock_cache() {
     fi
   fi
   TOOLS_LOCK_HELD=1
+}
+
+go_build_once() {
+  local bin=$1 lockfile=$2 build=$3
+  have_bin "$bin" && return 0
+  lock_cache "$lockfile"
+  have_bin "$bin" && return 0
+  command -v go >/dev/null 2>&1 || die "'go' was not found on PATH, and $bin is not built yet"
+  go_env
+  local started=$SECONDS
+  "$build"
+  have_bin "$bin" || die "$build did not write $bin"
+  log "built $(basename "$bin") in $((SECONDS - started))s"
 }

@@ -158,6 +158,15 @@ export function runStreaming(
   });
 }
 
+/** The REST path of a built-in object (the plural as Kubernetes forms it for the kinds a mesh renders). */
+export function objectPath(o: any): string {
+  const base = String(o.apiVersion).includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
+  const kind = String(o.kind).toLowerCase();
+  const plural = kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : kind.endsWith('s') ? `${kind}es` : `${kind}s`;
+  const namespace = o.metadata?.namespace === undefined ? '' : `/namespaces/${o.metadata.namespace}`;
+  return `${base}${namespace}/${plural}/${o.metadata.name}`;
+}
+
 /** A free TCP port on 127.0.0.1 (bound and released; the caller retries on a lost race). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -493,6 +502,12 @@ export class TestCluster {
       if (payload !== undefined) req.write(payload);
       req.end();
     });
+  }
+
+  /** A server-side apply dry run (strict field validation) of one object, at the path its kind and name give. */
+  applyDryRun(object: any): Promise<HttpResponse> {
+    return this.request('PATCH', `${objectPath(object)}?dryRun=All&fieldManager=conformance&fieldValidation=Strict`, JSON.stringify(object),
+      { 'Content-Type': 'application/apply-patch+yaml' });
   }
 
   /** Runs the matching kubectl against this cluster. */

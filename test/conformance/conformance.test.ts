@@ -307,9 +307,7 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
       for (let start = 0; start < values.length; start += 200) {
         const batch = values.slice(start, start + 200);
         const hard = Object.fromEntries(batch.map((q, i) => [`requests.example.com/q${i}`, q]));
-        const r = await cluster.request('PATCH', '/api/v1/namespaces/default/resourcequotas/quantities?dryRun=All&fieldManager=conformance',
-          JSON.stringify({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quantities' }, spec: { hard } }),
-          { 'Content-Type': 'application/apply-patch+yaml' });
+        const r = await cluster.applyDryRun({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quantities', namespace: 'default' }, spec: { hard } });
         expect(r.status).toBe(201);
         const back = JSON.parse(r.body).spec.hard as Record<string, string>;
         out.push(...batch.map((_, i) => back[`requests.example.com/q${i}`]));
@@ -352,12 +350,10 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
     const refused = inputs.filter((c) => canonicalCidr(c) === undefined);
     expect(accepted.length).toBeGreaterThan(100);
     expect(refused.length).toBeGreaterThan(100);
-    const policy = (cidrs: string[]) => JSON.stringify({
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'cidrs' },
+    const submit = (cidrs: string[]) => cluster.applyDryRun({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'cidrs', namespace: 'default' },
       spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: cidrs.map((c) => ({ ipBlock: { cidr: c } })) }] },
     });
-    const submit = (cidrs: string[]) => cluster.request('PATCH', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/cidrs?dryRun=All&fieldManager=conformance&fieldValidation=Strict',
-      policy(cidrs), { 'Content-Type': 'application/apply-patch+yaml' });
 
     // What the library writes: accepted, no warning, kept as written.
     const written = accepted.map((c) => canonicalCidr(c)!);
@@ -399,8 +395,7 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
     expect(library.filter((ok) => ok).length).toBeGreaterThan(100);
     expect(library.filter((ok) => !ok).length).toBeGreaterThan(100);
     const server = await Promise.all(labels.map(async ([k, v]) => {
-      const r = await cluster.request('PATCH', '/api/v1/namespaces/default/configmaps/labels?dryRun=All&fieldManager=conformance&fieldValidation=Strict',
-        JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labels', labels: { [k]: v } } }), { 'Content-Type': 'application/apply-patch+yaml' });
+      const r = await cluster.applyDryRun({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labels', namespace: 'default', labels: { [k]: v } } });
       return r.status < 300;
     }));
     expect(labels.flatMap(([k, v], i) => (library[i] === server[i] ? [] : [`${JSON.stringify(k)}: ${JSON.stringify(v)}: library ${library[i]}, server ${server[i]}`]))).toEqual([]);

@@ -13,8 +13,8 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh, McpMeshAgentProps, RegistryStorage } from '../../src';
-import { conformanceSkipReason } from '../conformance/cluster';
-import { objectPath, rolloutTarget, SimulatedCluster } from './simulated-cluster';
+import { conformanceSkipReason, objectPath } from '../conformance/cluster';
+import { rolloutTarget, SimulatedCluster } from './simulated-cluster';
 
 const NS = 'rollout';
 const py = (image: string) => AgentRuntime.python({ image, script: 'agent.py' });

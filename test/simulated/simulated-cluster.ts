@@ -13,7 +13,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { freePort, parseKubeToolsOutput, REPO_ROOT, runStreaming, TestCluster } from '../conformance/cluster';
+import { freePort, objectPath, parseKubeToolsOutput, REPO_ROOT, runStreaming, TestCluster } from '../conformance/cluster';
 
 export const CLUSTER_TOOLS_SCRIPT = path.join(REPO_ROOT, 'scripts', 'cluster-tools.sh');
 const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -97,15 +97,6 @@ export function rolloutTarget(objects: any[], namespace: string): RolloutTarget 
     if (o.kind === 'StatefulSet') statefulSets[o.metadata.name] = o.spec?.replicas ?? 1;
   }
   return { namespace, deployments, statefulSets };
-}
-
-/** The REST path of a built-in object (the plural as Kubernetes forms it for the kinds a mesh renders). */
-export function objectPath(o: any): string {
-  const base = String(o.apiVersion).includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
-  const kind = String(o.kind).toLowerCase();
-  const plural = kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : kind.endsWith('s') ? `${kind}es` : `${kind}s`;
-  const namespace = o.metadata?.namespace === undefined ? '' : `/namespaces/${o.metadata.namespace}`;
-  return `${base}${namespace}/${plural}/${o.metadata.name}`;
 }
 
 function sleep(ms: number): Promise<void> {

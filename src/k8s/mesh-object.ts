@@ -40,6 +40,14 @@ export class MeshObject extends ApiObject {
   }
 }
 
+/**
+ * An object as data for read-only checks: `toData()` for a MeshObject (no sorted copy), `toJson()` otherwise.
+ * cdk8s makes `instanceof` true for any ApiObject subclass, so the method is asked for instead.
+ */
+export function objectData(o: ApiObject): any {
+  return typeof (o as Partial<MeshObject>).toData === 'function' ? (o as MeshObject).toData() : o.toJson();
+}
+
 /** A deep copy with object keys sorted and null/undefined entries dropped, as cdk8s's sanitizer does. */
 function sortedCopy(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { MeshObject } from '../k8s/mesh-object';
+import { objectData } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { looksLikeSecretName, looksLikeSecretValue, requirePinnedImage } from '../model/validation';
 
@@ -88,9 +88,7 @@ export class McpPolicyCheck extends Construct {
   }
 
   private check(target: IConstruct): string[] {
-    const objects = target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)
-      // cdk8s makes `instanceof` true for any ApiObject subclass: ask for the method instead.
-      .map((o) => (typeof (o as Partial<MeshObject>).toData === 'function' ? (o as MeshObject).toData() : o.toJson()));
+    const objects = target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(objectData);
     const findings = objects.flatMap((o) => objectFindings(o, objects));
     const used = new Set<PolicySuppression>();
     const open = findings.filter((f) => {

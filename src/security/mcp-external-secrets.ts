@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { MeshObject } from '../k8s/mesh-object';
+import { MeshObject, objectData } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
 import { durationSeconds, goDuration, requireDnsSubdomain, requireSecretKey } from '../model/validation';
 
@@ -181,7 +181,7 @@ export class McpExternalSecrets extends Construct {
 /** The Secret keys a workload's pod template (or a Pod) reads: env, envFrom and secret volumes. */
 function secretReferences(o: ApiObject): SecretReference[] {
   if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Pod'].includes(o.kind)) return [];
-  const json = o.toJson();
+  const json = objectData(o);
   const pod = o.kind === 'Pod' ? json.spec : json.spec?.template?.spec;
   const refs: SecretReference[] = [];
   const what = `${o.kind}/${o.name}`;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Generates the MCPAgent and MCPMesh CRDs (crds/) from the TypeScript props types, then their cdk8s bindings
-// (imports/) with `cdk8s import`. Run after `npm run build` (it loads the compiled generator from lib/).
+// Generates the MCPAgent and MCPMesh CRDs (crds/) and the run-time props schema (src/schema/props-schema.generated.ts)
+// from the TypeScript props types, then the CRDs' cdk8s bindings (imports/) with `cdk8s import`. Run after `npm run build` (it loads the compiled generator from lib/).
 //
 //   node scripts/generate-crd.js          write crds/ and imports/
 //   node scripts/generate-crd.js --check  write nothing; exit 1 if crds/ or imports/ differ from a fresh generation
@@ -12,7 +12,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const check = process.argv.includes('--check');
-const { generateCrds } = require(path.join(root, 'lib', 'src', 'declarative', 'crd-generator.js'));
+const { generateCrds, generatePropsSchema, PROPS_SCHEMA_FILE } = require(path.join(root, 'lib', 'src', 'declarative', 'crd-generator.js'));
 
 /** Runs `cdk8s import` over the CRD files into `outdir`; returns the files it wrote (relative to outdir). */
 function importBindings(crdFiles, outdir) {
@@ -36,7 +36,10 @@ function importBindings(crdFiles, outdir) {
 }
 
 const generated = generateCrds({ root });
+const propsSchema = generatePropsSchema({ root });
 if (!check) {
+  fs.writeFileSync(path.join(root, PROPS_SCHEMA_FILE), propsSchema.text);
+  console.log(PROPS_SCHEMA_FILE);
   const files = generated.crds.map((c) => {
     const file = path.join(root, c.file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -49,6 +52,8 @@ if (!check) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-mesh-crd-check-'));
   try {
     const stale = [];
+    const committedProps = path.join(root, PROPS_SCHEMA_FILE);
+    if (!fs.existsSync(committedProps) || fs.readFileSync(committedProps, 'utf8') !== propsSchema.text) stale.push(PROPS_SCHEMA_FILE);
     const files = generated.crds.map((c) => {
       const file = path.join(tmp, path.basename(c.file));
       fs.writeFileSync(file, c.text);
@@ -64,7 +69,7 @@ if (!check) {
       console.error(`generate-crd: out of date: ${stale.join(', ')}. Run: npm run build && node scripts/generate-crd.js`);
       process.exitCode = 1;
     } else {
-      console.log('generate-crd: crds/ and imports/ are up to date');
+      console.log('generate-crd: crds/, imports/ and the props schema are up to date');
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -86,7 +86,7 @@ describe('McpAgent', () => {
     expect(c.volumeMounts).toContainEqual({ mountPath: '/opt/mcp-mesh/agent', name: 'source', readOnly: true });
     expect(() => agentObjects({ runtime: AgentRuntime.python({ source: 'x', script: 'y.py' }) })).toThrow(/runtime\.script: "y\.py" is set together with source/);
     expect(() => agentObjects({ runtime: AgentRuntime.python({ script: 'y.py' }) })).toThrow(/runtime\.image: undefined is not set, and the stock runtime image holds no agent code/);
-    expect(() => agentObjects({ runtime: undefined as any })).toThrow(/agents\.weather\.runtime: undefined is not an agent runtime/);
+    expect(() => agentObjects({ runtime: undefined as any })).toThrow(/agents\.weather\.runtime: undefined is required\. Fix: set runtime: one of AgentRuntime\.custom\(\.\.\.\), AgentRuntime\.python\(\.\.\.\)/);
   });
 
   test('injects secrets from Secret references and refuses plain-text ones unless allowed', () => {

@@ -102,7 +102,7 @@ describe('McpExternalSecrets', () => {
 
   test.each<[string, ExternalSecretsOptions, RegExp]>([
     ['bad store name', { ...llmKeys(['a']), storeName: 'Vault_Store' }, /^externalSecrets\.storeName: "Vault_Store" is not a valid DNS-1123 subdomain/],
-    ['bad store kind', { ...llmKeys(['a']), storeKind: 'Vault' as SecretStoreKind }, /^externalSecrets\.storeKind: "Vault" is not a store kind\. Fix: use one of SecretStore, ClusterSecretStore/],
+    ['bad store kind', { ...llmKeys(['a']), storeKind: 'Vault' as SecretStoreKind }, /^externalSecrets\.storeKind: "Vault" is not an allowed value\. Fix: use one of "SecretStore", "ClusterSecretStore"/],
     ['no secrets', { storeName: 'vault', secrets: [] }, /^externalSecrets\.secrets: \[\] lists no Secret/],
     ['bad secret name', { storeName: 'vault', secrets: [{ secretName: 'LLM', data: [{ key: 'a', remoteKey: 'b' }] }] }, /^externalSecrets\.secrets\[0\]\.secretName: "LLM"/],
     ['no data', { storeName: 'vault', secrets: [{ secretName: 'llm', data: [] }] }, /^externalSecrets\.secrets\[0\]\.data: \[\] lists no key/],

@@ -26,7 +26,7 @@ function expectValidationError(fn: () => unknown, field: string, value: unknown)
   expect(error).toBeInstanceOf(MeshValidationError);
   const e = error as MeshValidationError;
   expect(e.field).toBe(field);
-  expect(e.message).toContain(`${field}: ${JSON.stringify(value)}`);
+  expect(e.message).toContain(`${field}: ${typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value)}`);
   expect(e.message).toMatch(/\. Fix: \S/);
 }
 
@@ -71,7 +71,7 @@ describe('bad input fails at synth with the field, the value and the fix (genera
   test('dependencies on capabilities no agent provides, listing the ones that exist', () => {
     fc.assert(fc.property(fc.uniqueArray(capability, { minLength: 1, maxLength: 5 }), capability, (provided, missing) => {
       fc.pre(!provided.includes(missing));
-      const agents = [{ runtime: rt, name: 'provider', capabilities: provided.map((c) => ({ runtime: rt, name: c })) }, { runtime: rt, name: 'consumer', dependsOn: [missing] }];
+      const agents = [{ runtime: rt, name: 'provider', capabilities: provided.map((c) => ({ name: c })) }, { runtime: rt, name: 'consumer', dependsOn: [missing] }];
       expect(() => build(agents)).toThrow(`agents.consumer.dependsOn[0]: ${JSON.stringify(missing)} is a capability that no agent in this mesh provides. `
         + `Fix: depend on one of the capabilities that exist (${[...provided].sort().join(', ')})`);
     }), { numRuns: 200 });

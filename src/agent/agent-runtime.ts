@@ -2,6 +2,7 @@ import { MeshValidationError } from '../model/errors';
 import { PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_SHUTDOWN_LIMIT, PYTHON_RUNTIME_UID } from '../model/runtime';
 import { requireInteger, requirePinnedImage } from '../model/validation';
 import { EnvVarJson } from '../k8s/pod';
+import { brand } from '../schema/brand';
 
 export interface PythonRuntimeProps {
   /**
@@ -65,11 +66,11 @@ const MAX_SOURCE_BYTES = 900 * 1024;
  */
 export abstract class AgentRuntime {
   public static python(props: PythonRuntimeProps): AgentRuntime {
-    return new PythonRuntime(props);
+    return brand(new PythonRuntime(props), { className: 'AgentRuntime', factory: 'python', definition: 'PythonRuntimeProps', props });
   }
 
   public static custom(props: CustomRuntimeProps): AgentRuntime {
-    return new CustomRuntime(props);
+    return brand(new CustomRuntime(props), { className: 'AgentRuntime', factory: 'custom', definition: 'CustomRuntimeProps', props });
   }
 
   /** @internal */

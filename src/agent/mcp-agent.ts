@@ -26,6 +26,7 @@ import { IMcpRegistry } from '../registry/mcp-registry';
 import { renderAgentConfig } from './agent-config';
 import { AgentRuntime, SOURCE_DIR } from './agent-runtime';
 import { EnvVar, SecretEnvVar } from './secret-value';
+import { requireProps } from '../schema/props';
 
 /** A capability the agent provides. */
 export interface CapabilityProps {
@@ -223,7 +224,12 @@ export class McpAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: McpAgentProps) {
     super(scope, id);
-    const f = (field: string) => `agents.${props.name ?? id}.${field}`;
+    const f = (field: string) => `agents.${props?.name ?? id}.${field}`;
+    {
+      // The agent's own options, checked as the schema says (the wiring props are the mesh's or the caller's).
+      const { registry: _r, namespace: _n, instance: _i, clusterDomain: _c, serviceMesh: _s, tracing: _t, ...options } = props ?? ({} as McpAgentProps);
+      requireProps('McpAgentOptions', props === null || typeof props !== 'object' ? props : options, ['agents', String(props?.name ?? id)]);
+    }
     const name = requireDnsLabel('agents[].name', props.name ?? id, 50);
     const namespace = resolveNamespace(this, f('namespace'), props.namespace);
     const instance = requireDnsLabel(f('instance'), props.instance ?? name);

@@ -1,5 +1,6 @@
 import { MeshValidationError } from '../model/errors';
 import { requireDnsSubdomain, requireSecretKey } from '../model/validation';
+import { brand } from '../schema/brand';
 
 /**
  * A secret an agent reads from its environment (LLM vendor keys, tokens). Reference an existing Secret with
@@ -8,11 +9,11 @@ import { requireDnsSubdomain, requireSecretKey } from '../model/validation';
  */
 export abstract class SecretValue {
   public static fromSecretKey(secretName: string, key: string): SecretValue {
-    return new SecretKeyValue(secretName, key);
+    return brand(new SecretKeyValue(secretName, key), { className: 'SecretValue', factory: 'fromSecretKey' });
   }
 
   public static unsafePlainText(value: string): SecretValue {
-    return new PlainTextValue(value);
+    return brand(new PlainTextValue(value), { className: 'SecretValue', factory: 'unsafePlainText' });
   }
 
   /** @internal */

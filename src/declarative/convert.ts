@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConversionContext, DeclarativeFieldError, FactoryChoice, factoryArguments, mappingNamed, parseDuration } from './mappings';
 import { JsonSchema } from './resources';
-import { FieldPath } from './validate';
+import { FieldPath } from '../schema/validate';
 
 function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { MCP_AGENT, MCP_MESH, MESH_API, MESH_API_GROUP, loadCrd } from './resources';
-import { FieldPath, formatPath, validateValue } from './validate';
+import { FieldPath, formatPath, validateValue } from '../schema/validate';
 
 /** One MCPMesh or MCPAgent document of a file. */
 export interface SourceDocument {

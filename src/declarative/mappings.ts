@@ -91,11 +91,7 @@ export interface DurationMapping {
 
 export type ClassMapping = ChoiceMapping | InlineMapping | PresetMapping | DurationMapping;
 
-/**
- * Durations as Kubernetes writes them (Go's time.Duration without fractions): hours, minutes and seconds, in
- * that order, each at most once. RE2-compatible (no look-ahead), as the API server evaluates CRD patterns.
- */
-export const DURATION_PATTERN = '^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$';
+export { DURATION_PATTERN } from '../schema/json-schema';
 
 /** The Duration a pattern-valid string means: whole seconds when it has no fraction (it never has). */
 export function parseDuration(text: string): Duration {

@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { JsonSchema } from '../schema/json-schema';
+
+export type { JsonSchema } from '../schema/json-schema';
 
 /** The API group of the MCP Mesh resources (the same domain as the annotations the constructs write). */
 export const MESH_API_GROUP = 'mesh.mcp.io';
@@ -34,23 +37,6 @@ export function packageRoot(): string {
     if (fs.existsSync(path.join(dir, crdFileName(MCP_AGENT))) && fs.existsSync(path.join(dir, 'package.json'))) return dir;
   }
   throw new Error(`the CRDs (${crdFileName(MCP_AGENT)}) were not found above ${__dirname}: run scripts/generate-crd.js`);
-}
-
-/** A schema node of a CRD's OpenAPI v3 schema (the subset the generator writes). */
-export interface JsonSchema {
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
-  title?: string;
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: JsonSchema;
-  items?: JsonSchema;
-  enum?: unknown[];
-  pattern?: string;
-  format?: string;
-  oneOf?: JsonSchema[];
-  'x-kubernetes-list-type'?: string;
-  'x-kubernetes-list-map-keys'?: string[];
 }
 
 const loaded = new Map<string, { crd: any; schema: JsonSchema }>();

@@ -17,7 +17,7 @@ import {
 } from './input';
 import { CLASS_MAPPINGS, DeclarativeFieldError, PresetMapping } from './mappings';
 import { JsonSchema, MCP_AGENT, MCP_MESH, loadCrd, packageRoot } from './resources';
-import { FieldPath, formatPath } from './validate';
+import { FieldPath, formatPath } from '../schema/validate';
 
 /** The environment presets a file (and `--env`) can name. */
 export const ENVIRONMENT_PRESETS: readonly string[] = (CLASS_MAPPINGS.find((m) => m.name === 'MeshEnvironment') as PresetMapping).presets;

@@ -7,6 +7,9 @@ import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsLabel } from '../model/validation';
+import { issueErrors, propsIssues } from '../schema/props';
+import { FieldPath, SchemaIssue } from '../schema/validate';
+import { NOT_PROVIDED } from '../model/mesh-model';
 import { McpRegistry, McpRegistryOptions } from '../registry/mcp-registry';
 import { MeshEnvironment } from './mesh-environment';
 import { McpPolicyCheck, PolicyRule, PolicySuppression } from '../policy/mcp-policy-check';
@@ -106,6 +109,47 @@ export interface McpMeshProps {
   readonly policySuppressions?: PolicySuppression[];
 }
 
+/**
+ * Builds a construct from props merged over an environment's defaults; a problem with a value that the
+ * environment set (and the props did not) says so, since the fix is in the environment, not in the props.
+ */
+function attributed<T>(environment: MeshEnvironment | undefined, part: 'agent' | 'registry', prefix: string, own: object | undefined, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof MeshValidationError) || environment === undefined) throw e;
+    const fromEnvironment = (field: string) => {
+      if (!field.startsWith(prefix)) return undefined;
+      const key = /^[A-Za-z]+/.exec(field.slice(prefix.length))?.[0];
+      return key !== undefined && (own as Record<string, unknown> | undefined)?.[key] === undefined && environment._sets(part, key) ? key : undefined;
+    };
+    if (!e.problems.some((p) => fromEnvironment(p.field) !== undefined)) throw e;
+    MeshValidationError.throwAll(e.problems.map((p) => {
+      const key = fromEnvironment(p.field);
+      return key === undefined ? p : MeshValidationError.reworded(p,
+        `${p.problem} (the value comes from the "${environment.name}" environment's ${part} defaults)`,
+        `${p.fix}; or set ${p.field} yourself, or change ${part}.${key} of the environment`);
+    }));
+    throw e;
+  }
+}
+
+/** Namespaces of the cluster itself: never owned by a mesh through createNamespace. */
+const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/**
+ * Throws the issues of a mesh's props, naming an agent's fields `agents.<name>.…` as the construct checks do
+ * (by index when the name itself is wrong).
+ */
+function throwIssues(issues: SchemaIssue[], agents: unknown): void {
+  const named = (path: FieldPath): FieldPath => {
+    if (path[0] !== 'agents' || typeof path[1] !== 'number' || path.length < 3 || path[2] === 'name') return path;
+    const name = (agents as Record<number, { name?: unknown } | undefined> | undefined)?.[path[1]]?.name;
+    return typeof name === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ? ['agents', name, ...path.slice(2)] : path;
+  };
+  MeshValidationError.throwAll(issueErrors(issues.map((i) => ({ ...i, path: named(i.path) }))));
+}
+
 /** The Pod Security Standards version the Namespace pins (the oldest Kubernetes the manifests support). */
 export const POD_SECURITY_VERSION = 'v1.30';
 
@@ -135,12 +179,19 @@ export class McpMesh extends Construct {
 
   constructor(scope: Construct, id: string, props: McpMeshProps = {}) {
     super(scope, id);
+    // Types, unknown props (typos from JavaScript), nulls and class-typed props first, every problem at once:
+    // the checks below may rely on the types.
+    throwIssues(propsIssues('McpMeshProps', props), props?.agents);
     this.name = requireDnsLabel('name', props.name ?? 'mcp-mesh');
     this.namespace = requireDnsLabel('namespace', props.namespace ?? 'mcp-mesh');
     this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
     this.serviceMesh = props.serviceMesh ?? ServiceMesh.NONE;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw new MeshValidationError('clusterDomain', this.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, usually "cluster.local"');
+    }
+    if (props.createNamespace === true && SYSTEM_NAMESPACES.includes(this.namespace)) {
+      throw new MeshValidationError('namespace', this.namespace, 'is a namespace of the cluster itself, which createNamespace would make this mesh own (a prune or an uninstall would delete it)',
+        'deploy the mesh into a namespace of its own, or leave createNamespace off and label the namespace yourself');
     }
 
     if (props.createNamespace === true) {
@@ -159,34 +210,56 @@ export class McpMesh extends Construct {
     }
 
     this.environment = props.environment;
-    this.registry = new McpRegistry(this, 'Registry', {
+    this.registry = attributed(this.environment, 'registry', 'registry.', props.registry, () => new McpRegistry(this, 'Registry', {
       ...(this.environment?._registry(props.registry) ?? props.registry),
       namespace: this.namespace,
       instance: this.name,
       clusterDomain: this.clusterDomain,
       serviceMesh: this.serviceMesh,
       tracing: props.tracing,
-    });
+    }));
     this.tracing = props.tracing;
     this.model = new MeshModel(this.registry.model);
-    this.security = new McpSecurity(this, 'Security', {
+    // From here on every problem is collected, so that one synth reports all of them (every agent, not the first).
+    const problems: MeshValidationError[] = [];
+    const collect = <T>(build: () => T): T | undefined => {
+      try {
+        return build();
+      } catch (e) {
+        if (!(e instanceof MeshValidationError)) throw e;
+        problems.push(e);
+        return undefined;
+      }
+    };
+    this.security = collect(() => new McpSecurity(this, 'Security', {
       ...props.security, model: this.model, instance: this.name, namespace: this.namespace, serviceMesh: this.serviceMesh,
-    });
-    this.traffic = new McpTrafficPolicy(this, 'Traffic', {
+    }))!;
+    this.traffic = collect(() => new McpTrafficPolicy(this, 'Traffic', {
       model: this.model, instance: this.name, namespace: this.namespace, clusterDomain: this.clusterDomain,
       serviceMesh: this.serviceMesh, defaults: props.trafficDefaults, capabilityRouting: props.capabilityRouting,
-    });
+    }))!;
     if (props.policyCheck !== false) {
       this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });
     }
-    (props.agents ?? []).forEach((agent, i) => this.addAgentAt(agent, `agents[${i}]`));
-    if (props.observability !== undefined) {
-      this.observability = new McpObservability(this, 'Observability', { ...props.observability, mesh: this });
+    const failedAgents: McpMeshAgentProps[] = [];
+    (props.agents ?? []).forEach((agent, i) => {
+      if (collect(() => this.addAgentAt(agent, `agents[${i}]`)) === undefined) failedAgents.push(agent);
+    });
+    // Observability and external secrets read the agents' objects: only once every agent is built.
+    const { observability, externalSecrets } = props;
+    if (observability !== undefined && problems.length === 0) {
+      this.observability = collect(() => new McpObservability(this, 'Observability', { ...observability, mesh: this }));
     }
-    if (props.externalSecrets !== undefined) {
-      this.externalSecrets = new McpExternalSecrets(this, 'ExternalSecrets', {
-        ...props.externalSecrets, namespace: this.namespace, instance: this.name, consumers: this,
-      });
+    if (externalSecrets !== undefined && problems.length === 0) {
+      this.externalSecrets = collect(() => new McpExternalSecrets(this, 'ExternalSecrets', {
+        ...externalSecrets, namespace: this.namespace, instance: this.name, consumers: this,
+      }));
+    }
+    if (problems.length > 0) {
+      // The graph's own checks too, less the dependencies on capabilities that only a failed agent provides.
+      const unbuilt = new Set(failedAgents.flatMap((a) => (a.capabilities ?? []).map((c) => c?.name)));
+      const graph = this.model.validate().filter((e) => !(e.problem === NOT_PROVIDED && unbuilt.has(JSON.parse(e.value))));
+      MeshValidationError.throwAll([...problems, ...graph]);
     }
 
     this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });
@@ -206,10 +279,12 @@ export class McpMesh extends Construct {
     if (props === undefined || props === null || typeof props !== 'object') {
       throw new MeshValidationError(field, props, 'is not an agent', 'pass an object such as { name: "weather", capabilities: [...] }');
     }
+    const index = Number(/\[(\d+)\]$/.exec(field)?.[1] ?? this.agentConstructs.length);
+    throwIssues(propsIssues('McpMeshAgentProps', props, ['agents', index]), { [index]: props });
     const name = requireDnsLabel(`${field}.name`, props.name, 50);
     // Checked before the construct exists, so that the error names the prop and not a construct id clash.
     this.model.requireFreeName(`${field}.name`, name);
-    const agent = new McpAgent(this, `Agent-${name}`, {
+    const agent = attributed(this.environment, 'agent', `agents.${name}.`, props, () => new McpAgent(this, `Agent-${name}`, {
       ...(this.environment?._agent(props) ?? props),
       name,
       registry: this.registry,
@@ -218,7 +293,7 @@ export class McpMesh extends Construct {
       clusterDomain: this.clusterDomain,
       serviceMesh: this.serviceMesh,
       tracing: this.tracing,
-    });
+    }));
     this.model.addAgent(agent.model, `${field}.name`);
     this.agentConstructs.push(agent);
     if (agent.plainTextSecret !== undefined) {

@@ -4,6 +4,8 @@ import { LogLevel } from '../model/runtime';
 import { requireDnsLabel } from '../model/validation';
 import { McpRegistryOptions } from '../registry/mcp-registry';
 import { RegistryStorage } from '../registry/registry-storage';
+import { brand } from '../schema/brand';
+import { requireProps } from '../schema/props';
 
 /** What an environment decides, under anything the mesh's own props set. */
 export interface MeshEnvironmentProps {
@@ -27,20 +29,20 @@ export interface MeshEnvironmentProps {
 export class MeshEnvironment {
   /** One replica of everything, SQLite, debug logs, small requests: a laptop or a kind cluster. */
   public static dev(): MeshEnvironment {
-    return new MeshEnvironment({
+    return brand(new MeshEnvironment({
       name: 'dev',
       registry: { replicas: 1, storage: RegistryStorage.sqlite({ size: '1Gi' }), logLevel: LogLevel.DEBUG, resources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi' } },
       agent: { replicas: 1, logLevel: LogLevel.DEBUG, resources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '512Mi' } },
-    });
+    }), { className: 'MeshEnvironment', factory: 'dev' });
   }
 
   /** Two replicas per agent, one registry on SQLite: rollouts and disruptions rehearsed without a database. */
   public static staging(): MeshEnvironment {
-    return new MeshEnvironment({
+    return brand(new MeshEnvironment({
       name: 'staging',
       registry: { replicas: 1, storage: RegistryStorage.sqlite({ size: '5Gi' }), logLevel: LogLevel.INFO },
       agent: { replicas: 2, logLevel: LogLevel.INFO },
-    });
+    }), { className: 'MeshEnvironment', factory: 'staging' });
   }
 
   /**
@@ -48,23 +50,30 @@ export class MeshEnvironment {
    * preset cannot know your database), two replicas per agent at least, larger requests.
    */
   public static prod(): MeshEnvironment {
-    return new MeshEnvironment({
+    return brand(new MeshEnvironment({
       name: 'prod',
       // Sized for a thousand agent pods (docs/sizing.md); raise expectedAgents for more.
       registry: { replicas: 3, logLevel: LogLevel.INFO, expectedAgents: 1000 },
       agent: { replicas: 2, logLevel: LogLevel.INFO, resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
       requireHighAvailability: true,
-    });
+    }), { className: 'MeshEnvironment', factory: 'prod' });
   }
 
   public static custom(props: MeshEnvironmentProps): MeshEnvironment {
-    return new MeshEnvironment(props);
+    requireProps('MeshEnvironmentProps', props, ['environment']);
+    return brand(new MeshEnvironment(props), { className: 'MeshEnvironment', factory: 'custom', definition: 'MeshEnvironmentProps', props });
   }
 
   public readonly name: string;
 
   private constructor(private readonly props: MeshEnvironmentProps) {
     this.name = requireDnsLabel('environment.name', props.name);
+  }
+
+  /** Whether the environment sets `key` of its registry or agent defaults. @internal */
+  public _sets(part: 'agent' | 'registry', key: string): boolean {
+    const defaults = (part === 'agent' ? this.props.agent : this.props.registry) as Record<string, unknown> | undefined;
+    return defaults !== undefined && Object.prototype.hasOwnProperty.call(defaults, key) && defaults[key] !== undefined;
   }
 
   /** The registry options: the environment's, overridden by the mesh's. @internal */

@@ -91,6 +91,9 @@ export interface RegistryBackendModel {
   readonly podLabels?: { readonly [key: string]: string };
 }
 
+/** The problem of a dependency on a capability that no agent provides. */
+export const NOT_PROVIDED = 'is a capability that no agent in this mesh provides';
+
 /** An agent must be able to miss this many heartbeats in a row before the registry calls it unhealthy. */
 export const MIN_HEARTBEATS_PER_TIMEOUT = 3;
 
@@ -243,8 +246,7 @@ export class MeshModel {
         }
         if (!provided.has(capability)) {
           const known = [...provided].join(', ') || 'none';
-          errors.push(new MeshValidationError(`agents.${agent.name}.dependsOn[${i}]`, capability,
-            'is a capability that no agent in this mesh provides',
+          errors.push(new MeshValidationError(`agents.${agent.name}.dependsOn[${i}]`, capability, NOT_PROVIDED,
             `depend on one of the capabilities that exist (${known}), or add an agent that provides "${capability}"`));
         }
       });

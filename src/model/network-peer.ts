@@ -1,6 +1,7 @@
 import { canonicalCidr, isStrictSubset, parseCidr } from './cidr';
 import { MeshValidationError } from './errors';
 import { requireLabels } from './validation';
+import { brand } from '../schema/brand';
 
 
 /** Pods, by namespace labels and pod labels; an omitted selector means "any". */
@@ -24,12 +25,12 @@ export interface PodPeerProps {
 export class NetworkPeer {
   /** Pods picked by namespace and pod labels. */
   public static pods(props: PodPeerProps): NetworkPeer {
-    return new NetworkPeer(undefined, [], props.namespaceLabels, props.podLabels);
+    return brand(new NetworkPeer(undefined, [], props?.namespaceLabels, props?.podLabels), { className: 'NetworkPeer', factory: 'pods', definition: 'PodPeerProps', props });
   }
 
   /** Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries). */
   public static podsInNamespace(namespace: string, podLabels?: { [key: string]: string }): NetworkPeer {
-    return NetworkPeer.pods({ namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, podLabels });
+    return brand(NetworkPeer.pods({ namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, podLabels }), { className: 'NetworkPeer', factory: 'podsInNamespace' });
   }
 
   /**
@@ -38,7 +39,7 @@ export class NetworkPeer {
    */
   public static ipBlock(cidr: string, except: string[] = []): NetworkPeer {
     const canonical = (c: string) => (typeof c === 'string' ? canonicalCidr(c) ?? c : c);
-    return new NetworkPeer(canonical(cidr), Array.isArray(except) ? except.map(canonical) : except, undefined, undefined);
+    return brand(new NetworkPeer(canonical(cidr), Array.isArray(except) ? except.map(canonical) : except, undefined, undefined), { className: 'NetworkPeer', factory: 'ipBlock' });
   }
 
   private constructor(

@@ -19,6 +19,7 @@ import {
   durationSeconds, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort,
 } from '../model/validation';
 import { RegistryStorage } from './registry-storage';
+import { requireProps } from '../schema/props';
 
 /** What agents need to know of a registry: where it is. Implemented by McpRegistry; write your own for an external one. */
 export interface IMcpRegistry {
@@ -140,6 +141,10 @@ export class McpRegistry extends Construct implements IMcpRegistry {
 
   constructor(scope: Construct, id: string, props: McpRegistryProps = {}) {
     super(scope, id);
+    {
+      const { namespace: _n, instance: _i, clusterDomain: _c, serviceMesh: _s, tracing: _t, ...options } = props ?? {};
+      requireProps('McpRegistryOptions', props === null || typeof props !== 'object' ? props : options, ['registry']);
+    }
     const name = requireDnsLabel('registry.name', props.name ?? DEFAULT_NAME, 54);
     const namespace = resolveNamespace(this, 'registry.namespace', props.namespace);
     const instance = requireDnsLabel('registry.instance', props.instance ?? name);

@@ -6,6 +6,7 @@ import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsSubdomain, requireInteger, requireQuantity, requireSecretKey } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { PostgresDatabase, PostgresInClusterProps } from './postgres-database';
+import { brand } from '../schema/brand';
 
 /** How a PersistentVolume may be mounted. */
 export enum VolumeAccessMode {
@@ -119,12 +120,12 @@ const DATA_VOLUME = 'data';
 export abstract class RegistryStorage {
   /** SQLite on a volumeClaimTemplate mounted at /data. The registry then runs exactly one replica. */
   public static sqlite(props: SqliteStorageProps = {}): RegistryStorage {
-    return new SqliteStorage(props);
+    return brand(new SqliteStorage(props), { className: 'RegistryStorage', factory: 'sqlite', definition: 'SqliteStorageProps', props });
   }
 
   /** PostgreSQL whose URL is read from a Secret. Needed for more than one registry replica. */
   public static postgres(props: PostgresStorageProps): RegistryStorage {
-    return new PostgresStorage(props);
+    return brand(new PostgresStorage(props), { className: 'RegistryStorage', factory: 'postgres', definition: 'PostgresStorageProps', props });
   }
 
   /**
@@ -132,7 +133,7 @@ export abstract class RegistryStorage {
    * composed in the pod (Kubernetes `$(VAR)` expansion), so no Secret has to hold it.
    */
   public static postgresFromParts(props: PostgresPartsProps): RegistryStorage {
-    return new PostgresPartsStorage(props);
+    return brand(new PostgresPartsStorage(props), { className: 'RegistryStorage', factory: 'postgresFromParts', definition: 'PostgresPartsProps', props });
   }
 
   /**
@@ -141,7 +142,7 @@ export abstract class RegistryStorage {
    * for it, and the NetworkPolicies admit only the registry to it.
    */
   public static postgresInCluster(props: PostgresInClusterProps): RegistryStorage {
-    return new PostgresInClusterStorage(props);
+    return brand(new PostgresInClusterStorage(props), { className: 'RegistryStorage', factory: 'postgresInCluster', definition: 'PostgresInClusterProps', props });
   }
 
   /** The storage's name, for docs and errors. */

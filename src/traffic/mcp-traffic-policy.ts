@@ -42,10 +42,14 @@ export class McpTrafficPolicy extends Construct {
     super(scope, id);
     this.props = props;
     const mesh = props.serviceMesh ?? ServiceMesh.NONE;
+    // The mesh-wide defaults on their own, so that their errors name them (and a mesh without agents checks them too).
+    resolveTraffic('trafficDefaults', 0, props.defaults);
     if (mesh === ServiceMesh.NONE) {
       if (props.capabilityRouting === true) {
         throw new MeshValidationError('traffic.capabilityRouting', true, 'needs a service mesh to route by header', 'set serviceMesh: ServiceMesh.ISTIO, or leave capabilityRouting off');
       }
+      // Nothing to render, but the settings are checked all the same: a mesh added later must not find them wrong.
+      props.model.onAgent((agent) => resolveTraffic(`agents.${agent.name}.traffic`, longestCall(agent), props.defaults, agent.traffic));
       return;
     }
     if (mesh === ServiceMesh.ISTIO) {

@@ -12,7 +12,7 @@ import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { CrdGenerationError, GeneratedCrds, generateCrds } from '../../src/declarative/crd-generator';
 import { JsonSchema, MCP_AGENT, MCP_MESH, crdFileName, loadCrd } from '../../src/declarative/resources';
-import { SUPPORTED_KEYWORDS, keywordsOf } from '../../src/declarative/validate';
+import { SUPPORTED_KEYWORDS, keywordsOf } from '../../src/schema/validate';
 import * as bindings from '../../imports/mesh.mcp.io';
 
 const ROOT = path.resolve(__dirname, '..', '..');

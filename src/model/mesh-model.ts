@@ -75,6 +75,11 @@ export interface RegistryModel {
   readonly backends: readonly RegistryBackendModel[];
   /** 'sqlite' or 'postgres'. */
   readonly storage: string;
+  /**
+   * Names of the StatefulSet's volumeClaimTemplates (SQLite: one, `data`; PostgreSQL: none). The claims are
+   * `<template>-<registry>-<ordinal>`.
+   */
+  readonly claimTemplates: readonly string[];
   /** The CPU request of each replica, in millicores. */
   readonly cpuRequestMillicores: number;
   /** The prop to change when the registry is too small, for errors. */

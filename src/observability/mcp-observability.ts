@@ -1,13 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { McpMesh } from '../mesh/mcp-mesh';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { requireDnsLabel, requireLabelKey, requireLabels } from '../model/validation';
 import { renderDashboards } from './dashboards';
 import { MeshObject } from '../k8s/mesh-object';
 import { lazyMeshObject } from './lazy-object';
-import { ObservedMesh, attributableCapabilities, observeMesh } from './observed-mesh';
+import { ObservableMesh, ObservedMesh, attributableCapabilities, observeMesh } from './observed-mesh';
 import { McpAlert, PrometheusRuleGroup, RuleSettings, alertRuleGroups, recordingRuleGroups } from './rules';
 import { ServiceMesh } from '../model/service-mesh';
 
@@ -152,7 +151,7 @@ export interface McpObservabilityOptions {
 
 export interface McpObservabilityProps extends McpObservabilityOptions {
   /** The mesh to observe; every agent it has at synth time is covered. */
-  readonly mesh: McpMesh;
+  readonly mesh: ObservableMesh;
 }
 
 const DEFAULTS: Record<McpAlert, number> = {
@@ -218,7 +217,7 @@ export class McpObservability extends Construct {
   public readonly dashboardConfigMaps: MeshObject[] = [];
   /** The `job` label of the agents' scrape. */
   public readonly agentScrapeJob: string;
-  private readonly mesh: McpMesh;
+  private readonly mesh: ObservableMesh;
   private readonly settings: RuleSettings;
 
   constructor(scope: Construct, id: string, props: McpObservabilityProps) {
@@ -232,7 +231,7 @@ export class McpObservability extends Construct {
     const mesh = props.mesh;
     this.mesh = mesh;
 
-    const meshServiceMesh = (mesh as { serviceMesh?: ServiceMesh }).serviceMesh ?? ServiceMesh.NONE;
+    const meshServiceMesh = mesh.serviceMesh ?? ServiceMesh.NONE;
     const serviceMesh = props.serviceMesh ?? meshServiceMesh;
     if (!Object.values(ServiceMesh).includes(serviceMesh)) {
       throw new MeshValidationError(f('serviceMesh'), serviceMesh, 'is not a supported service mesh', 'use ServiceMesh.NONE, ServiceMesh.ISTIO or ServiceMesh.LINKERD');

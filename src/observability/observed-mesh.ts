@@ -1,7 +1,24 @@
-import type { McpMesh } from '../mesh/mcp-mesh';
+import { MeshModel } from '../model/mesh-model';
+import { ServiceMesh } from '../model/service-mesh';
 
 /**
- * What observability needs to know of a mesh, read from `McpMesh` (its model, its registry) at synth time, so
+ * A mesh as observability reads it: its name, namespace and model (which `McpMesh` is). Observability
+ * never reads another construct's objects, only this.
+ */
+export interface ObservableMesh {
+  /** The mesh name (`app.kubernetes.io/instance` of its objects). */
+  readonly name: string;
+  readonly namespace: string;
+  /** The mesh as data. */
+  readonly model: MeshModel;
+  /** The service mesh whose proxies carry the agents' traffic. @default ServiceMesh.NONE */
+  readonly serviceMesh?: ServiceMesh;
+  /** The Secrets the External Secrets Operator delivers, when the mesh has any. @default - none */
+  readonly externalSecrets?: { readonly secretNames: readonly string[] };
+}
+
+/**
+ * What observability needs to know of a mesh, read from the mesh's model at synth time, so
  * that an agent added after the observability construct is still covered.
  */
 export interface ObservedAgent {
@@ -36,11 +53,8 @@ export interface ObservedMesh {
 const DEFAULT_CAPABILITY_TIMEOUT = 30;
 
 /** Reads the mesh as it is now (call it at synth time). */
-export function observeMesh(mesh: McpMesh): ObservedMesh {
-  const sts = mesh.registry.statefulSet.toJson() as { spec?: { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } };
-  const claimTemplates = (sts.spec?.volumeClaimTemplates ?? [])
-    .map((t) => t.metadata?.name)
-    .filter((n): n is string => typeof n === 'string');
+export function observeMesh(mesh: ObservableMesh): ObservedMesh {
+  const claimTemplates = [...mesh.model.registry.claimTemplates];
   return {
     name: mesh.name,
     namespace: mesh.namespace,

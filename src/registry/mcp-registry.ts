@@ -187,6 +187,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.model = {
       name, host: this.host, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
       storage: storage.kind,
+      claimTemplates: storage.volumeClaimTemplates.map((t) => (t.metadata as { name: string }).name),
       cpuRequestMillicores: Math.round(quantityValue(resources.requests.cpu ?? '0') * 1000),
       sizingField: props.resources?.cpuRequest !== undefined ? 'registry.resources.cpuRequest' : 'registry.expectedAgents',
       backends: [

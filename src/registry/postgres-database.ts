@@ -10,8 +10,7 @@ import { ResourceProps, renderResources } from '../k8s/resources';
 import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { NetworkPeer } from '../model/network-peer';
 import { requireDnsSubdomain, requirePinnedImage, requireQuantity, requireSecretKey } from '../model/validation';
-import type { PostgresCredentials, StorageContext } from './registry-storage';
-import { requireDatabaseName } from './registry-storage';
+import { PostgresCredentials, StorageContext, requireDatabaseName } from './storage-context';
 
 export interface PostgresInClusterProps {
   /** The Secret (which you create) with the database user and password. */

@@ -1,11 +1,11 @@
-import { Construct } from 'constructs';
 import { MeshValidationError } from '../model/errors';
-import { RegistryBackendModel } from '../model/mesh-model';
 import { BackendEndpoint } from '../model/network-peer';
-import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsSubdomain, requireInteger, requireQuantity, requireSecretKey } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { PostgresDatabase, PostgresInClusterProps } from './postgres-database';
+import { PostgresCredentials, StorageBinding, StorageContext, requireDatabaseName } from './storage-context';
+
+export type { PostgresCredentials } from './storage-context';
 import { brand } from '../schema/brand';
 
 /** How a PersistentVolume may be mounted. */
@@ -50,15 +50,6 @@ export interface PostgresStorageProps {
   readonly endpoint?: BackendEndpoint;
 }
 
-export interface PostgresCredentials {
-  /** Name of the Secret, in the mesh namespace. */
-  readonly secretName: string;
-  /** @default "username" */
-  readonly usernameKey?: string;
-  /** @default "password" */
-  readonly passwordKey?: string;
-}
-
 export interface PostgresPartsProps {
   /** Host name of the database server. */
   readonly host: string;
@@ -81,31 +72,6 @@ export interface PostgresPartsProps {
    * @default - unknown: McpSecurity fails synth rather than render a policy that cuts the registry off
    */
   readonly endpoint?: BackendEndpoint;
-}
-
-/** Where the registry's storage is rendered: what a storage choice needs to know of its registry. @internal */
-export interface StorageContext {
-  readonly scope: Construct;
-  readonly field: string;
-  readonly registryName: string;
-  readonly namespace?: string;
-  readonly instance: string;
-  readonly clusterDomain: string;
-  readonly serviceMesh?: ServiceMesh;
-}
-
-/** What a storage choice contributes to the registry's StatefulSet. @internal */
-export interface StorageBinding {
-  readonly kind: 'sqlite' | 'postgres';
-  readonly env: EnvVarJson[];
-  /** Containers that run before the registry, e.g. to wait for its database. */
-  readonly initContainers: Record<string, unknown>[];
-  readonly volumeClaimTemplates: Record<string, unknown>[];
-  readonly volumeMounts: Record<string, unknown>[];
-  /** Most replicas this storage can serve. */
-  readonly maxReplicas: number;
-  /** A database the registry connects to over the network. */
-  readonly backend?: RegistryBackendModel;
 }
 
 export const SQLITE_DATA_DIR = '/data';
@@ -259,12 +225,6 @@ function externalPostgres(field: string, env: EnvVarJson[], endpoint: BackendEnd
   };
 }
 
-export function requireDatabaseName(field: string, name: unknown): string {
-  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new MeshValidationError(field, name, 'is not a plain PostgreSQL database name', 'use letters, digits and "_", e.g. "mcp_mesh_registry"');
-  }
-  return name;
-}
 
 class PostgresInClusterStorage extends RegistryStorage {
   public readonly kind = 'postgres' as const;

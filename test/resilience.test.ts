@@ -25,10 +25,13 @@ describe('high availability', () => {
     expect(find(objects, 'Service', 'mcp-mesh-registry-postgres-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(find(objects, 'Service', 'mcp-mesh-registry-postgres').spec.type).toBe('ClusterIP');
     expect(envOf(find(objects, 'StatefulSet', 'mcp-mesh-registry')).DATABASE_URL).toBeDefined();
-    const long = 'r'.repeat(46);
+    const long = 'r'.repeat(44);
     expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
       registry: { name: long, replicas: 3, storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'db' } }) },
-    }))).toThrow(`registry.name: "${long}" makes the in-cluster PostgreSQL's headless Service name "${long}-postgres-headless" longer than 63 characters. Fix: use a registry name of at most 45 characters`);
+    }))).toThrow(`registry.name: "${long}" makes the in-cluster PostgreSQL's StatefulSet name "${long}-postgres" longer than 52 characters (its pods' controller-revision-hash label would be too long). Fix: use a registry name of at most 43 characters`);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+      registry: { name: long.slice(1), replicas: 3, storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'db' } }) },
+    }))).not.toThrow();
   });
 
   test('agents with several replicas get a PodDisruptionBudget and spread; a single replica gets neither', () => {

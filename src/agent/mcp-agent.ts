@@ -20,7 +20,7 @@ import {
 } from '../model/runtime';
 import {
   durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel,
-  requirePort, requireSemver,
+  requirePort, requireSemver, requireServiceName,
 } from '../model/validation';
 import { IMcpRegistry } from '../registry/mcp-registry';
 import { renderAgentConfig } from './agent-config';
@@ -230,7 +230,7 @@ export class McpAgent extends Construct {
       const { registry: _r, namespace: _n, instance: _i, clusterDomain: _c, serviceMesh: _s, tracing: _t, ...options } = props ?? ({} as McpAgentProps);
       requireProps('McpAgentOptions', props === null || typeof props !== 'object' ? props : options, ['agents', String(props?.name ?? id)]);
     }
-    const name = requireDnsLabel('agents[].name', props.name ?? id, 50);
+    const name = requireServiceName('agents[].name', props.name ?? id, 50);
     const namespace = resolveNamespace(this, f('namespace'), props.namespace);
     const instance = requireDnsLabel(f('instance'), props.instance ?? name);
     const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;

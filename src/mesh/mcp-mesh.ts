@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshObject } from '../k8s/mesh-object';
+import { objectNameProblems } from '../k8s/object-names';
 import { McpAgent, McpAgentOptions } from '../agent/mcp-agent';
 import { DEFAULT_CLUSTER_DOMAIN } from '../k8s/naming';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
-import { requireDnsLabel } from '../model/validation';
+import { requireDnsLabel, requireServiceName } from '../model/validation';
 import { issueErrors, propsIssues } from '../schema/props';
 import { FieldPath, SchemaIssue } from '../schema/validate';
 import { NOT_PROVIDED } from '../model/mesh-model';
@@ -176,6 +177,8 @@ export class McpMesh extends Construct {
   public readonly environment?: MeshEnvironment;
   private readonly clusterDomain: string;
   private readonly agentConstructs: McpAgent[] = [];
+  /** The prop that names each agent, e.g. `agents[2].name`. */
+  private readonly agentFields = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: McpMeshProps = {}) {
     super(scope, id);
@@ -255,6 +258,7 @@ export class McpMesh extends Construct {
         ...externalSecrets, namespace: this.namespace, instance: this.name, consumers: this,
       }));
     }
+    if (problems.length === 0) problems.push(...this.nameProblems());
     if (problems.length > 0) {
       // The graph's own checks too, less the dependencies on capabilities that only a failed agent provides.
       const unbuilt = new Set(failedAgents.flatMap((a) => (a.capabilities ?? []).map((c) => c?.name)));
@@ -262,7 +266,7 @@ export class McpMesh extends Construct {
       MeshValidationError.throwAll([...problems, ...graph]);
     }
 
-    this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects()] });
+    this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects(), ...this.nameProblems().map((e) => e.message)] });
   }
 
   /** The agents, in the order they were added. */
@@ -281,7 +285,7 @@ export class McpMesh extends Construct {
     }
     const index = Number(/\[(\d+)\]$/.exec(field)?.[1] ?? this.agentConstructs.length);
     throwIssues(propsIssues('McpMeshAgentProps', props, ['agents', index]), { [index]: props });
-    const name = requireDnsLabel(`${field}.name`, props.name, 50);
+    const name = requireServiceName(`${field}.name`, props.name, 50);
     // Checked before the construct exists, so that the error names the prop and not a construct id clash.
     this.model.requireFreeName(`${field}.name`, name);
     const agent = attributed(this.environment, 'agent', `agents.${name}.`, props, () => new McpAgent(this, `Agent-${name}`, {
@@ -296,6 +300,7 @@ export class McpMesh extends Construct {
     }));
     this.model.addAgent(agent.model, `${field}.name`);
     this.agentConstructs.push(agent);
+    this.agentFields.set(name, `${field}.name`);
     if (agent.plainTextSecret !== undefined) {
       this.policyCheck?.addSuppression({
         rule: PolicyRule.SECRET_LITERAL,
@@ -304,6 +309,19 @@ export class McpMesh extends Construct {
       });
     }
     return agent;
+  }
+
+  /** Names and label values of every object, against the API server's rules, blamed on the user's name they derive from. */
+  private nameProblems(): MeshValidationError[] {
+    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({
+      kind: o.kind, name: o.name, labels: (o.metadata.toJson() as { labels?: Record<string, string> }).labels ?? {},
+    }));
+    const sources = [
+      { field: 'name', value: this.name },
+      { field: 'registry.name', value: this.registry.name },
+      ...this.agentConstructs.map((a) => ({ field: this.agentFields.get(a.name) ?? `agents.${a.name}.name`, value: a.name })),
+    ];
+    return objectNameProblems(objects, sources);
   }
 
   /** Two objects of one kind with one name would overwrite each other on apply. */

@@ -78,6 +78,19 @@ export function requireDnsLabel(field: string, value: unknown, maxLength = 63): 
   return value;
 }
 
+/**
+ * The name of an object that is also a Service name (agents, the registry): a DNS-1123 label that starts with
+ * a letter (RFC 1035), since the API server refuses Service names that start with a digit.
+ */
+export function requireServiceName(field: string, value: unknown, maxLength = 63): string {
+  const name = requireDnsLabel(field, value, maxLength);
+  if (!/^[a-z]/.test(name)) {
+    throw new MeshValidationError(field, value, 'starts with a digit, and it names a Service, whose name must start with a letter',
+      `put a letter first, e.g. "${`a${name}`.slice(0, maxLength).replace(/-+$/, '')}"`);
+  }
+  return name;
+}
+
 export function requireInteger(field: string, value: unknown, min: number, max: number, fix?: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new MeshValidationError(field, value, `is not a whole number between ${min} and ${max}`,

@@ -16,10 +16,11 @@ import {
   DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
 } from '../model/runtime';
 import {
-  durationSeconds, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort,
+  durationSeconds, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort, requireServiceName,
 } from '../model/validation';
 import { RegistryStorage } from './registry-storage';
 import { requireProps } from '../schema/props';
+import { MAX_STATEFULSET_NAME } from '../k8s/object-names';
 
 /** What agents need to know of a registry: where it is. Implemented by McpRegistry; write your own for an external one. */
 export interface IMcpRegistry {
@@ -145,7 +146,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       const { namespace: _n, instance: _i, clusterDomain: _c, serviceMesh: _s, tracing: _t, ...options } = props ?? {};
       requireProps('McpRegistryOptions', props === null || typeof props !== 'object' ? props : options, ['registry']);
     }
-    const name = requireDnsLabel('registry.name', props.name ?? DEFAULT_NAME, 54);
+    const name = requireServiceName('registry.name', props.name ?? DEFAULT_NAME, MAX_STATEFULSET_NAME);
     const namespace = resolveNamespace(this, 'registry.namespace', props.namespace);
     const instance = requireDnsLabel('registry.instance', props.instance ?? name);
     const image = requirePinnedImage('registry.image', props.image ?? REGISTRY_IMAGE);

@@ -11,6 +11,7 @@ import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh
 import { NetworkPeer } from '../model/network-peer';
 import { requireDnsSubdomain, requirePinnedImage, requireQuantity, requireSecretKey } from '../model/validation';
 import { PostgresCredentials, StorageContext, requireDatabaseName } from './storage-context';
+import { MAX_STATEFULSET_NAME } from '../k8s/object-names';
 
 export interface PostgresInClusterProps {
   /** The Secret (which you create) with the database user and password. */
@@ -75,9 +76,9 @@ export class PostgresDatabase extends Construct {
     // The StatefulSet's governing Service must be headless (it gives the pod its stable DNS name); the registry
     // connects through the ClusterIP Service above.
     const governing = `${this.name}-headless`;
-    if (governing.length > 63) {
-      throw new MeshValidationError('registry.name', props.registryName, `makes the in-cluster PostgreSQL's headless Service name "${governing}" longer than 63 characters`,
-        `use a registry name of at most ${63 - '-postgres-headless'.length} characters`);
+    if (this.name.length > MAX_STATEFULSET_NAME) {
+      throw new MeshValidationError('registry.name', props.registryName, `makes the in-cluster PostgreSQL's StatefulSet name "${this.name}" longer than ${MAX_STATEFULSET_NAME} characters (its pods' controller-revision-hash label would be too long)`,
+        `use a registry name of at most ${MAX_STATEFULSET_NAME - '-postgres'.length} characters`);
     }
     new MeshObject(this, 'HeadlessService', {
       apiVersion: 'v1', kind: 'Service', metadata: metadata(governing),

@@ -1,0 +1,92 @@
+/**
+ * The API server's rules for object names and label values, applied to every object a mesh renders, so that
+ * a name derived from a user's name (`<mesh>-overview-dashboard`, `<registry>-postgres-headless`) fails synth
+ * with the user's field named, instead of failing at apply time or, for a StatefulSet, when its controller
+ * labels its pods.
+ */
+import { MeshValidationError } from '../model/errors';
+
+/** An object as the check reads it. */
+export interface NamedObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly labels: { readonly [key: string]: string };
+}
+
+/** A name the user gave, from which object names are derived. */
+export interface NameSource {
+  /** The prop, e.g. `agents.weather.name`. */
+  readonly field: string;
+  readonly value: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1035 label: Services (their names become DNS names that must start with a letter). */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/**
+ * A StatefulSet's pods carry `controller-revision-hash: <name>-<hash>`, a label value of at most 63
+ * characters with a hash of up to 10: the controller fails to create pods of a longer name.
+ */
+export const MAX_STATEFULSET_NAME = 52;
+
+interface NameRule {
+  readonly max: number;
+  readonly pattern: RegExp;
+  readonly what: string;
+}
+
+const SUBDOMAIN: NameRule = { max: 253, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, what: 'a DNS-1123 subdomain' };
+const RULES: Readonly<Record<string, NameRule>> = {
+  Service: { max: 63, pattern: DNS_1035_LABEL, what: 'an RFC 1035 label (a letter first)' },
+  Namespace: { max: 63, pattern: DNS_LABEL, what: 'a DNS-1123 label' },
+  StatefulSet: { max: MAX_STATEFULSET_NAME, pattern: DNS_LABEL, what: `a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters (its pods' controller-revision-hash label adds 11)` },
+};
+
+/** The name rule of a kind. */
+export function nameRule(kind: string): NameRule {
+  return RULES[kind] ?? SUBDOMAIN;
+}
+
+/**
+ * Every name and label value of `objects` the API server (or a controller) would refuse, one error per user
+ * name they derive from, with the longest that name may be.
+ */
+export function objectNameProblems(objects: Iterable<NamedObject>, sources: readonly NameSource[]): MeshValidationError[] {
+  // The longest user name an object name starts with is the one it derives from.
+  const ordered = [...sources].sort((a, b) => b.value.length - a.value.length);
+  const sourceOf = (name: string) => ordered.find((s) => name === s.value || name.startsWith(`${s.value}-`));
+  const found = new Map<string, { source?: NameSource; first: string; count: number; maxLength?: number; name: string }>();
+  const report = (name: string, what: string, limit: number) => {
+    const source = sourceOf(name);
+    const key = source?.field ?? name;
+    const tooLong = name.length > limit;
+    const allowed = source !== undefined && tooLong ? limit - (name.length - source.value.length) : undefined;
+    const entry = found.get(key);
+    if (entry === undefined) {
+      found.set(key, { source, first: what, count: 1, maxLength: allowed, name });
+    } else {
+      entry.count++;
+      if (allowed !== undefined) entry.maxLength = Math.min(entry.maxLength ?? allowed, allowed);
+    }
+  };
+  for (const o of objects) {
+    const rule = nameRule(o.kind);
+    if (o.name.length > rule.max || !rule.pattern.test(o.name)) {
+      report(o.name, `the ${o.kind} name "${o.name}" (${o.name.length} characters), which must be ${rule.what} of at most ${rule.max} characters`, rule.max);
+    }
+    for (const [key, value] of Object.entries(o.labels)) {
+      if (value.length > 63 || !LABEL_VALUE.test(value)) {
+        report(value, `the label ${key}="${value}" of ${o.kind} "${o.name}" (${value.length} characters; label values are at most 63)`, 63);
+      }
+    }
+  }
+  return [...found.values()].map(({ source, first, count, maxLength, name }) => {
+    const more = count > 1 ? ` and ${count - 1} more name(s) or label(s) like it` : '';
+    const fix = source === undefined ? 'shorten the names it is made of'
+      : maxLength !== undefined ? `shorten ${source.field} to at most ${Math.max(1, maxLength)} characters`
+        : `change ${source.field} so that "${name}" is valid (lowercase letters, digits and "-", a letter first)`;
+    return new MeshValidationError(source?.field ?? 'name', source?.value ?? name, `makes ${first}${more}`, fix);
+  });
+}

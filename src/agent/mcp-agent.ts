@@ -27,6 +27,7 @@ import { renderAgentConfig } from './agent-config';
 import { AgentRuntime, SOURCE_DIR } from './agent-runtime';
 import { EnvVar, SecretEnvVar } from './secret-value';
 import { requireProps } from '../schema/props';
+import { MAX_OBJECT_BYTES } from '../k8s/mesh-object';
 
 /** A capability the agent provides. */
 export interface CapabilityProps {
@@ -298,6 +299,12 @@ export class McpAgent extends Construct {
     const meshMetadata = serviceMeshPodMetadata(f('serviceMesh'), props.serviceMesh);
     const configText = renderAgentConfig(this.model, props.registry.url, retryAttempts);
     const configName = `${name}-config`;
+    const configBytes = Buffer.byteLength(configText);
+    if (configBytes > MAX_OBJECT_BYTES) {
+      throw new MeshValidationError(f('capabilities'), `<${configBytes} bytes of ${AGENT_CONFIG_FILE}>`,
+        `makes the ConfigMap "${configName}" larger than the ${MAX_OBJECT_BYTES / 1024} KiB an object may take (the API server refuses ConfigMaps over 1 MiB)`,
+        'shorten the capabilities\' descriptions and tags (they are the runtime\'s metadata, not documentation)');
+    }
     this.configMap = new MeshObject(this, 'ConfigMap', {
       apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(configName), data: { [AGENT_CONFIG_FILE]: configText },
     });
@@ -344,8 +351,14 @@ export class McpAgent extends Construct {
       if (seen.has(envName)) throw new MeshValidationError(field, envName, 'is set twice', 'set each variable once');
       seen.add(envName);
     };
+    let envBytes = 0;
     (props.env ?? []).forEach((e, i) => {
       claim(f(`env[${i}].name`), e.name);
+      envBytes += typeof e.value === 'string' ? Buffer.byteLength(e.value) : 0;
+      if (envBytes > MAX_OBJECT_BYTES / 2) {
+        throw new MeshValidationError(f(`env[${i}].value`), e.value, `brings the agent's env values to ${envBytes} bytes, which with the rest of the Deployment passes what the API server stores in one object`,
+          'ship large content as source or a file in the image, not as environment variables');
+      }
       if (typeof e.value !== 'string') {
         throw new MeshValidationError(f(`env[${i}].value`), e.value, 'is not a string', 'quote the value, e.g. "true" or "8"');
       }

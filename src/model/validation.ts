@@ -13,8 +13,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A key inside a Secret. */
 export function requireSecretKey(field: string, key: unknown): string {
-  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key)) {
-    throw new MeshValidationError(field, key, 'is not a valid Secret key', 'use letters, digits, "-", "_" or "."');
+  // The API server's rule for Secret and ConfigMap keys (they become file names in volumes).
+  if (typeof key !== 'string' || key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key) || key === '.' || key === '..' || key.startsWith('..')) {
+    throw new MeshValidationError(field, key, 'is not a valid Secret key',
+      'use at most 253 letters, digits, "-", "_" or ".", not "." or ".." and not starting with ".."');
   }
   return key;
 }

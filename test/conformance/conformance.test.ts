@@ -27,7 +27,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
-import { canonicalQuantity, requireLabels } from '../../src/model/validation';
+import { canonicalQuantity, requireDnsSubdomain, requireLabels, requireSecretKey, requireServiceName } from '../../src/model/validation';
+import { nameRule } from '../../src/k8s/object-names';
 import { canonicalCidr } from '../../src/model/cidr';
 
 /** CRD files or folders from MCP_MESH_CONFORMANCE_CRDS, installed after the upstream ones. */
@@ -399,6 +400,60 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
       return r.status < 300;
     }));
     expect(labels.flatMap(([k, v], i) => (library[i] === server[i] ? [] : [`${JSON.stringify(k)}: ${JSON.stringify(v)}: library ${library[i]}, server ${server[i]}`]))).toEqual([]);
+  });
+
+  /** Whether the library accepts a value (its check throws otherwise). */
+  const accepts = (check: () => unknown) => {
+    try {
+      check();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Library and server verdicts that differ, as readable lines. */
+  const disagreements = (values: readonly string[], library: readonly boolean[], server: readonly boolean[]) =>
+    values.flatMap((v, i) => (library[i] === server[i] ? [] : [`${JSON.stringify(v)}: library ${library[i]}, server ${server[i]}`]));
+
+  test('object names: the library accepts exactly the Service and ConfigMap names the API server accepts (generated names)', async () => {
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    const near = fc.oneof(label, fc.stringMatching(/^[-a-z0-9.A-Z_]{0,66}$/), label.map((l) => `${l}${'x'.repeat(60)}`), fc.constant('1abc'), fc.constant('a'.repeat(63)), fc.constant('a'.repeat(64)));
+    const names = fc.sample(near, { seed: 20261203, numRuns: 300 });
+    // A Service name is also the agent's or the registry's name (maxLength 63 here: the construct bounds are tighter).
+    const library = names.map((n) => accepts(() => requireServiceName('name', n, 63)));
+    expect(library.filter((ok) => ok).length).toBeGreaterThan(60);
+    expect(library.filter((ok) => !ok).length).toBeGreaterThan(60);
+    const server = await Promise.all(names.map(async (n) => {
+      const r = await cluster.applyDryRun({ apiVersion: 'v1', kind: 'Service', metadata: { name: n, namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+      return r.status < 300;
+    }));
+    expect(disagreements(names, library, server)).toEqual([]);
+    // The rule the synth-time name check applies to Services is the same one.
+    expect(names.filter((n, i) => (nameRule('Service').pattern.test(n) && n.length <= nameRule('Service').max) !== server[i])).toEqual([]);
+
+    const subdomain = fc.oneof(names.length > 0 ? fc.constantFrom(...names) : label, fc.stringMatching(/^[a-z0-9]([-a-z0-9.]{0,30}[a-z0-9])?$/), fc.constant(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`), fc.constant(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`));
+    const configMapNames = fc.sample(subdomain, { seed: 20261204, numRuns: 200 });
+    const libraryCm = configMapNames.map((n) => accepts(() => requireDnsSubdomain('name', n)));
+    const serverCm = await Promise.all(configMapNames.map(async (n) => {
+      const r = await cluster.applyDryRun({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace: 'default' } });
+      return r.status < 300;
+    }));
+    expect(disagreements(configMapNames, libraryCm, serverCm)).toEqual([]);
+  });
+
+  test('Secret and ConfigMap keys: the library accepts exactly the keys the API server accepts (generated keys)', async () => {
+    const key = fc.oneof(fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/), fc.stringMatching(/^[-._a-zA-Z0-9/ :]{0,12}$/),
+      fc.constantFrom('.', '..', '..x', '.x', 'x..', 'a.b', 'k'.repeat(253), 'k'.repeat(254)));
+    const keys = fc.sample(key, { seed: 20261205, numRuns: 300 });
+    const library = keys.map((k) => accepts(() => requireSecretKey('key', k)));
+    expect(library.filter((ok) => ok).length).toBeGreaterThan(60);
+    expect(library.filter((ok) => !ok).length).toBeGreaterThan(30);
+    const server = await Promise.all(keys.map(async (k) => {
+      const r = await cluster.applyDryRun({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys', namespace: 'default' }, stringData: { [k]: 'v' } });
+      return r.status < 300;
+    }));
+    expect(disagreements(keys, library, server)).toEqual([]);
   });
 
   test('the server is the expected kube-apiserver', () => {

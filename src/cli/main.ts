@@ -6,7 +6,8 @@
  *   cdk8s-mcp-mesh validate -f <file or folder>... [--env ...]
  *   cdk8s-mcp-mesh crds [-o dir]
  *
- * Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage, 3 the output could not be written.
+ * Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage, 3 the output could not be written, 4 an
+ * internal error (a bug of this package: the input may be fine).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,6 +21,7 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID_INPUT = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_OUTPUT = 3;
+export const EXIT_INTERNAL = 4;
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -45,9 +47,12 @@ the constructs' own checks, and writes the mesh's manifests. Nothing is written 
                   helm: <dir>/mcp-mesh-registry and <dir>/mcp-mesh-agents (each replaced), as writeHelmCharts
                   writes them
   --chart-version helm: the charts' version (default: this package's version)
+  --source-root   the folder every file the documents name (runtime.python.sourceFile) must resolve into,
+                  symlinks followed (default: the working directory)
   -o, --output    output folder (default: dist); crds: print to stdout unless given
 
-Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage, 3 the output could not be written.
+Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage, 3 the output could not be written,
+4 internal error (a bug of cdk8s-mcp-mesh; please report it with the input).
 `;
 
 interface Parsed {
@@ -57,6 +62,7 @@ interface Parsed {
   format: string;
   output?: string;
   chartVersion?: string;
+  sourceRoot?: string;
   help: boolean;
 }
 
@@ -68,6 +74,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     '--env': (v) => parsed.environments.push(...v.split(',').filter((s) => s !== '')),
     '--format': (v) => { parsed.format = v; },
     '--chart-version': (v) => { parsed.chartVersion = v; },
+    '--source-root': (v) => { parsed.sourceRoot = v; },
     '-o': (v) => { parsed.output = v; },
     '--output': (v) => { parsed.output = v; },
   };
@@ -128,16 +135,48 @@ export function runCli(argv: readonly string[], io: CliIo = { out: (t) => proces
       io.err(`cdk8s-mcp-mesh: the output could not be written: ${(e as Error).message}\n`);
       return EXIT_OUTPUT;
     }
-    throw e;
+    // Anything else is this package's fault, not the input's: say so, with what a bug report needs.
+    io.err(`cdk8s-mcp-mesh: internal error (a bug of cdk8s-mcp-mesh, not necessarily of the input; please report it with the input): `
+      + `${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return EXIT_INTERNAL;
   }
 }
 
 function synth(args: Parsed, io: CliIo): number {
   const format = requireFormat(args.format);
+  requireWritableOutput(args.output ?? 'dist');
   if (args.chartVersion !== undefined && format !== 'helm') throw new DeclarativeUsageError('--chart-version is for --format helm');
-  const files = synthDeclarative({ paths: args.files, environments: args.environments, format, outdir: args.output ?? 'dist', chartVersion: args.chartVersion });
+  const files = synthDeclarative({
+    paths: args.files, environments: args.environments, format, outdir: args.output ?? 'dist', chartVersion: args.chartVersion, sourceRoot: requireSourceRoot(args.sourceRoot),
+  });
   for (const file of files) io.out(`${displayPath(file)}\n`);
   return EXIT_OK;
+}
+
+/**
+ * Fails before any work when the output folder cannot be made: it is a file, or its nearest existing folder
+ * is not writable. Writes nothing (an invalid input must leave no trace, not even an empty folder).
+ */
+function requireWritableOutput(output: string): void {
+  let dir = path.resolve(output);
+  while (!fs.existsSync(dir)) {
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const stat = fs.statSync(dir);
+  if (!stat.isDirectory()) throw new DeclarativeUsageError(`-o ${output}: ${displayPath(dir)} is a file, so the output folder cannot be made there`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new DeclarativeUsageError(`-o ${output}: ${displayPath(dir)} is not writable`);
+  }
+}
+
+function requireSourceRoot(root: string | undefined): string {
+  if (root === undefined) return process.cwd();
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new DeclarativeUsageError(`--source-root ${root}: not a folder`);
+  return root;
 }
 
 function requireFormat(format: string): DeclarativeFormat {
@@ -151,7 +190,7 @@ function validate(args: Parsed, io: CliIo): number {
   for (const env of args.environments) {
     if (!ENVIRONMENT_PRESETS.includes(env)) throw new DeclarativeUsageError(`--env ${env}: not an environment preset; use ${ENVIRONMENT_PRESETS.join(', ')}`);
   }
-  const declared = readDeclarativeMesh(args.files);
+  const declared = readDeclarativeMesh(args.files, requireSourceRoot(args.sourceRoot));
   const environments = args.environments.length > 0 ? args.environments : [declared.mesh?.object.spec?.environment];
   for (const env of environments) buildDeclarativeMesh(declared, env);
   io.out(`valid: ${declared.mesh !== undefined ? `MCPMesh "${declared.mesh.name}"` : 'the default mesh'} with ${declared.agents.length} agent${declared.agents.length === 1 ? '' : 's'}`
@@ -160,7 +199,9 @@ function validate(args: Parsed, io: CliIo): number {
 }
 
 function crds(args: Parsed, io: CliIo): number {
-  if (args.files.length > 0 || args.environments.length > 0 || args.format !== 'yaml' || args.chartVersion !== undefined) throw new DeclarativeUsageError('crds takes only -o');
+  if (args.files.length > 0 || args.environments.length > 0 || args.format !== 'yaml' || args.chartVersion !== undefined || args.sourceRoot !== undefined) {
+    throw new DeclarativeUsageError('crds takes only -o');
+  }
   const root = packageRoot();
   const files = [MCP_AGENT, MCP_MESH].map((names) => crdFileName(names));
   if (args.output === undefined) {

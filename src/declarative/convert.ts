@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConversionContext, DeclarativeFieldError, FactoryChoice, factoryArguments, mappingNamed, parseDuration } from './mappings';
+import { regularFileProblem } from './input';
 import { JsonSchema } from './resources';
 import { FieldPath } from '../schema/validate';
 
@@ -13,20 +14,24 @@ function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Converts a value of `schema` into what the constructs take. Throws DeclarativeFieldError for values only a file can get wrong. */
-export function convertValue(schema: JsonSchema, value: unknown, dir: string, at: FieldPath): any {
+/**
+ * Converts a value of `schema` into what the constructs take. Throws DeclarativeFieldError for values only a
+ * file can get wrong. Files a value names (`sourceFile`) are read relative to `dir`, and must resolve to a
+ * file inside `root`.
+ */
+export function convertValue(schema: JsonSchema, value: unknown, dir: string, at: FieldPath, root: string = dir): any {
   if (value === undefined) return undefined;
   const mapping = mappingNamed(schema.title);
   const fieldPath = formatField(at);
-  const context: ConversionContext = { dir, path: fieldPath, readFile: (file, field) => readRelative(dir, file, field) };
+  const context: ConversionContext = { dir, path: fieldPath, readFile: (file, field) => readRelative(dir, file, field, root) };
   if (schema.type === 'array' && Array.isArray(value)) {
-    return value.map((item, i) => convertValue(schema.items ?? {}, item, dir, [...at, i]));
+    return value.map((item, i) => convertValue(schema.items ?? {}, item, dir, [...at, i], root));
   }
   if (schema.type === 'object' && isObject(value)) {
     if (mapping?.kind === 'choice') {
       const key = Object.keys(value)[0];
       const choice = mapping.choices.find((c) => c.key === key)!;
-      let inner = convertValue(schema.properties![key], value[key], dir, [...at, key]);
+      let inner = convertValue(schema.properties![key], value[key], dir, [...at, key], root);
       if (choice.prepare !== undefined) inner = choice.prepare(inner ?? {}, { ...context, path: formatField([...at, key]) });
       return (mapping.factories as any)[choice.factory](...factoryArguments(choice, inner ?? {}));
     }
@@ -35,11 +40,11 @@ export function convertValue(schema: JsonSchema, value: unknown, dir: string, at
     for (const [key, item] of Object.entries(value)) {
       if (choiceKeys.includes(key)) continue;
       const child = schema.properties?.[key] ?? schema.additionalProperties ?? {};
-      out[key] = convertValue(child, item, dir, [...at, key]);
+      out[key] = convertValue(child, item, dir, [...at, key], root);
     }
     if (mapping?.kind === 'inline') {
       const choice = mapping.choices.find((c) => value[c.key] !== undefined)!;
-      const inner = convertValue(schema.properties![choice.key], value[choice.key], dir, [...at, choice.key]);
+      const inner = convertValue(schema.properties![choice.key], value[choice.key], dir, [...at, choice.key], root);
       out[mapping.property] = (mapping.factories as any)[choice.factory](...factoryArguments(choice, inner));
     }
     return out;
@@ -49,16 +54,30 @@ export function convertValue(schema: JsonSchema, value: unknown, dir: string, at
   return value;
 }
 
-function readRelative(dir: string, file: string, field: string): string {
+function readRelative(dir: string, file: string, field: string, sourceRoot: string): string {
   if (path.isAbsolute(file)) {
     throw new DeclarativeFieldError(field, file, 'is an absolute path, which ties the file to one machine', 'write the path relative to the file that declares the agent');
   }
   const target = path.resolve(dir, file);
+  const fix = 'write the path relative to the file that declares the agent, to a file inside the source root (the working directory, or --source-root)';
+  let real: string;
   try {
-    return fs.readFileSync(target, 'utf8');
+    real = fs.realpathSync(target);
   } catch (e) {
-    throw new DeclarativeFieldError(field, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} at ${target})`,
-      'write the path relative to the file that declares the agent');
+    throw new DeclarativeFieldError(field, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} at ${target})`, fix);
+  }
+  // Resolved through symlinks: a file outside the source root (../../proc/self/environ, a link to /etc)
+  // would be shipped into a ConfigMap of the output.
+  const root = fs.realpathSync(sourceRoot);
+  if (real !== root && !real.startsWith(`${root}${path.sep}`)) {
+    throw new DeclarativeFieldError(field, file, `resolves to ${real}, outside the source root ${root}`, fix);
+  }
+  const problem = regularFileProblem(real);
+  if (problem !== undefined) throw new DeclarativeFieldError(field, file, problem, fix);
+  try {
+    return fs.readFileSync(real, 'utf8');
+  } catch (e) {
+    throw new DeclarativeFieldError(field, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} at ${target})`, fix);
   }
 }
 

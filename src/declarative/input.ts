@@ -75,9 +75,29 @@ export function displayPath(file: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
+/** The most an input file (a YAML file, or a `sourceFile`) may hold: larger is a mistake, not a mesh. */
+export const MAX_INPUT_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a path is, following symlinks: a regular file of at most MAX_INPUT_FILE_BYTES, or why it cannot be
+ * read as one (a device such as /dev/zero would never end, a FIFO would block forever).
+ */
+export function regularFileProblem(file: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  if (stat.isDirectory()) return 'is a folder, not a file';
+  if (!stat.isFile()) return `is not a regular file (a ${stat.isFIFO() ? 'FIFO' : stat.isCharacterDevice() ? 'character device' : stat.isBlockDevice() ? 'block device' : stat.isSocket() ? 'socket' : 'special file'}), which would never be read to its end`;
+  if (stat.size > MAX_INPUT_FILE_BYTES) return `is ${stat.size} bytes, more than the ${MAX_INPUT_FILE_BYTES} bytes an input file may have`;
+  return undefined;
+}
+
 /**
  * The YAML files the paths name: files as given, folders' `*.yaml` and `*.yml` files (not recursive, like
- * `kubectl apply -f`), sorted, each once.
+ * `kubectl apply -f`; symlinks followed, as kubectl does), sorted, each once.
  */
 export function expandPaths(paths: readonly string[]): string[] {
   if (paths.length === 0) throw new DeclarativeUsageError('no input: pass the MCPMesh and MCPAgent files or folders with -f');
@@ -87,15 +107,25 @@ export function expandPaths(paths: readonly string[]): string[] {
     if (!fs.existsSync(absolute)) throw new DeclarativeUsageError(`-f ${given}: no such file or folder`);
     if (fs.statSync(absolute).isDirectory()) {
       const found = fs.readdirSync(absolute, { withFileTypes: true })
-        .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
+        .filter((e) => /\.ya?ml$/i.test(e.name) && (e.isFile() || (e.isSymbolicLink() && isFileTarget(path.join(absolute, e.name)))))
         .map((e) => path.join(absolute, e.name));
       if (found.length === 0) throw new DeclarativeUsageError(`-f ${given}: the folder holds no .yaml or .yml files`);
       found.forEach((f) => files.add(f));
     } else {
+      const problem = regularFileProblem(absolute);
+      if (problem !== undefined) throw new DeclarativeUsageError(`-f ${given}: ${problem}`);
       files.add(absolute);
     }
   }
   return [...files].sort();
+}
+
+function isFileTarget(link: string): boolean {
+  try {
+    return fs.statSync(link).isFile();
+  } catch {
+    return false; // a dangling link is not an input
+  }
 }
 
 /** Parses and validates every document of the files. */
@@ -105,6 +135,11 @@ export function readDocuments(files: readonly string[]): { documents: SourceDocu
   for (const absolute of files) {
     const file = displayPath(absolute);
     let text: string;
+    const problem = regularFileProblem(absolute);
+    if (problem !== undefined) {
+      issues.push({ file, message: `${problem}. Fix: pass the MCPMesh and MCPAgent YAML files` });
+      continue;
+    }
     try {
       text = fs.readFileSync(absolute, 'utf8');
     } catch (e) {
@@ -126,7 +161,14 @@ export function readDocuments(files: readonly string[]): { documents: SourceDocu
         }
         return;
       }
-      const object = doc.toJS({ maxAliasCount: 100 }) as unknown;
+      let object: unknown;
+      try {
+        object = doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        // Aliases that expand past the limit (a "billion laughs" file), or an alias to nothing.
+        issues.push({ ...base, message: `cannot be read as data: ${(e as Error).message.split('\n')[0]}. Fix: write the values out instead of through YAML aliases (*name)` });
+        return;
+      }
       if (object === null || object === undefined) return; // an empty document, e.g. after a trailing ---
       const lineOf = (fieldPath: FieldPath): number => {
         let node: unknown = doc.contents;

@@ -18,6 +18,7 @@ import {
 import { CLASS_MAPPINGS, DeclarativeFieldError, PresetMapping } from './mappings';
 import { JsonSchema, MCP_AGENT, MCP_MESH, loadCrd, packageRoot } from './resources';
 import { FieldPath, formatPath } from '../schema/validate';
+import { inYamlTerms } from './yaml-terms';
 
 /** The environment presets a file (and `--env`) can name. */
 export const ENVIRONMENT_PRESETS: readonly string[] = (CLASS_MAPPINGS.find((m) => m.name === 'MeshEnvironment') as PresetMapping).presets;
@@ -28,6 +29,8 @@ export interface DeclarativeMesh {
   readonly mesh?: SourceDocument;
   /** The MCPAgent documents, sorted by name (so that the output does not depend on how files are laid out). */
   readonly agents: readonly SourceDocument[];
+  /** The folder every file a document names (`sourceFile`) must be inside, symlinks resolved. */
+  readonly sourceRoot: string;
 }
 
 /** The mesh's name and namespace when no MCPMesh document sets them (McpMesh's own defaults). */
@@ -35,7 +38,7 @@ const DEFAULT_MESH_NAME = 'mcp-mesh';
 const DEFAULT_MESH_NAMESPACE = 'mcp-mesh';
 
 /** Reads and validates the files the paths name. Throws DeclarativeUsageError or DeclarativeInputError (with every problem). */
-export function readDeclarativeMesh(paths: readonly string[]): DeclarativeMesh {
+export function readDeclarativeMesh(paths: readonly string[], sourceRoot: string = process.cwd()): DeclarativeMesh {
   const { documents, issues } = readDocuments(expandPaths(paths));
   const meshes = documents.filter((d) => d.kind === 'MCPMesh');
   const agents = documents.filter((d) => d.kind === 'MCPAgent').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -68,7 +71,7 @@ export function readDeclarativeMesh(paths: readonly string[]): DeclarativeMesh {
     issues.push({ message: 'the files hold no MCPMesh or MCPAgent documents. Fix: pass the files that declare the mesh and its agents' });
   }
   if (issues.length > 0) throw new DeclarativeInputError(issues);
-  return { mesh, agents };
+  return { mesh, agents, sourceRoot };
 }
 
 function issueAt(doc: SourceDocument, at: FieldPath, message: string, environment?: string): InputIssue {
@@ -101,7 +104,7 @@ export function declarativeMeshProps(declared: DeclarativeMesh, environment?: st
   let props: Record<string, any> = {};
   if (declared.mesh !== undefined) {
     try {
-      props = convertValue(meshSchema, meshSpec(declared, environment), declared.mesh.dir, ['spec']);
+      props = convertValue(meshSchema, meshSpec(declared, environment), declared.mesh.dir, ['spec'], declared.sourceRoot);
     } catch (e) {
       issues.push(conversionIssue(declared.mesh, e, environment));
     }
@@ -111,7 +114,7 @@ export function declarativeMeshProps(declared: DeclarativeMesh, environment?: st
   const agents: McpMeshAgentProps[] = [];
   for (const doc of declared.agents) {
     try {
-      agents.push({ ...convertValue(agentSchema, doc.object.spec, doc.dir, ['spec']), name: doc.name });
+      agents.push({ ...convertValue(agentSchema, doc.object.spec, doc.dir, ['spec'], declared.sourceRoot), name: doc.name });
     } catch (e) {
       issues.push(conversionIssue(doc, e, environment));
     }
@@ -147,7 +150,9 @@ export function buildDeclarativeMesh(declared: DeclarativeMesh, environment?: st
     // The agents go in through the props, exactly as a TypeScript app passes them.
     mesh = new McpMesh(chart, 'Mesh', props);
   } catch (e) {
-    throw new DeclarativeInputError(diagnose(declared, props, environment, e));
+    // The mesh reports every problem it finds in one error; each is located in the documents.
+    const problems = e instanceof MeshValidationError ? e.problems : [e];
+    throw new DeclarativeInputError(problems.map((p) => libraryIssue(declared, p, environment)));
   }
   const issues: InputIssue[] = [];
   for (const construct of app.node.findAll()) {
@@ -162,32 +167,9 @@ export function buildDeclarativeMesh(declared: DeclarativeMesh, environment?: st
   return { app, chart, mesh };
 }
 
-/**
- * The constructs stop at the first error they throw. To report every agent's, the mesh is built again
- * without agents in a scratch app, and each agent is added on its own.
- */
-function diagnose(declared: DeclarativeMesh, props: McpMeshProps, environment: string | undefined, first: unknown): InputIssue[] {
-  const { agents, ...meshProps } = props;
-  const issues: InputIssue[] = [];
-  try {
-    const mesh = new McpMesh(new Chart(new App(), props.name!, { disableResourceNameHashes: true }), 'Mesh', meshProps);
-    (agents ?? []).forEach((agent) => {
-      try {
-        mesh.addAgent(agent);
-      } catch (e) {
-        // The scratch mesh numbers agents by how many were added: name the agent by its place in the files.
-        issues.push(libraryIssue(declared, e, environment, declared.agents.findIndex((a) => a.name === agent.name)));
-      }
-    });
-  } catch (e) {
-    issues.push(libraryIssue(declared, e, environment));
-  }
-  return issues.length > 0 ? issues : [libraryIssue(declared, first, environment)];
-}
-
 /** Locates a construct's error (a MeshValidationError, or a validation message in its form) in the documents. */
 function libraryIssue(declared: DeclarativeMesh, error: unknown, environment?: string, agentIndex?: number): InputIssue {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = inYamlTerms(error instanceof Error ? error.message : String(error));
   const field = error instanceof MeshValidationError ? error.field : /^([A-Za-z][\w.[\]-]*): /.exec(message)?.[1];
   const text = field !== undefined && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
   const segments = field === undefined ? [] : parseField(field);
@@ -248,6 +230,8 @@ export interface DeclarativeSynthOptions {
   readonly outdir?: string;
   /** helm: the charts' version. @default - the version of this package */
   readonly chartVersion?: string;
+  /** The folder files named by the documents (`sourceFile`) must be inside. @default - the working directory */
+  readonly sourceRoot?: string;
 }
 
 /**
@@ -263,7 +247,7 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
   }
   if (format !== 'kustomize' && environments.length > 1) throw new DeclarativeUsageError(`--env: the ${format} format synthesizes one environment; pass --env once`);
   if (format === 'kustomize') requireKustomizeOutdir(outdir);
-  const declared = readDeclarativeMesh(options.paths);
+  const declared = readDeclarativeMesh(options.paths, options.sourceRoot);
 
   if (format === 'yaml') {
     const environment = environments[0] ?? declared.mesh?.object.spec?.environment;

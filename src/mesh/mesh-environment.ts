@@ -82,7 +82,7 @@ export class MeshEnvironment {
     if (this.props.requireHighAvailability === true && (merged.storage?.kind !== 'postgres' || (merged.replicas ?? 1) < 2)) {
       throw new MeshValidationError('registry.storage', merged.storage?.kind ?? 'sqlite',
         `is not highly available, which the "${this.name}" environment requires (a single SQLite registry is a single point of failure)`,
-        'set registry.storage to RegistryStorage.postgres(...), postgresFromParts(...) or postgresInCluster(...) with replicas of 2 or more');
+        'set registry.storage to RegistryStorage.postgres(...), RegistryStorage.postgresFromParts(...) or RegistryStorage.postgresInCluster(...) with replicas of 2 or more');
     }
     return merged;
   }

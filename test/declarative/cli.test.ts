@@ -106,7 +106,8 @@ describe('valid files', () => {
     const dir = copyExample();
     fs.writeFileSync(path.join(dir, 'all.yaml'), ['weather', 'planner', 'mesh', 'hotels'].map((f) => fs.readFileSync(path.join(dir, `${f}.yaml`), 'utf8')).join('---\n'));
     const one = tmpdir();
-    expect(run('synth', '-f', path.join(dir, 'all.yaml'), '-o', one).code).toBe(EXIT_OK);
+    // The copy's sourceFiles (../agents) are outside the working directory: its own root is the source root.
+    expect(run('synth', '-f', path.join(dir, 'all.yaml'), '--source-root', path.dirname(dir), '-o', one).code).toBe(EXIT_OK);
     const files = tmpdir();
     const listed = ['planner', 'weather', 'mesh', 'hotels'].map((f) => path.join(EXAMPLE, `${f}.yaml`)).join(',');
     expect(run('synth', '-f', listed, '-o', files).code).toBe(EXIT_OK);
@@ -117,10 +118,10 @@ describe('valid files', () => {
     const dir = copyExample();
     fs.appendFileSync(path.join(dir, 'mesh.yaml'), '  environment: staging\n');
     const staging = tmpdir();
-    expect(run('synth', '-f', dir, '-o', staging).code).toBe(EXIT_OK);
+    expect(run('synth', '-f', dir, '--source-root', path.dirname(dir), '-o', staging).code).toBe(EXIT_OK);
     expect(fs.readFileSync(path.join(staging, 'mcp-mesh.k8s.yaml'), 'utf8')).toBe(toYamlDocuments(objectsOf(travelApp('staging'))));
     const dev = tmpdir();
-    expect(run('synth', '-f', dir, '--env', 'dev', '-o', dev).code).toBe(EXIT_OK);
+    expect(run('synth', '-f', dir, '--source-root', path.dirname(dir), '--env', 'dev', '-o', dev).code).toBe(EXIT_OK);
     expect(fs.readFileSync(path.join(dev, 'mcp-mesh.k8s.yaml'), 'utf8')).toBe(toYamlDocuments(objectsOf(travelApp('dev'))));
   });
 
@@ -272,7 +273,7 @@ const INVALID: InvalidCase[] = [
       'b.py': 'print("b")\n',
     },
     errors: [
-      expect.stringMatching(/^a\.yaml:8: document 1 \(MCPAgent "a"\): spec\.runtime\.python\.sourceFile: "agents\/a\.py" cannot be read \(ENOENT at .*a\.py\)\. Fix: write the path relative to the file that declares the agent$/),
+      expect.stringMatching(/^a\.yaml:8: document 1 \(MCPAgent "a"\): spec\.runtime\.python\.sourceFile: "agents\/a\.py" cannot be read \(ENOENT at .*a\.py\)\. Fix: write the path relative to the file that declares the agent, to a file inside the source root \(the working directory, or --source-root\)$/),
       'b.yaml:8: document 1 (MCPAgent "b"): spec.runtime.python.sourceFile: "b.py" is set together with script, and only one of them can be the agent. Fix: remove script, or remove sourceFile',
     ] as any,
   },
@@ -317,7 +318,7 @@ const INVALID: InvalidCase[] = [
     },
     args: ['--env', 'prod'],
     errors: [
-      'mesh.yaml:7: document 1 (MCPMesh "travel"): spec.registry.storage: "sqlite" is not highly available, which the "prod" environment requires (a single SQLite registry is a single point of failure). Fix: set registry.storage to RegistryStorage.postgres(...), postgresFromParts(...) or postgresInCluster(...) with replicas of 2 or more (with environment "prod")',
+      'mesh.yaml:7: document 1 (MCPMesh "travel"): spec.registry.storage: "sqlite" is not highly available, which the "prod" environment requires (a single SQLite registry is a single point of failure). Fix: set registry.storage to { postgres: { ... } }, { postgresFromParts: { ... } } or { postgresInCluster: { ... } } with replicas of 2 or more (with environment "prod")',
     ],
   },
   {
@@ -328,7 +329,7 @@ const INVALID: InvalidCase[] = [
     },
     args: ['--format', 'kustomize', '--env', 'dev,staging'],
     errors: [
-      'mesh.yaml:8: document 1 (MCPMesh "travel"): spec.environments.staging.registry.replicas: 2 is more than the 1 replica that SQLite storage allows (each replica would get its own database and agents would see different meshes). Fix: set replicas to 1, or use storage: RegistryStorage.postgres({ urlSecret: { name, key } }) for a highly available registry (with environment "staging")',
+      'mesh.yaml:8: document 1 (MCPMesh "travel"): spec.environments.staging.registry.replicas: 2 is more than the 1 replica that SQLite storage allows (each replica would get its own database and agents would see different meshes). Fix: set replicas to 1, or use storage: { postgres: { urlSecret: { name, key } } } for a highly available registry (with environment "staging")',
     ],
   },
 ];

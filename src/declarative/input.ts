@@ -107,7 +107,9 @@ export function expandPaths(paths: readonly string[]): string[] {
     if (!fs.existsSync(absolute)) throw new DeclarativeUsageError(`-f ${given}: no such file or folder`);
     if (fs.statSync(absolute).isDirectory()) {
       const found = fs.readdirSync(absolute, { withFileTypes: true })
-        .filter((e) => /\.ya?ml$/i.test(e.name) && (e.isFile() || (e.isSymbolicLink() && isFileTarget(path.join(absolute, e.name)))))
+        // Every entry named like YAML: a regular file or a link to one is read; anything else (a FIFO, a
+        // device, a folder, a dangling link) is reported when it is read, never skipped in silence.
+        .filter((e) => /\.ya?ml$/i.test(e.name))
         .map((e) => path.join(absolute, e.name));
       if (found.length === 0) throw new DeclarativeUsageError(`-f ${given}: the folder holds no .yaml or .yml files`);
       found.forEach((f) => files.add(f));
@@ -120,13 +122,6 @@ export function expandPaths(paths: readonly string[]): string[] {
   return [...files].sort();
 }
 
-function isFileTarget(link: string): boolean {
-  try {
-    return fs.statSync(link).isFile();
-  } catch {
-    return false; // a dangling link is not an input
-  }
-}
 
 /** Parses and validates every document of the files. */
 export function readDocuments(files: readonly string[]): { documents: SourceDocument[]; issues: InputIssue[] } {
@@ -157,7 +152,7 @@ export function readDocuments(files: readonly string[]): { documents: SourceDocu
       const base = { file, document: index + 1 };
       if (doc.errors.length > 0) {
         for (const error of doc.errors) {
-          issues.push({ ...base, line: error.linePos?.[0].line, message: `is not valid YAML: ${error.message.split('\n')[0]}` });
+          issues.push({ ...base, line: error.linePos?.[0].line, message: `is not valid YAML: ${error.message.split('\n')[0].replace(/Maximum call stack size exceeded/, 'it nests too deeply')}. Fix: correct the YAML there (spaces, not tabs, for indentation; each key once)` });
         }
         return;
       }
@@ -189,7 +184,7 @@ export function readDocuments(files: readonly string[]): { documents: SourceDocu
         return line;
       };
       if (typeof object !== 'object' || Array.isArray(object)) {
-        issues.push({ ...base, line: lineOf([]), message: 'is not a Kubernetes object (a map with apiVersion, kind, metadata and spec)' });
+        issues.push({ ...base, line: lineOf([]), message: 'is not a Kubernetes object. Fix: write a map with apiVersion, kind, metadata and spec (an MCPMesh or MCPAgent), or remove the document' });
         return;
       }
       const o = object as Record<string, any>;
@@ -211,7 +206,9 @@ export function readDocuments(files: readonly string[]): { documents: SourceDocu
       }
       const { schema } = loadCrd(kind === 'MCPAgent' ? MCP_AGENT : MCP_MESH);
       const schemaIssues = validateValue(schema, o);
-      if (typeof o.metadata !== 'object' || o.metadata === null || typeof o.metadata.name !== 'string' || o.metadata.name === '') {
+      if (o.metadata?.name !== undefined && o.metadata?.name !== null && typeof o.metadata.name !== 'string') {
+        schemaIssues.unshift({ path: ['metadata', 'name'], value: o.metadata.name, problem: 'is not a string (YAML reads yes, no, on, off, true and numbers as other types)', fix: `quote it: "${String(o.metadata.name)}"` });
+      } else if (typeof o.metadata !== 'object' || o.metadata === null || typeof o.metadata.name !== 'string' || o.metadata.name === '') {
         schemaIssues.unshift({ path: ['metadata', 'name'], value: o.metadata?.name, problem: 'is required', fix: `name the ${kind === 'MCPAgent' ? 'agent' : 'mesh'}` });
       } else if (o.metadata.namespace !== undefined && typeof o.metadata.namespace !== 'string') {
         schemaIssues.push({ path: ['metadata', 'namespace'], value: o.metadata.namespace, problem: 'is not a string', fix: 'write the namespace name' });

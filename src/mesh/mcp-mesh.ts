@@ -7,7 +7,7 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../k8s/naming';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
-import { requireDnsLabel, requireServiceName } from '../model/validation';
+import { requireDnsDomain, requireDnsLabel, requireServiceName } from '../model/validation';
 import { issueErrors, propsIssues } from '../schema/props';
 import { FieldPath, SchemaIssue } from '../schema/validate';
 import { NOT_PROVIDED } from '../model/mesh-model';
@@ -187,11 +187,8 @@ export class McpMesh extends Construct {
     throwIssues(propsIssues('McpMeshProps', props), props?.agents);
     this.name = requireDnsLabel('name', props.name ?? 'mcp-mesh');
     this.namespace = requireDnsLabel('namespace', props.namespace ?? 'mcp-mesh');
-    this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    this.clusterDomain = requireDnsDomain('clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, DEFAULT_CLUSTER_DOMAIN);
     this.serviceMesh = props.serviceMesh ?? ServiceMesh.NONE;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
-      throw new MeshValidationError('clusterDomain', this.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, usually "cluster.local"');
-    }
     if (props.createNamespace === true && SYSTEM_NAMESPACES.includes(this.namespace)) {
       throw new MeshValidationError('namespace', this.namespace, 'is a namespace of the cluster itself, which createNamespace would make this mesh own (a prune or an uninstall would delete it)',
         'deploy the mesh into a namespace of its own, or leave createNamespace off and label the namespace yourself');

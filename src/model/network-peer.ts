@@ -1,6 +1,6 @@
 import { canonicalCidr, isStrictSubset, parseCidr } from './cidr';
 import { MeshValidationError } from './errors';
-import { requireLabels } from './validation';
+import { requireInteger, requireLabels } from './validation';
 import { brand } from '../schema/brand';
 
 
@@ -76,4 +76,14 @@ export interface BackendEndpoint {
   readonly peer: NetworkPeer;
   /** TCP port. */
   readonly port: number;
+}
+
+/** Checks an endpoint (its peer, and a TCP port from 1 to 65535) and returns it; errors name `field`. */
+export function validateEndpoint(field: string, endpoint: BackendEndpoint): BackendEndpoint {
+  if (typeof endpoint !== 'object' || endpoint === null || !(endpoint.peer instanceof NetworkPeer)) {
+    throw new MeshValidationError(`${field}.peer`, endpoint?.peer, 'is not a NetworkPeer', 'pass NetworkPeer.pods(...), NetworkPeer.podsInNamespace(...) or NetworkPeer.ipBlock(...)');
+  }
+  endpoint.peer.validate(`${field}.peer`);
+  requireInteger(`${field}.port`, endpoint.port, 1, 65535, 'use the TCP port the backend listens on, from 1 to 65535');
+  return endpoint;
 }

@@ -187,24 +187,62 @@ export function requireEnvName(field: string, value: unknown): string {
   return value;
 }
 
+/** distribution/reference's grammar (what container runtimes parse), pieces by name. */
+const IMAGE_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const IMAGE_DOMAIN = new RegExp(`^(?:${IMAGE_DOMAIN_COMPONENT}(?:\\.${IMAGE_DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]+)?$`);
+const IMAGE_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+
+/** The parts of an image reference, or the first thing wrong with it. */
+export function parseImageReference(value: string): { name: string; tag?: string; digest?: string } | { problem: string } {
+  if (value.length > 1024) return { problem: 'is longer than any image reference' };
+  const at = value.indexOf('@');
+  const digest = at >= 0 ? value.slice(at + 1) : undefined;
+  const rest = at >= 0 ? value.slice(0, at) : value;
+  if (digest !== undefined && !IMAGE_DIGEST.test(digest)) return { problem: `has a malformed digest "${digest}" (algorithm:hex, e.g. sha256: and 64 hex digits)` };
+  if (digest !== undefined && digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) return { problem: 'has a sha256 digest that is not 64 lowercase hex digits' };
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  const tag = colon > slash ? rest.slice(colon + 1) : undefined;
+  const name = colon > slash ? rest.slice(0, colon) : rest;
+  if (tag !== undefined && !IMAGE_TAG.test(tag)) return { problem: `has an invalid tag "${tag}" (letters, digits, "_", "." and "-", at most 128, not starting with "." or "-")` };
+  if (name.length === 0 || name.length > 255) return { problem: 'has no repository name, or one longer than 255 characters' };
+  const parts = name.split('/');
+  // The first part is a registry host when it looks like one (a dot, a port, localhost, or capitals).
+  const first = parts[0];
+  const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
+  if (hasDomain && !IMAGE_DOMAIN.test(first)) return { problem: `has an invalid registry host "${first}"` };
+  const path = hasDomain ? parts.slice(1) : parts;
+  const bad = path.find((part) => !IMAGE_PATH_COMPONENT.test(part));
+  if (bad !== undefined) return { problem: `has an invalid repository path component "${bad}" (lowercase letters and digits, separated by ".", "_", "__" or "-")` };
+  return { name, tag, digest };
+}
+
 /**
- * Images must be pinned so that a synthesized manifest means the same thing tomorrow:
- * a tag other than `latest`, or a digest.
+ * Images must be valid references (the grammar container runtimes parse) and pinned, so that a synthesized
+ * manifest means the same thing tomorrow: a tag other than `latest`, or a digest.
  */
 export function requirePinnedImage(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() !== value || value.length === 0 || /\s/.test(value)) {
+  if (typeof value !== 'string' || value.length === 0) {
     throw new MeshValidationError(field, value, 'is not a container image reference', 'write it as "repository:tag", e.g. "mcpmesh/python-runtime:3.7.1"');
   }
-  if (/@sha256:[a-f0-9]{64}$/.test(value)) return value;
-  const lastSegment = value.slice(value.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  const tag = colon >= 0 ? lastSegment.slice(colon + 1) : '';
-  if (tag === '' || tag === 'latest') {
+  const parsed = parseImageReference(value);
+  if ('problem' in parsed) {
+    throw new MeshValidationError(field, value, `is not a valid image reference: it ${parsed.problem}`,
+      'write it as "[registry/]repository:tag" or "...@sha256:<digest>", repository in lowercase, e.g. "ghcr.io/example/weather:1.0.0"');
+  }
+  if (parsed.digest === undefined && (parsed.tag === undefined || parsed.tag === 'latest')) {
     throw new MeshValidationError(field, value, 'is not pinned to a version (no tag, or "latest")',
       'pin a version tag such as ":3.7.1" or a digest "@sha256:…", so that the same YAML always runs the same code');
   }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    throw new MeshValidationError(field, value, 'has an invalid tag', 'use a tag of letters, digits, "_", "." and "-"');
+  return value;
+}
+
+/** A DNS domain such as a cluster domain or an identity trust domain: lowercase labels separated by dots. */
+export function requireDnsDomain(field: string, value: unknown, example: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !value.split('.').every((part) => part.length <= 63 && DNS_LABEL.test(part))) {
+    throw new MeshValidationError(field, value, 'is not a DNS domain (lowercase labels of letters, digits and "-", separated by dots)', `use the cluster's domain, usually "${example}"`);
   }
   return value;
 }

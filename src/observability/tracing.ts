@@ -14,7 +14,7 @@
  * prefix on log lines written while a trace is active.
  */
 import { RegistryBackendModel } from '../model/mesh-model';
-import { BackendEndpoint } from '../model/network-peer';
+import { BackendEndpoint, validateEndpoint } from '../model/network-peer';
 import { Duration } from 'cdk8s';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { MeshValidationError } from '../model/errors';
@@ -86,7 +86,7 @@ export interface MeshTracingOptions extends TracingOptions {
 /** The backends a tracing configuration makes the registry (or, with `agents`, each agent) connect to. */
 export function tracingBackends(field: string, options: MeshTracingOptions, forAgents: boolean): RegistryBackendModel[] {
   const backend = (name: string, prop: string, endpoint: BackendEndpoint | undefined): RegistryBackendModel => {
-    endpoint?.peer.validate(`${field}.${prop}.peer`);
+    if (endpoint !== undefined) validateEndpoint(`${field}.${prop}`, endpoint);
     return { name, field: `${field}.${prop}`, endpoint: endpoint === undefined ? undefined : { name, peer: endpoint.peer, port: endpoint.port } };
   };
   const backends = [backend('redis', 'redisNetwork', options.redisNetwork)];

@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../model/errors';
-import { BackendEndpoint } from '../model/network-peer';
+import { BackendEndpoint, validateEndpoint } from '../model/network-peer';
 import { requireDnsSubdomain, requireInteger, requireQuantity, requireSecretKey } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
 import { PostgresDatabase, PostgresInClusterProps } from './postgres-database';
@@ -206,10 +206,7 @@ export function credentialEnv(field: string, credentials: PostgresCredentials, h
 }
 
 function externalPostgres(field: string, env: EnvVarJson[], endpoint: BackendEndpoint | undefined): StorageBinding {
-  if (endpoint !== undefined) {
-    endpoint.peer.validate(`${field}.endpoint.peer`);
-    requireInteger(`${field}.endpoint.port`, endpoint.port, 1, 65535);
-  }
+  if (endpoint !== undefined) validateEndpoint(`${field}.endpoint`, endpoint);
   return {
     kind: 'postgres',
     env,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { callsLabel, providesLabel, selectorLabels } from '../k8s/labels';
 import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
+import { requireDnsDomain } from '../model/validation';
 import { AgentModel, MeshModel, RegistryBackendModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
 import { parseCidr } from '../model/cidr';
@@ -92,6 +93,8 @@ export class McpSecurity extends Construct {
   constructor(scope: Construct, id: string, props: McpSecurityProps) {
     super(scope, id);
     this.props = props;
+    // Checked with or without a service mesh: a mesh added later must not find it wrong.
+    requireDnsDomain('security.trustDomain', props.trustDomain ?? 'cluster.local', 'cluster.local');
     props.dns?.validate('security.dns');
     props.prometheus?.validate('security.prometheus');
     props.ingressController?.validate('security.ingressController');

@@ -248,7 +248,7 @@ const INVALID: InvalidCase[] = [
     },
     errors: [
       'deploy.yaml:2: document 1: kind: "apps/v1/Deployment" is not an MCP Mesh resource. Fix: pass only MCPMesh and MCPAgent documents (apiVersion: mesh.mcp.io/v1alpha1) to this command',
-      'list.yaml:1: document 1: is not a Kubernetes object (a map with apiVersion, kind, metadata and spec)',
+      'list.yaml:1: document 1: is not a Kubernetes object. Fix: write a map with apiVersion, kind, metadata and spec (an MCPMesh or MCPAgent), or remove the document',
       'old.yaml:1: document 1 (MCPAgent "old"): apiVersion: "mesh.mcp.io/v1" is not a version this release reads. Fix: use apiVersion: mesh.mcp.io/v1alpha1',
     ],
   },

@@ -192,7 +192,8 @@ const IMAGE_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-
 const IMAGE_DOMAIN = new RegExp(`^(?:${IMAGE_DOMAIN_COMPONENT}(?:\\.${IMAGE_DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]+)?$`);
 const IMAGE_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const IMAGE_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** The digests a runtime can verify (go-digest's algorithms): the algorithm, and the hash's lowercase hex. */
+const IMAGE_DIGEST = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
 
 /** The parts of an image reference, or the first thing wrong with it. */
 export function parseImageReference(value: string): { name: string; tag?: string; digest?: string } | { problem: string } {
@@ -200,8 +201,7 @@ export function parseImageReference(value: string): { name: string; tag?: string
   const at = value.indexOf('@');
   const digest = at >= 0 ? value.slice(at + 1) : undefined;
   const rest = at >= 0 ? value.slice(0, at) : value;
-  if (digest !== undefined && !IMAGE_DIGEST.test(digest)) return { problem: `has a malformed digest "${digest}" (algorithm:hex, e.g. sha256: and 64 hex digits)` };
-  if (digest !== undefined && digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) return { problem: 'has a sha256 digest that is not 64 lowercase hex digits' };
+  if (digest !== undefined && !IMAGE_DIGEST.test(digest)) return { problem: `has a digest "${digest}" that no runtime verifies (sha256: and 64 lowercase hex digits, or sha384/sha512)` };
   const slash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
   const tag = colon > slash ? rest.slice(colon + 1) : undefined;
@@ -212,8 +212,10 @@ export function parseImageReference(value: string): { name: string; tag?: string
   // The first part is a registry host when it looks like one (a dot, a port, localhost, or capitals).
   const first = parts[0];
   const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
-  if (hasDomain && !IMAGE_DOMAIN.test(first)) return { problem: `has an invalid registry host "${first}"` };
-  const path = hasDomain ? parts.slice(1) : parts;
+  // A first part that is no valid host may still be a path component ("a_b.io"): the grammar reads it so.
+  const isHost = hasDomain && IMAGE_DOMAIN.test(first);
+  if (hasDomain && !isHost && !IMAGE_PATH_COMPONENT.test(first)) return { problem: `has an invalid registry host "${first}"` };
+  const path = isHost ? parts.slice(1) : parts;
   const bad = path.find((part) => !IMAGE_PATH_COMPONENT.test(part));
   if (bad !== undefined) return { problem: `has an invalid repository path component "${bad}" (lowercase letters and digits, separated by ".", "_", "__" or "-")` };
   return { name, tag, digest };

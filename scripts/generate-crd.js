@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Generates the MCPAgent and MCPMesh CRDs (crds/) and the run-time props schema (src/schema/props-schema.generated.ts)
+// Generates the MCPAgent and MCPMesh CRDs (crds/), their strict JSON Schemas for editors and kubeconform (schemas/)
+// and the run-time props schema (src/schema/props-schema.generated.ts)
 // from the TypeScript props types, then the CRDs' cdk8s bindings (imports/) with `cdk8s import`. Run after `npm run build` (it loads the compiled generator from lib/).
 //
 //   node scripts/generate-crd.js          write crds/ and imports/
@@ -12,7 +13,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const check = process.argv.includes('--check');
-const { generateCrds, generatePropsSchema, PROPS_SCHEMA_FILE } = require(path.join(root, 'lib', 'src', 'declarative', 'crd-generator.js'));
+const { generateCrds, generatePropsSchema, jsonSchemaFiles, PROPS_SCHEMA_FILE } = require(path.join(root, 'lib', 'src', 'declarative', 'crd-generator.js'));
 
 /** Runs `cdk8s import` over the CRD files into `outdir`; returns the files it wrote (relative to outdir). */
 function importBindings(crdFiles, outdir) {
@@ -37,9 +38,15 @@ function importBindings(crdFiles, outdir) {
 
 const generated = generateCrds({ root });
 const propsSchema = generatePropsSchema({ root });
+const jsonSchemas = jsonSchemaFiles(generated);
 if (!check) {
   fs.writeFileSync(path.join(root, PROPS_SCHEMA_FILE), propsSchema.text);
   console.log(PROPS_SCHEMA_FILE);
+  for (const s of jsonSchemas) {
+    fs.mkdirSync(path.dirname(path.join(root, s.file)), { recursive: true });
+    fs.writeFileSync(path.join(root, s.file), s.text);
+    console.log(s.file);
+  }
   const files = generated.crds.map((c) => {
     const file = path.join(root, c.file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -54,6 +61,10 @@ if (!check) {
     const stale = [];
     const committedProps = path.join(root, PROPS_SCHEMA_FILE);
     if (!fs.existsSync(committedProps) || fs.readFileSync(committedProps, 'utf8') !== propsSchema.text) stale.push(PROPS_SCHEMA_FILE);
+    for (const s of jsonSchemas) {
+      const committed = path.join(root, s.file);
+      if (!fs.existsSync(committed) || fs.readFileSync(committed, 'utf8') !== s.text) stale.push(s.file);
+    }
     const files = generated.crds.map((c) => {
       const file = path.join(tmp, path.basename(c.file));
       fs.writeFileSync(file, c.text);
@@ -69,7 +80,7 @@ if (!check) {
       console.error(`generate-crd: out of date: ${stale.join(', ')}. Run: npm run build && node scripts/generate-crd.js`);
       process.exitCode = 1;
     } else {
-      console.log('generate-crd: crds/, imports/ and the props schema are up to date');
+      console.log('generate-crd: crds/, imports/, schemas/ and the props schema are up to date');
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

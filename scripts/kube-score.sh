@@ -9,17 +9,4 @@ KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
 TOOL=kube-score
 # shellcheck source=lib/tools.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
-DIR="$CACHE_ROOT/kube-score/$KUBE_SCORE_VERSION"
-BIN="$DIR/kube-score"
-
-build_kube_score() {
-  mkdir -p "$DIR"
-  log "building kube-score $KUBE_SCORE_VERSION"
-  # go install of a module@version needs no module of ours (and ignores replace directives: kube-score has none).
-  GOBIN="$DIR/bin.tmp.$$" go install -trimpath "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" \
-    || die "go install github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION failed"
-  mv "$DIR/bin.tmp.$$/kube-score" "$BIN" && rm -rf "$DIR/bin.tmp.$$"
-}
-
-go_build_once "$BIN" "$CACHE_ROOT/.kube-score.lock" build_kube_score
-echo "$BIN"
+go_install_once kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"

@@ -11,6 +11,9 @@
 #   go_build_once BIN LOCKFILE FUNCTION
 #                     unless BIN is built: takes the lock, looks again, then runs FUNCTION (which must write
 #                     BIN) with Go's environment set, and logs how long it took
+#   go_install_once NAME PACKAGE VERSION
+#                     `go install PACKAGE@VERSION` (a command of a module without replace directives) into
+#                     $CACHE_ROOT/NAME/VERSION/NAME, once; prints the binary's path on stdout
 
 : "${TOOL:?set TOOL before sourcing scripts/lib/tools.sh}"
 CACHE_ROOT="${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}"
@@ -50,4 +53,21 @@ go_build_once() {
   "$build"
   have_bin "$bin" || die "$build did not write $bin"
   log "built $(basename "$bin") in $((SECONDS - started))s"
+}
+
+go_install_once() {
+  local name=$1 package=$2 version=$3
+  local dir="$CACHE_ROOT/$name/$version"
+  GO_INSTALL_NAME=$name GO_INSTALL_PACKAGE=$package GO_INSTALL_VERSION=$version GO_INSTALL_DIR=$dir \
+    go_build_once "$dir/$name" "$CACHE_ROOT/.$name.lock" _go_install
+  echo "$dir/$name"
+}
+
+_go_install() {
+  mkdir -p "$GO_INSTALL_DIR"
+  log "building $GO_INSTALL_NAME $GO_INSTALL_VERSION"
+  # go install of a module@version needs no module of ours (and ignores replace directives: the tools here have none).
+  GOBIN="$GO_INSTALL_DIR/bin.tmp.$$" go install -trimpath "$GO_INSTALL_PACKAGE@$GO_INSTALL_VERSION" \
+    || die "go install $GO_INSTALL_PACKAGE@$GO_INSTALL_VERSION failed"
+  mv "$GO_INSTALL_DIR/bin.tmp.$$/$GO_INSTALL_NAME" "$GO_INSTALL_DIR/$GO_INSTALL_NAME" && rm -rf "$GO_INSTALL_DIR/bin.tmp.$$"
 }

@@ -129,6 +129,62 @@ export function generatePropsSchema(options: GenerateOptions = {}): GeneratedPro
   return { definitions, text };
 }
 
+/** A JSON Schema file for editors (yaml-language-server) and CI validators (kubeconform), relative to the root. */
+export interface GeneratedJsonSchema {
+  readonly file: string;
+  readonly text: string;
+}
+
+/**
+ * JSON Schema files of the resources, strict where the CRD is structural: every object with known properties
+ * is closed (`additionalProperties: false`, which a CRD cannot say: the API server prunes or, with strict
+ * field validation, rejects unknown fields instead), apiVersion and kind pinned. Named as kubeconform's CRD
+ * catalog convention expects: `schemas/<group>/<kind>_<version>.json`.
+ */
+export function jsonSchemaFiles(generated: GeneratedCrds): GeneratedJsonSchema[] {
+  return generated.crds.map((c) => {
+    const version = (c.crd as any).spec.versions.find((v: any) => v.name === MESH_API_VERSION);
+    const properties = version.schema.openAPIV3Schema.properties;
+    const schema = closeObjects({
+      ...version.schema.openAPIV3Schema,
+      properties: {
+        ...properties,
+        apiVersion: { type: 'string', enum: [`${MESH_API_GROUP}/${MESH_API_VERSION}`] },
+        kind: { type: 'string', enum: [c.names.kind] },
+        metadata: {
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1 }, namespace: { type: 'string' }, labels: { type: 'object' }, annotations: { type: 'object' } },
+          required: ['name'],
+        },
+      },
+      required: ['apiVersion', 'kind', 'metadata', ...(version.schema.openAPIV3Schema.required ?? [])],
+    });
+    const file = path.join('schemas', MESH_API_GROUP, `${c.names.kind.toLowerCase()}_${MESH_API_VERSION}.json`);
+    const document = { $schema: 'http://json-schema.org/draft-07/schema#', title: c.names.kind, ...(sortKeys(schema) as object) };
+    return { file, text: `${JSON.stringify(document, null, 2)}\n` };
+  });
+}
+
+/** Every object schema with properties and no additionalProperties becomes closed; metadata's maps stay open. */
+function closeObjects(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('x-kubernetes-')) continue;
+    out[key] = key === 'properties'
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, closeObjects(v)]))
+      : key === 'enum' || key === 'required' ? value : closeObjects(value);
+  }
+  if (out.type === 'object' && out.properties !== undefined && out.additionalProperties === undefined && !isMetadataMap(out)) out.additionalProperties = false;
+  return out;
+}
+
+function isMetadataMap(schema: Record<string, unknown>): boolean {
+  const keys = Object.keys(schema.properties as object);
+  return keys.includes('labels') && keys.includes('annotations');
+}
+
 /** Writes the CRDs into `<root>/crds/`. Returns the files written. */
 export function writeCrds(generated: GeneratedCrds, root: string = findPackageRoot()): string[] {
   return generated.crds.map((c) => {

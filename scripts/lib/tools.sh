@@ -11,6 +11,9 @@
 #   go_build_once BIN LOCKFILE FUNCTION
 #                     unless BIN is built: takes the lock, looks again, then runs FUNCTION (which must write
 #                     BIN) with Go's environment set, and logs how long it took
+#   go_program_once NAME MODULE VERSION
+#                     builds scripts/NAME/main.go (a small program of ours) against MODULE@VERSION into
+#                     $CACHE_ROOT/NAME/VERSION/<checksum of main.go>/NAME, once; prints the binary's path
 #   go_install_once NAME PACKAGE VERSION
 #                     `go install PACKAGE@VERSION` (a command of a module without replace directives) into
 #                     $CACHE_ROOT/NAME/VERSION/NAME, once; prints the binary's path on stdout
@@ -70,4 +73,28 @@ _go_install() {
   GOBIN="$GO_INSTALL_DIR/bin.tmp.$$" go install -trimpath "$GO_INSTALL_PACKAGE@$GO_INSTALL_VERSION" \
     || die "go install $GO_INSTALL_PACKAGE@$GO_INSTALL_VERSION failed"
   mv "$GO_INSTALL_DIR/bin.tmp.$$/$GO_INSTALL_NAME" "$GO_INSTALL_DIR/$GO_INSTALL_NAME" && rm -rf "$GO_INSTALL_DIR/bin.tmp.$$"
+}
+
+go_program_once() {
+  local name=$1 module=$2 version=$3
+  local src sum dir
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../$name" && pwd)/main.go"
+  sum="$(sha256sum "$src" | cut -c1-12)"
+  dir="$CACHE_ROOT/$name/$version/$sum"
+  GO_PROGRAM_NAME=$name GO_PROGRAM_MODULE=$module GO_PROGRAM_VERSION=$version GO_PROGRAM_SRC=$src GO_PROGRAM_DIR=$dir \
+    go_build_once "$dir/$name" "$CACHE_ROOT/.$name.lock" _go_program
+  echo "$dir/$name"
+}
+
+_go_program() {
+  local work="$GO_PROGRAM_DIR/src" bin="$GO_PROGRAM_DIR/$GO_PROGRAM_NAME"
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$GO_PROGRAM_SRC" "$work/main.go"
+  log "building $GO_PROGRAM_NAME on $GO_PROGRAM_MODULE $GO_PROGRAM_VERSION"
+  (cd "$work" && go mod init "local/cdk8s-mcp-mesh/$GO_PROGRAM_NAME" >/dev/null 2>&1 \
+    && go get "$GO_PROGRAM_MODULE@$GO_PROGRAM_VERSION" >"$work/go-get.log" 2>&1 \
+    && go mod tidy >>"$work/go-get.log" 2>&1 \
+    && go build -trimpath -o "$bin.tmp.$$" .) || die "building $GO_PROGRAM_NAME failed:
+$(tail -n 20 "$work/go-get.log" 2>/dev/null)"
+  mv "$bin.tmp.$$" "$bin"
 }

@@ -23,6 +23,22 @@ describe('McpMesh', () => {
     }
   });
 
+  test('two meshes of one app collide when they make the same objects in one namespace, and not otherwise', () => {
+    const twoMeshes = (second: ConstructorParameters<typeof McpMesh>[2]) => {
+      const app = new App({ outdir: '/nonexistent' });
+      const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+      new McpMesh(chart, 'A', { agents: [{ name: 'a', runtime: rt }] });
+      new McpMesh(chart, 'B', second);
+      return () => app.synthYaml();
+    };
+    expect(twoMeshes({ name: 'other', agents: [{ name: 'a', runtime: rt }] }))
+      .toThrow(/\[c\/B\] name: "other" makes 10 object\(s\) that another construct of the app makes too, .*ServiceAccount "mcp-mesh-registry" \(also c\/A\/Registry\/ServiceAccount\).*Fix: give each mesh in one namespace its own name and registry\.name/);
+    // Reported once, by the mesh that holds the later object.
+    expect(twoMeshes({ name: 'other', agents: [{ name: 'a', runtime: rt }] })).not.toThrow(/\[c\/A\]/);
+    expect(twoMeshes({ name: 'other', namespace: 'elsewhere', agents: [{ name: 'a', runtime: rt }] })).not.toThrow();
+    expect(twoMeshes({ name: 'other', registry: { name: 'other-registry' }, agents: [{ name: 'b', runtime: rt }] })).not.toThrow();
+  });
+
   test('renders no Namespace unless asked, since deleting an owned Namespace deletes everything in it', () => {
     expect(mesh().some((o) => o.kind === 'Namespace')).toBe(false);
     const owned = mesh(undefined, { createNamespace: true, namespace: 'mine' });

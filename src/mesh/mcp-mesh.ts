@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshObject } from '../k8s/mesh-object';
 import { objectNameProblems } from '../k8s/object-names';
@@ -321,20 +321,34 @@ export class McpMesh extends Construct {
     return objectNameProblems(objects, sources);
   }
 
-  /** Two objects of one kind with one name would overwrite each other on apply. */
+  /**
+   * Two objects of one kind, namespace and name would overwrite each other on apply: within this mesh, and
+   * against every other object of the app (two meshes in one namespace, or a chart's own objects). A
+   * collision between two constructs is reported once, by the mesh that holds the later of the two.
+   */
   private duplicateObjects(): string[] {
     const seen = new Map<string, string>();
     const errors: string[] = [];
-    for (const child of this.node.findAll()) {
+    const foreign: string[] = [];
+    const mine = `${this.node.path}/`;
+    for (const child of this.node.root.node.findAll()) {
       if (!(child instanceof ApiObject)) continue;
-      const key = `${child.kind}/${child.metadata.namespace ?? ''}/${child.name}`;
+      const namespace = child.metadata.namespace ?? Chart.of(child).namespace ?? '';
+      const key = `${child.kind}/${namespace}/${child.name}`;
       const other = seen.get(key);
-      if (other !== undefined) {
+      if (other === undefined) {
+        seen.set(key, child.node.path);
+      } else if (child.node.path.startsWith(mine) && other.startsWith(mine)) {
         errors.push(new MeshValidationError('agents[].name', child.name, `makes two ${child.kind} objects with the same name (${other} and ${child.node.path})`,
           'rename one of the agents: each agent also creates "<name>-config" and "<name>-pods" objects').message);
-      } else {
-        seen.set(key, child.node.path);
+      } else if (child.node.path.startsWith(mine)) {
+        foreign.push(`${child.kind} "${child.name}" (also ${other})`);
       }
+    }
+    if (foreign.length > 0) {
+      errors.push(new MeshValidationError('name', this.name,
+        `makes ${foreign.length} object(s) that another construct of the app makes too, with the same kind, namespace and name, so one would overwrite the other on apply: ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`,
+        'give each mesh in one namespace its own name and registry.name (and its agents names of their own), or put the meshes in different namespaces').message);
     }
     return errors;
   }

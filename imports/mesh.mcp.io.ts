@@ -1590,6 +1590,15 @@ export function toJson_McpMeshSpecPolicySuppressions(obj: McpMeshSpecPolicySuppr
  */
 export interface McpMeshSpecRegistry {
   /**
+   * The admin API: on a port of its own, admitted from nobody unless named.
+   *
+   * Default: port 8001, nobody admitted
+   *
+   * @schema McpMeshSpecRegistry#admin
+   */
+  readonly admin?: McpMeshSpecRegistryAdmin;
+
+  /**
    * How long without a heartbeat before an agent is evicted (`DEFAULT_EVICTION_THRESHOLD`).
    *
    * Default: "60s"
@@ -1712,6 +1721,7 @@ export interface McpMeshSpecRegistry {
 export function toJson_McpMeshSpecRegistry(obj: McpMeshSpecRegistry | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'admin': toJson_McpMeshSpecRegistryAdmin(obj.admin),
     'evictionThreshold': obj.evictionThreshold,
     'expectedAgents': obj.expectedAgents,
     'healthCheckInterval': obj.healthCheckInterval,
@@ -2334,6 +2344,15 @@ export function toJson_McpMeshSpecEnvironmentsPolicySuppressions(obj: McpMeshSpe
  */
 export interface McpMeshSpecEnvironmentsRegistry {
   /**
+   * The admin API: on a port of its own, admitted from nobody unless named.
+   *
+   * Default: port 8001, nobody admitted
+   *
+   * @schema McpMeshSpecEnvironmentsRegistry#admin
+   */
+  readonly admin?: McpMeshSpecEnvironmentsRegistryAdmin;
+
+  /**
    * How long without a heartbeat before an agent is evicted (`DEFAULT_EVICTION_THRESHOLD`).
    *
    * Default: "60s"
@@ -2456,6 +2475,7 @@ export interface McpMeshSpecEnvironmentsRegistry {
 export function toJson_McpMeshSpecEnvironmentsRegistry(obj: McpMeshSpecEnvironmentsRegistry | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'admin': toJson_McpMeshSpecEnvironmentsRegistryAdmin(obj.admin),
     'evictionThreshold': obj.evictionThreshold,
     'expectedAgents': obj.expectedAgents,
     'healthCheckInterval': obj.healthCheckInterval,
@@ -3168,6 +3188,50 @@ export enum McpMeshSpecPolicySuppressionsRule {
   /** network-policy */
   NETWORK_HYPHEN_POLICY = "network-policy",
 }
+
+/**
+ * The admin API: on a port of its own, admitted from nobody unless named.
+ *
+ * Default: port 8001, nobody admitted
+ *
+ * @schema McpMeshSpecRegistryAdmin
+ */
+export interface McpMeshSpecRegistryAdmin {
+  /**
+   * Who may call the admin API over the network (NetworkPolicy ingress to the admin port). Not with a
+   * service mesh, whose authorization speaks identities, not network peers: use `kubectl port-forward`.
+   *
+   * Default: nobody: only `kubectl port-forward` reaches it
+   *
+   * @schema McpMeshSpecRegistryAdmin#allowFrom
+   */
+  readonly allowFrom?: McpMeshSpecRegistryAdminAllowFrom[];
+
+  /**
+   * The port the admin API listens on (`MCP_MESH_ADMIN_PORT`), apart from the port agents call, so that no
+   * agent can drain the registry. Reach it with `kubectl port-forward svc/<registry> <port>`.
+   *
+   * Default: 8001
+   *
+   * @schema McpMeshSpecRegistryAdmin#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecRegistryAdmin' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecRegistryAdmin(obj: McpMeshSpecRegistryAdmin | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowFrom': obj.allowFrom?.map(y => toJson_McpMeshSpecRegistryAdminAllowFrom(y)),
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Default: "INFO"
@@ -4039,6 +4103,50 @@ export enum McpMeshSpecEnvironmentsPolicySuppressionsRule {
 }
 
 /**
+ * The admin API: on a port of its own, admitted from nobody unless named.
+ *
+ * Default: port 8001, nobody admitted
+ *
+ * @schema McpMeshSpecEnvironmentsRegistryAdmin
+ */
+export interface McpMeshSpecEnvironmentsRegistryAdmin {
+  /**
+   * Who may call the admin API over the network (NetworkPolicy ingress to the admin port). Not with a
+   * service mesh, whose authorization speaks identities, not network peers: use `kubectl port-forward`.
+   *
+   * Default: nobody: only `kubectl port-forward` reaches it
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdmin#allowFrom
+   */
+  readonly allowFrom?: McpMeshSpecEnvironmentsRegistryAdminAllowFrom[];
+
+  /**
+   * The port the admin API listens on (`MCP_MESH_ADMIN_PORT`), apart from the port agents call, so that no
+   * agent can drain the registry. Reach it with `kubectl port-forward svc/<registry> <port>`.
+   *
+   * Default: 8001
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdmin#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsRegistryAdmin' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsRegistryAdmin(obj: McpMeshSpecEnvironmentsRegistryAdmin | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowFrom': obj.allowFrom?.map(y => toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFrom(y)),
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Default: "INFO"
  *
  * @schema McpMeshSpecEnvironmentsRegistryLogLevel
@@ -4611,6 +4719,51 @@ export function toJson_McpMeshSpecExternalSecretsSecretsData(obj: McpMeshSpecExt
     'property': obj.property,
     'remoteKey': obj.remoteKey,
     'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Pods or an IP range: exactly one of `pods`, `podsInNamespace` or `ipBlock`.
+ *
+ * @schema McpMeshSpecRegistryAdminAllowFrom
+ */
+export interface McpMeshSpecRegistryAdminAllowFrom {
+  /**
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
+   *
+   * @schema McpMeshSpecRegistryAdminAllowFrom#ipBlock
+   */
+  readonly ipBlock?: McpMeshSpecRegistryAdminAllowFromIpBlock;
+
+  /**
+   * Pods picked by namespace and pod labels.
+   *
+   * @schema McpMeshSpecRegistryAdminAllowFrom#pods
+   */
+  readonly pods?: McpMeshSpecRegistryAdminAllowFromPods;
+
+  /**
+   * Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries).
+   *
+   * @schema McpMeshSpecRegistryAdminAllowFrom#podsInNamespace
+   */
+  readonly podsInNamespace?: McpMeshSpecRegistryAdminAllowFromPodsInNamespace;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecRegistryAdminAllowFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecRegistryAdminAllowFrom(obj: McpMeshSpecRegistryAdminAllowFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_McpMeshSpecRegistryAdminAllowFromIpBlock(obj.ipBlock),
+    'pods': toJson_McpMeshSpecRegistryAdminAllowFromPods(obj.pods),
+    'podsInNamespace': toJson_McpMeshSpecRegistryAdminAllowFromPodsInNamespace(obj.podsInNamespace),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5467,6 +5620,51 @@ export function toJson_McpMeshSpecEnvironmentsExternalSecretsSecretsData(obj: Mc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Pods or an IP range: exactly one of `pods`, `podsInNamespace` or `ipBlock`.
+ *
+ * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFrom
+ */
+export interface McpMeshSpecEnvironmentsRegistryAdminAllowFrom {
+  /**
+   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+   * without a warning ("FD00:0::/8" as "fd00::/8").
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFrom#ipBlock
+   */
+  readonly ipBlock?: McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock;
+
+  /**
+   * Pods picked by namespace and pod labels.
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFrom#pods
+   */
+  readonly pods?: McpMeshSpecEnvironmentsRegistryAdminAllowFromPods;
+
+  /**
+   * Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries).
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFrom#podsInNamespace
+   */
+  readonly podsInNamespace?: McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsRegistryAdminAllowFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFrom(obj: McpMeshSpecEnvironmentsRegistryAdminAllowFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock(obj.ipBlock),
+    'pods': toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFromPods(obj.pods),
+    'podsInNamespace': toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace(obj.podsInNamespace),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * PostgreSQL whose URL is read from a Secret. Needed for more than one registry replica.
  *
  * @schema McpMeshSpecEnvironmentsRegistryStoragePostgres
@@ -6261,6 +6459,111 @@ export function toJson_McpMeshSpecEnvironmentsTracingTempoNetworkPeer(obj: McpMe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
+ *
+ * @schema McpMeshSpecRegistryAdminAllowFromIpBlock
+ */
+export interface McpMeshSpecRegistryAdminAllowFromIpBlock {
+  /**
+   * @schema McpMeshSpecRegistryAdminAllowFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema McpMeshSpecRegistryAdminAllowFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecRegistryAdminAllowFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecRegistryAdminAllowFromIpBlock(obj: McpMeshSpecRegistryAdminAllowFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Pods picked by namespace and pod labels.
+ *
+ * @schema McpMeshSpecRegistryAdminAllowFromPods
+ */
+export interface McpMeshSpecRegistryAdminAllowFromPods {
+  /**
+   * Labels of the namespaces the pods run in, e.g. `{ 'kubernetes.io/metadata.name': 'monitoring' }`.
+   *
+   * Default: the mesh's own namespace
+   *
+   * @schema McpMeshSpecRegistryAdminAllowFromPods#namespaceLabels
+   */
+  readonly namespaceLabels?: { [key: string]: string };
+
+  /**
+   * Labels of the pods.
+   *
+   * Default: every pod of the selected namespaces
+   *
+   * @schema McpMeshSpecRegistryAdminAllowFromPods#podLabels
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecRegistryAdminAllowFromPods' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecRegistryAdminAllowFromPods(obj: McpMeshSpecRegistryAdminAllowFromPods | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'namespaceLabels': ((obj.namespaceLabels) === undefined) ? undefined : (Object.entries(obj.namespaceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries).
+ *
+ * @schema McpMeshSpecRegistryAdminAllowFromPodsInNamespace
+ */
+export interface McpMeshSpecRegistryAdminAllowFromPodsInNamespace {
+  /**
+   * @schema McpMeshSpecRegistryAdminAllowFromPodsInNamespace#namespace
+   */
+  readonly namespace: string;
+
+  /**
+   * @schema McpMeshSpecRegistryAdminAllowFromPodsInNamespace#podLabels
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecRegistryAdminAllowFromPodsInNamespace' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecRegistryAdminAllowFromPodsInNamespace(obj: McpMeshSpecRegistryAdminAllowFromPodsInNamespace | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'namespace': obj.namespace,
+    'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Where the database is, for the registry's egress NetworkPolicy (the URL itself is secret, so the
  * library cannot read the host from it). Required when McpSecurity renders NetworkPolicies.
  *
@@ -6859,6 +7162,111 @@ export interface McpMeshSpecTracingTempoNetworkPeerPodsInNamespace {
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_McpMeshSpecTracingTempoNetworkPeerPodsInNamespace(obj: McpMeshSpecTracingTempoNetworkPeerPodsInNamespace | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'namespace': obj.namespace,
+    'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
+ * without a warning ("FD00:0::/8" as "fd00::/8").
+ *
+ * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock
+ */
+export interface McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock {
+  /**
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock(obj: McpMeshSpecEnvironmentsRegistryAdminAllowFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Pods picked by namespace and pod labels.
+ *
+ * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromPods
+ */
+export interface McpMeshSpecEnvironmentsRegistryAdminAllowFromPods {
+  /**
+   * Labels of the namespaces the pods run in, e.g. `{ 'kubernetes.io/metadata.name': 'monitoring' }`.
+   *
+   * Default: the mesh's own namespace
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromPods#namespaceLabels
+   */
+  readonly namespaceLabels?: { [key: string]: string };
+
+  /**
+   * Labels of the pods.
+   *
+   * Default: every pod of the selected namespaces
+   *
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromPods#podLabels
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsRegistryAdminAllowFromPods' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFromPods(obj: McpMeshSpecEnvironmentsRegistryAdminAllowFromPods | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'namespaceLabels': ((obj.namespaceLabels) === undefined) ? undefined : (Object.entries(obj.namespaceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries).
+ *
+ * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace
+ */
+export interface McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace {
+  /**
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace#namespace
+   */
+  readonly namespace: string;
+
+  /**
+   * @schema McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace#podLabels
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace(obj: McpMeshSpecEnvironmentsRegistryAdminAllowFromPodsInNamespace | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'namespace': obj.namespace,

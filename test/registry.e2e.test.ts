@@ -18,6 +18,7 @@ const agents = objects.filter((o) => o.kind === 'Deployment');
 
 let registry: RunningRegistry;
 let manifestEnv: Record<string, string>;
+let adminPort: number;
 
 beforeAll(async () => {
   const port = await freePort();
@@ -28,10 +29,14 @@ beforeAll(async () => {
   expect(manifestEnv.PORT).toBe(String(registryContainer.ports[0].containerPort));
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-registry-e2e-'));
+  adminPort = await freePort();
+  expect(manifestEnv.MCP_MESH_ADMIN_PORT).toBe(String(registryContainer.ports.find((p: any) => p.name === 'admin').containerPort));
   const env = {
     ...manifestEnv,
     HOST: '127.0.0.1',
     PORT: String(port),
+    // The admin listener binds every interface whatever HOST says (measured); only loopback is ever called.
+    MCP_MESH_ADMIN_PORT: String(adminPort),
     DATABASE_URL: path.join(dataDir, path.basename(manifestEnv.DATABASE_URL)),
   };
   const args = rewriteArgs(registryContainer.args, { '--host': '127.0.0.1', '--port': String(port) });
@@ -45,6 +50,30 @@ afterAll(async () => {
 function rewriteArgs(args: string[], values: Record<string, string>): string[] {
   return args.map((arg, i) => (i > 0 && values[args[i - 1]] !== undefined ? values[args[i - 1]] : arg));
 }
+
+test('the admin API answers on its own port only: no agent calling the registry port can drain it', async () => {
+  const main = await fetch(`${registry.baseUrl}/admin/entities`);
+  expect(main.status).toBe(404);
+  expect((await fetch(`${registry.baseUrl}/admin/drain`)).status).toBe(404);
+  const admin = await fetch(`http://127.0.0.1:${adminPort}/admin/entities`);
+  expect(admin.status).toBe(200);
+  // The admin listener serves the admin API alone: probes must keep pointing at the main port.
+  expect((await fetch(`http://127.0.0.1:${adminPort}/health`)).status).toBe(404);
+  expect(registryContainer.readinessProbe.httpGet.port).toBe('http');
+});
+
+test('without MCP_MESH_ADMIN_PORT the same binary serves the admin API to whoever calls the main port (why the library sets it)', async () => {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-registry-e2e-admin-'));
+  const { MCP_MESH_ADMIN_PORT: _unset, ...env } = manifestEnv;
+  const bare = await startRegistry({ ...env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: path.join(dataDir, 'r.db') },
+    rewriteArgs(registryContainer.args, { '--host': '127.0.0.1', '--port': String(port) }), port, dataDir);
+  try {
+    expect((await fetch(`${bare.baseUrl}/admin/entities`)).status).toBe(200);
+  } finally {
+    await bare.stop();
+  }
+});
 
 test('every probe of the StatefulSet succeeds on the path and port it names, within its timeout', async () => {
   for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe']) {

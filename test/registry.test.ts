@@ -14,7 +14,12 @@ describe('McpRegistry', () => {
     expect(sts.spec.serviceName).toBe('mcp-mesh-registry-headless');
     expect(headless.spec.clusterIP).toBe('None');
     expect(service.spec.type).toBe('ClusterIP');
-    expect(service.spec.ports).toEqual([{ appProtocol: 'http', name: 'http', port: 8000, protocol: 'TCP', targetPort: 'http' }]);
+    // Agents call 8000; the admin API has a port of its own (reached with kubectl port-forward).
+    expect(service.spec.ports).toEqual([
+      { appProtocol: 'http', name: 'http', port: 8000, protocol: 'TCP', targetPort: 'http' },
+      { appProtocol: 'http', name: 'admin', port: 8001, protocol: 'TCP', targetPort: 'admin' },
+    ]);
+    expect(headless.spec.ports).toEqual([{ appProtocol: 'http', name: 'http', port: 8000, protocol: 'TCP', targetPort: 'http' }]);
     // Both Services select exactly the StatefulSet's pods.
     expect(service.spec.selector).toEqual(sts.spec.selector.matchLabels);
     expect(headless.spec.selector).toEqual(sts.spec.selector.matchLabels);
@@ -72,12 +77,12 @@ describe('McpRegistry', () => {
     }));
     const sts = find(objects, 'StatefulSet', 'mcp-mesh-registry');
     expect(envOf(sts)).toEqual({
-      HOST: '0.0.0.0', PORT: '8100', DATABASE_URL: '/data/mcp_mesh_registry.db', MCP_MESH_LOG_LEVEL: 'DEBUG',
+      HOST: '0.0.0.0', PORT: '8100', MCP_MESH_ADMIN_PORT: '8001', DATABASE_URL: '/data/mcp_mesh_registry.db', MCP_MESH_LOG_LEVEL: 'DEBUG',
       HEALTH_CHECK_INTERVAL: '5', DEFAULT_TIMEOUT_THRESHOLD: '15', DEFAULT_EVICTION_THRESHOLD: '60',
     });
     // The binary's --host/--port flags win over the env: they must say the same.
     expect(container(sts).args).toEqual(['--host', '0.0.0.0', '--port', '8100']);
-    expect(container(sts).ports).toEqual([{ containerPort: 8100, name: 'http', protocol: 'TCP' }]);
+    expect(container(sts).ports).toEqual([{ containerPort: 8100, name: 'http', protocol: 'TCP' }, { containerPort: 8001, name: 'admin', protocol: 'TCP' }]);
   });
 
   test('probes /health, the only health endpoint the registry serves', () => {

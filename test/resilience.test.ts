@@ -72,7 +72,7 @@ describe('PostgreSQL for the registry', () => {
       },
     }));
     const env = container(find(objects, 'StatefulSet', 'mcp-mesh-registry')).env;
-    expect(env.map((e: any) => e.name)).toEqual(['HOST', 'PORT', 'PGUSER', 'PGPASSWORD', 'DATABASE_URL', 'MCP_MESH_LOG_LEVEL',
+    expect(env.map((e: any) => e.name)).toEqual(['HOST', 'PORT', 'MCP_MESH_ADMIN_PORT', 'PGUSER', 'PGPASSWORD', 'DATABASE_URL', 'MCP_MESH_LOG_LEVEL',
       'HEALTH_CHECK_INTERVAL', 'DEFAULT_TIMEOUT_THRESHOLD', 'DEFAULT_EVICTION_THRESHOLD']);
     expect(envOf(find(objects, 'StatefulSet', 'mcp-mesh-registry'))).toMatchObject({
       PGUSER: { secretKeyRef: { key: 'user', name: 'db-creds' } },

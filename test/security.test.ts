@@ -14,6 +14,28 @@ describe('McpSecurity', () => {
     });
   });
 
+  test('the registry admin API admits nobody by default, the peers admin.allowFrom names, and never a service mesh peer by network', () => {
+    const agents = [{ runtime: rt, name: 'a' }];
+    const closed = find(synth((chart) => new McpMesh(chart, 'Mesh', { agents })), 'NetworkPolicy', 'mcp-mesh-registry');
+    expect(closed.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh' } } }], ports: [{ port: 8000, protocol: 'TCP' }] }]);
+    const ops = NetworkPeer.podsInNamespace('ops', { app: 'mesh-admin' });
+    const open = find(synth((chart) => new McpMesh(chart, 'Mesh', { agents, registry: { admin: { port: 9001, allowFrom: [ops] } } })), 'NetworkPolicy', 'mcp-mesh-registry');
+    expect(open.spec.ingress[1]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } }, podSelector: { matchLabels: { app: 'mesh-admin' } } }],
+      ports: [{ port: 9001, protocol: 'TCP' }],
+    });
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, registry: { admin: { allowFrom: [ops] } } })))
+      .toThrow(/^registry\.admin\.allowFrom: "1 peer\(s\)" admits network peers, which the istio authorization .* Fix: leave allowFrom empty and reach the admin API with kubectl port-forward/);
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { registry: { admin: { port: 8000 } } })))
+      .toThrow('registry.admin.port: 8000 is the port agents call, so every agent could drain the registry. Fix: use a port of its own, e.g. 8001');
+    // Linkerd: a Server for the admin port with no authorization admits nobody; Istio's registry policy names the http port only.
+    const linkerd = synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.LINKERD, agents }));
+    expect(find(linkerd, 'Server', 'mcp-mesh-registry-admin-server').spec).toMatchObject({ port: 'admin', proxyProtocol: 'HTTP/1' });
+    expect(linkerd.filter((o) => o.kind === 'AuthorizationPolicy' && o.spec.targetRef?.name === 'mcp-mesh-registry-admin-server')).toEqual([]);
+    const istio = synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, agents }));
+    expect(find(istio, 'AuthorizationPolicy', 'mcp-mesh-registry').spec.rules.map((r: any) => r.to)).toEqual([[{ operation: { ports: ['8000'] } }]]);
+  });
+
   test('renders one policy per workload plus default-deny and DNS, and none when turned off', () => {
     const on = synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ runtime: rt, name: 'a' }, { runtime: rt, name: 'b' }] }));
     expect(on.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name))

@@ -67,6 +67,10 @@ export interface RegistryModel {
   readonly host: string;
   readonly namespace?: string;
   readonly port: number;
+  /** The port of the admin API (`MCP_MESH_ADMIN_PORT`). */
+  readonly adminPort: number;
+  /** Who may call the admin API over the network (nobody when empty). */
+  readonly adminAllowFrom: readonly NetworkPeer[];
   readonly url: string;
   readonly replicas: number;
   /** Seconds without a heartbeat before the registry marks an agent unhealthy. */

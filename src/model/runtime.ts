@@ -29,6 +29,13 @@ export const REGISTRY_MILLICORES_PER_HEARTBEAT = 2;
 export const SQLITE_MAX_HEARTBEATS_PER_SECOND = 300;
 
 export const DEFAULT_REGISTRY_PORT = 8000;
+/**
+ * The port the library moves the registry's admin API to (`MCP_MESH_ADMIN_PORT`; `/admin/drain`,
+ * `/admin/entities`, ...). Unset, the registry serves it unauthenticated on its main port, to every agent.
+ * Measured on 3.7.1: with it set, `/admin/*` answers 404 on the main port; the admin listener binds every
+ * interface (it ignores HOST) and serves nothing else (no `/health`).
+ */
+export const DEFAULT_REGISTRY_ADMIN_PORT = 8001;
 export const DEFAULT_AGENT_PORT = 8080;
 
 /** The registry's only health endpoint: a static 200 that does not check the database. */

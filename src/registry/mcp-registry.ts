@@ -10,10 +10,11 @@ import { ResourceProps, quantityValue, renderResources } from '../k8s/resources'
 import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { RegistryModel } from '../model/mesh-model';
+import { NetworkPeer } from '../model/network-peer';
 import { ServiceMesh } from '../model/service-mesh';
 import { MeshTracingOptions, registryTracingEnv, tracingBackends } from '../observability/tracing';
 import {
-  DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
+  DEFAULT_REGISTRY_ADMIN_PORT, DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
 } from '../model/runtime';
 import {
   durationSeconds, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort, requireServiceName,
@@ -26,6 +27,22 @@ import { MAX_STATEFULSET_NAME } from '../k8s/object-names';
 export interface IMcpRegistry {
   /** The URL agents put in `MCP_MESH_REGISTRY_URL`. */
   readonly url: string;
+}
+
+/** The registry's admin API (`/admin/drain`, `/admin/entities`, ...), which has no authentication of its own. */
+export interface RegistryAdminOptions {
+  /**
+   * The port the admin API listens on (`MCP_MESH_ADMIN_PORT`), apart from the port agents call, so that no
+   * agent can drain the registry. Reach it with `kubectl port-forward svc/<registry> <port>`.
+   * @default 8001
+   */
+  readonly port?: number;
+  /**
+   * Who may call the admin API over the network (NetworkPolicy ingress to the admin port). Not with a
+   * service mesh, whose authorization speaks identities, not network peers: use `kubectl port-forward`.
+   * @default - nobody: only `kubectl port-forward` reaches it
+   */
+  readonly allowFrom?: NetworkPeer[];
 }
 
 /** Registry settings that a mesh passes through unchanged. */
@@ -49,6 +66,11 @@ export interface McpRegistryOptions {
   readonly storage?: RegistryStorage;
   /** @default 8000 */
   readonly port?: number;
+  /**
+   * The admin API: on a port of its own, admitted from nobody unless named.
+   * @default - port 8001, nobody admitted
+   */
+  readonly admin?: RegistryAdminOptions;
   /** @default LogLevel.INFO */
   readonly logLevel?: LogLevel;
   /**
@@ -151,6 +173,17 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const instance = requireDnsLabel('registry.instance', props.instance ?? name);
     const image = requirePinnedImage('registry.image', props.image ?? REGISTRY_IMAGE);
     const port = requirePort('registry.port', props.port ?? DEFAULT_REGISTRY_PORT);
+    const adminPort = requirePort('registry.admin.port', props.admin?.port ?? DEFAULT_REGISTRY_ADMIN_PORT);
+    if (adminPort === port) {
+      throw new MeshValidationError('registry.admin.port', adminPort, 'is the port agents call, so every agent could drain the registry',
+        `use a port of its own, e.g. ${port === DEFAULT_REGISTRY_ADMIN_PORT ? DEFAULT_REGISTRY_PORT : DEFAULT_REGISTRY_ADMIN_PORT}`);
+    }
+    const adminAllowFrom = (props.admin?.allowFrom ?? []).map((peer, i) => peer.validate(`registry.admin.allowFrom[${i}]`));
+    if (adminAllowFrom.length > 0 && props.serviceMesh !== undefined && props.serviceMesh !== ServiceMesh.NONE) {
+      throw new MeshValidationError('registry.admin.allowFrom', `${adminAllowFrom.length} peer(s)`,
+        `admits network peers, which the ${props.serviceMesh} authorization of the admin port cannot express (it admits identities), so the peers would still be refused`,
+        'leave allowFrom empty and reach the admin API with kubectl port-forward svc/<registry> <admin port>');
+    }
     const replicas = requireInteger('registry.replicas', props.replicas ?? 1, 1, 100,
       'run 1 replica on SQLite, or 2 or more on PostgreSQL (at most 100)');
     const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
@@ -187,6 +220,8 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.url = `http://${this.host}:${port}`;
     this.model = {
       name, host: this.host, namespace, port, url: this.url, replicas, timeoutThresholdSeconds: timeout,
+      adminPort,
+      adminAllowFrom,
       storage: storage.kind,
       claimTemplates: storage.volumeClaimTemplates.map((t) => (t.metadata as { name: string }).name),
       cpuRequestMillicores: Math.round(quantityValue(resources.requests.cpu ?? '0') * 1000),
@@ -202,6 +237,9 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const metadata = (objectName: string) => ({ labels, name: objectName, namespace });
     const headlessName = `${name}-headless`;
     const servicePort = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
+    // The admin port on the ClusterIP Service too, for kubectl port-forward svc/<registry>; NetworkPolicies
+    // and the service mesh's authorization admit nobody to it unless admin.allowFrom names them.
+    const adminServicePort = { appProtocol: 'http', name: 'admin', port: adminPort, protocol: 'TCP', targetPort: 'admin' };
 
     new MeshObject(this, 'ServiceAccount', {
       apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
@@ -217,7 +255,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: metadata(name),
-      spec: { ports: servicePort, selector, type: 'ClusterIP' },
+      spec: { ports: [...servicePort, adminServicePort], selector, type: 'ClusterIP' },
     });
 
     const meshMetadata = serviceMeshPodMetadata('registry.serviceMesh', props.serviceMesh);
@@ -228,6 +266,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       env: [
         envValue('HOST', '0.0.0.0'),
         envValue('PORT', String(port)),
+        envValue('MCP_MESH_ADMIN_PORT', String(adminPort)),
         ...storage.env,
         envValue('MCP_MESH_LOG_LEVEL', logLevel),
         envValue('HEALTH_CHECK_INTERVAL', String(healthCheck)),
@@ -240,7 +279,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       lifecycle: preStopSleep(preStop),
       livenessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
       name: 'registry',
-      ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }],
+      ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }, { containerPort: adminPort, name: 'admin', protocol: 'TCP' }],
       readinessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 }),
       resources,
       securityContext: restrictedContainerSecurityContext(),

@@ -473,6 +473,25 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
       },
       "registry": {
         "properties": {
+          "admin": {
+            "properties": {
+              "allowFrom": {
+                "items": {
+                  "x-class": "NetworkPeer",
+                  "x-factories": [
+                    "ipBlock",
+                    "pods",
+                    "podsInNamespace"
+                  ]
+                },
+                "type": "array"
+              },
+              "port": {
+                "type": "number"
+              }
+            },
+            "type": "object"
+          },
           "evictionThreshold": {
             "x-class": "Duration"
           },
@@ -1178,6 +1197,25 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
   },
   "McpRegistryOptions": {
     "properties": {
+      "admin": {
+        "properties": {
+          "allowFrom": {
+            "items": {
+              "x-class": "NetworkPeer",
+              "x-factories": [
+                "ipBlock",
+                "pods",
+                "podsInNamespace"
+              ]
+            },
+            "type": "array"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "type": "object"
+      },
       "evictionThreshold": {
         "x-class": "Duration"
       },
@@ -1464,6 +1502,25 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
       },
       "registry": {
         "properties": {
+          "admin": {
+            "properties": {
+              "allowFrom": {
+                "items": {
+                  "x-class": "NetworkPeer",
+                  "x-factories": [
+                    "ipBlock",
+                    "pods",
+                    "podsInNamespace"
+                  ]
+                },
+                "type": "array"
+              },
+              "port": {
+                "type": "number"
+              }
+            },
+            "type": "object"
+          },
           "evictionThreshold": {
             "x-class": "Duration"
           },

@@ -111,6 +111,9 @@ export class McpSecurity extends Construct {
     if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);
     const registry = props.model.registry;
     this.mtls(registry.name, registry.port, 'http', this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
+    // The admin API: Istio's registry policy admits the agents to the http port only; Linkerd gets a Server
+    // for the admin port without an authorization, which admits nobody (but kubelet probes).
+    if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdServer(`${registry.name}-admin`, 'admin', this.registrySelector());
     // Backends the library renders itself (an in-cluster PostgreSQL) admit the registry alone.
     const ownBackends = registry.backends.filter((b) => b.podLabels !== undefined && b.endpoint !== undefined);
     for (const b of ownBackends) {
@@ -197,10 +200,12 @@ export class McpSecurity extends Construct {
       const ports = [...new Set(model.agents.map((a) => a.port))].sort((a, b) => a - b);
       if (ports.length > 0) egress.push({ ports: ports.map((port) => ({ port, protocol: 'TCP' })), to: [{ podSelector: { matchLabels: allAgents } }] });
     }
-    return {
-      ingress: model.agents.length === 0 ? [] : [{ from: [{ podSelector: { matchLabels: allAgents } }], ports: [{ port: model.registry.port, protocol: 'TCP' }] }],
-      egress,
-    };
+    const ingress: Rule[] = model.agents.length === 0 ? [] : [{ from: [{ podSelector: { matchLabels: allAgents } }], ports: [{ port: model.registry.port, protocol: 'TCP' }] }];
+    // The admin API admits only the peers named for it: no agent, nobody by default.
+    if (model.registry.adminAllowFrom.length > 0) {
+      ingress.push({ from: model.registry.adminAllowFrom.map(peerJson), ports: [{ port: model.registry.adminPort, protocol: 'TCP' }] });
+    }
+    return { ingress, egress };
   }
 
   private agentRules(agent: AgentModel): { ingress: Rule[]; egress: Rule[] } {
@@ -317,13 +322,17 @@ export class McpSecurity extends Construct {
         },
       });
     } else if (this.serviceMesh === ServiceMesh.LINKERD) {
-      new MeshObject(this, `Server-${workload}`, {
-        apiVersion: 'policy.linkerd.io/v1beta1',
-        kind: 'Server',
-        metadata: this.metadata(`${workload}-server`),
-        spec: { podSelector: { matchLabels: selector }, port: portName, proxyProtocol: portName === 'http' ? 'HTTP/1' : 'opaque' },
-      });
+      this.linkerdServer(workload, portName, selector);
     }
+  }
+
+  private linkerdServer(workload: string, portName: string, selector: Record<string, string>): void {
+    new MeshObject(this, `Server-${workload}`, {
+      apiVersion: 'policy.linkerd.io/v1beta1',
+      kind: 'Server',
+      metadata: this.metadata(`${workload}-server`),
+      spec: { podSelector: { matchLabels: selector }, port: portName, proxyProtocol: portName === 'http' || portName === 'admin' ? 'HTTP/1' : 'opaque' },
+    });
   }
 
   /**

@@ -19,8 +19,9 @@
 # script altogether (any PostgreSQL >= 12 will do).
 set -euo pipefail
 
-log() { printf 'postgres: %s\n' "$*" >&2; }
-die() { printf 'postgres: error: %s\n' "$*" >&2; exit 1; }
+TOOL=postgres
+# shellcheck source=lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 
 for arg in "$@"; do
   case "$arg" in
@@ -38,32 +39,10 @@ bin_dir() {
   [[ -n "$found" ]] && dirname "$found"
 }
 
-install_postgres() {
-  [[ "$(id -u)" == 0 ]] || die "PostgreSQL is not installed and installing it needs root:
-  sudo apt-get install -y --no-install-recommends postgresql
-  or point POSTGRES_BIN_DIR at the bin dir of an existing PostgreSQL installation"
-  command -v apt-get >/dev/null 2>&1 || die "no apt-get here: install a PostgreSQL server and set POSTGRES_BIN_DIR to its bin dir"
-  local started=$SECONDS policy=/usr/sbin/policy-rc.d added_policy=0
-  if [[ ! -e "$policy" ]]; then
-    # invoke-rc.d asks this file whether a package may start its service: 101 = no.
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 755 "$policy"
-    added_policy=1
-    trap 'rm -f "$policy"' EXIT
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  log "installing Debian's postgresql (apt-get update, then apt-get install; cold: about 15 s)"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 || die "apt-get update failed"
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends postgresql >&2 \
-    || die "apt-get install postgresql failed"
-  if [[ $added_policy == 1 ]]; then rm -f "$policy"; trap - EXIT; fi
-  log "installed in $((SECONDS - started))s"
-}
-
 main() {
   local dir
   if ! dir="$(bin_dir)"; then
-    install_postgres
+    apt_install postgresql
     dir="$(bin_dir)" || die "apt-get installed postgresql, but there is no /usr/lib/postgresql/*/bin/postgres"
   fi
   for tool in postgres initdb pg_isready psql; do

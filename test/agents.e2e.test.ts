@@ -154,7 +154,10 @@ describe('the default app as real processes on loopback', () => {
     const dataDir = path.join(runRoot, 'registry-data');
     fs.mkdirSync(dataDir);
     registryStart = {
-      env: { ...registryEnv, HOST: '127.0.0.1', PORT: String(registryPort), DATABASE_URL: path.join(dataDir, path.basename(registryEnv.DATABASE_URL)) },
+      env: {
+        ...registryEnv, HOST: '127.0.0.1', PORT: String(registryPort), MCP_MESH_ADMIN_PORT: String(await pickPort(ports)),
+        DATABASE_URL: path.join(dataDir, path.basename(registryEnv.DATABASE_URL)),
+      },
       args: rewriteArgs(registryContainer.args, { '--host': '127.0.0.1', '--port': String(registryPort) }),
       port: registryPort,
       dataDir,

@@ -95,7 +95,12 @@ test('the README example compiles against the package\'s types and runs with the
 test('the CLI of the package validates and synthesizes the declarative example with the CRDs it ships', () => {
   const out = path.join(project, 'out');
   const cli = path.join(installed, pkg.bin['cdk8s-mcp-mesh']);
-  const r = spawnSync(process.execPath, [cli, 'synth', '-f', path.join(ROOT, 'examples', 'declarative'), '-o', out], { cwd: project, encoding: 'utf8' });
+  // Run from another folder, the example's sourceFiles (../agents) are outside the working directory: the
+  // source root is named, as a user whose files live elsewhere would.
+  const outside = spawnSync(process.execPath, [cli, 'validate', '-f', path.join(ROOT, 'examples', 'declarative')], { cwd: project, encoding: 'utf8' });
+  expect(outside.status).toBe(1);
+  expect(outside.stderr).toMatch(/sourceFile: "\.\.\/agents\/hotels\.py" resolves to .*, outside the source root .*Fix: .*--source-root/);
+  const r = spawnSync(process.execPath, [cli, 'synth', '-f', path.join(ROOT, 'examples', 'declarative'), '--source-root', path.join(ROOT, 'examples'), '-o', out], { cwd: project, encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(fs.readFileSync(path.join(out, 'mcp-mesh.k8s.yaml'), 'utf8')).toContain('kind: StatefulSet');
@@ -105,4 +110,6 @@ test('the CLI of the package validates and synthesizes the declarative example w
   const failed = spawnSync(process.execPath, [cli, 'synth', '-f', bad, '-o', path.join(project, 'bad-out')], { cwd: project, encoding: 'utf8' });
   expect(failed.status).not.toBe(0);
   expect(failed.stderr).toMatch(/spec\.replicas/);
+  // The strict JSON Schemas for editors and kubeconform ship with the package, where docs/declarative.md points.
+  for (const kind of ['mcpagent', 'mcpmesh']) expect(fs.existsSync(path.join(installed, 'schemas', 'mesh.mcp.io', `${kind}_v1alpha1.json`))).toBe(true);
 });

@@ -82,13 +82,15 @@ afterAll(async () => {
 });
 
 /**
- * Starts one registry "pod" on loopback: the resolved container env with HOST, PORT and the args' --host/--port
- * rewritten for this process, and DATABASE_URL as given. The working directory is an empty temp dir.
+ * Starts one registry "pod" on loopback: the resolved container env with HOST, PORT, MCP_MESH_ADMIN_PORT and the
+ * args' --host/--port rewritten for this process, and DATABASE_URL as given. The working directory is an empty temp dir.
  */
 async function startReplica(podEnv: Record<string, string>, args: string[], databaseUrl: string, port?: number): Promise<RunningRegistry> {
   const p = port ?? await freePort();
   const cwd = fs.mkdtempSync(path.join(root, 'registry-'));
-  const env = { ...podEnv, HOST: '127.0.0.1', PORT: String(p), DATABASE_URL: databaseUrl };
+  // Each pod has its own network: on one machine, each replica's admin listener (every interface) needs a port of its own.
+  const adminPort: Record<string, string> = podEnv.MCP_MESH_ADMIN_PORT === undefined ? {} : { MCP_MESH_ADMIN_PORT: String(await freePort()) };
+  const env = { ...podEnv, HOST: '127.0.0.1', PORT: String(p), ...adminPort, DATABASE_URL: databaseUrl };
   const registry = await startRegistry(env, rewriteArgs(args, { '--host': '127.0.0.1', '--port': String(p) }), p, cwd, { reap: true });
   registries.push(registry);
   return registry;
@@ -206,7 +208,7 @@ describe('two registry replicas on PostgreSQL (RegistryStorage.postgresFromParts
     loopbackUrl = podEnv.DATABASE_URL.replace(`@${mapping.manifest}/`, `@${mapping.loopback}/`);
     expect(loopbackUrl).toBe(`postgres://${role}:${password}@127.0.0.1:${pg.port}/mesh?sslmode=require&connect_timeout=10`);
     // Every other variable goes to the process as the kubelet resolved it (HOST and PORT are rewritten per process).
-    expect(Object.keys(podEnv)).toEqual(['HOST', 'PORT', 'PGUSER', 'PGPASSWORD', 'DATABASE_URL', 'MCP_MESH_LOG_LEVEL',
+    expect(Object.keys(podEnv)).toEqual(['HOST', 'PORT', 'MCP_MESH_ADMIN_PORT', 'PGUSER', 'PGPASSWORD', 'DATABASE_URL', 'MCP_MESH_LOG_LEVEL',
       'HEALTH_CHECK_INTERVAL', 'DEFAULT_TIMEOUT_THRESHOLD', 'DEFAULT_EVICTION_THRESHOLD']);
     expect([podEnv.HOST, podEnv.PORT]).toEqual(['0.0.0.0', String(registryContainer.ports[0].containerPort)]);
     expect(registryContainer.args).toEqual(['--host', '0.0.0.0', '--port', podEnv.PORT]);

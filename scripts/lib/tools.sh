@@ -11,6 +11,9 @@
 #   go_build_once BIN LOCKFILE FUNCTION
 #                     unless BIN is built: takes the lock, looks again, then runs FUNCTION (which must write
 #                     BIN) with Go's environment set, and logs how long it took
+#   apt_install PACKAGE...
+#                     installs Debian packages (root), with their services kept from starting (a temporary
+#                     policy-rc.d, the usual Debian-in-a-container way): nothing is left listening
 #   go_program_once NAME MODULE VERSION
 #                     builds scripts/NAME/main.go (a small program of ours) against MODULE@VERSION into
 #                     $CACHE_ROOT/NAME/VERSION/<checksum of main.go>/NAME, once; prints the binary's path
@@ -97,4 +100,23 @@ _go_program() {
     && go build -trimpath -o "$bin.tmp.$$" .) || die "building $GO_PROGRAM_NAME failed:
 $(tail -n 20 "$work/go-get.log" 2>/dev/null)"
   mv "$bin.tmp.$$" "$bin"
+}
+
+apt_install() {
+  [[ "$(id -u)" == 0 ]] || die "$* is not installed and installing it needs root: sudo apt-get install -y --no-install-recommends $*"
+  command -v apt-get >/dev/null 2>&1 || die "no apt-get here: install $* yourself"
+  local started=$SECONDS policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e "$policy" ]]; then
+    # invoke-rc.d asks this file whether a package may start its service: 101 = no.
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    added_policy=1
+    trap 'rm -f "$policy"' EXIT
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  log "installing Debian's $* (apt-get update, then apt-get install)"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 || die "apt-get update failed"
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
+  if [[ $added_policy == 1 ]]; then rm -f "$policy"; trap - EXIT; fi
+  log "installed in $((SECONDS - started))s"
 }

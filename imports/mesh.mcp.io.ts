@@ -1599,7 +1599,8 @@ export interface McpMeshSpecRegistry {
   readonly admin?: McpMeshSpecRegistryAdmin;
 
   /**
-   * How long without a heartbeat before an agent is evicted (`DEFAULT_EVICTION_THRESHOLD`).
+   * `DEFAULT_EVICTION_THRESHOLD`, which the registry (3.7.1, 3.8) parses but does not use: unhealthy agents stay
+   * listed until the sweep job removes them after `retention`. Kept, and rendered, for compatibility.
    *
    * Default: "60s"
    *
@@ -1687,6 +1688,16 @@ export interface McpMeshSpecRegistry {
   readonly resources?: McpMeshSpecRegistryResources;
 
   /**
+   * How long the registry keeps an agent that stopped sending heartbeats (and its events) before its sweep job
+   * removes it (`MCP_MESH_RETENTION`). Never shorter than `timeoutThreshold`.
+   *
+   * Default: the registry's own, 1 hour
+   *
+   * @schema McpMeshSpecRegistry#retention
+   */
+  readonly retention?: string;
+
+  /**
    * The uid (and gid) the container runs as; the image's own user by default.
    *
    * Default: 1001
@@ -1732,6 +1743,7 @@ export function toJson_McpMeshSpecRegistry(obj: McpMeshSpecRegistry | undefined)
     'preStopDelay': obj.preStopDelay,
     'replicas': obj.replicas,
     'resources': toJson_McpMeshSpecRegistryResources(obj.resources),
+    'retention': obj.retention,
     'runAsUser': obj.runAsUser,
     'storage': toJson_McpMeshSpecRegistryStorage(obj.storage),
     'timeoutThreshold': obj.timeoutThreshold,
@@ -2353,7 +2365,8 @@ export interface McpMeshSpecEnvironmentsRegistry {
   readonly admin?: McpMeshSpecEnvironmentsRegistryAdmin;
 
   /**
-   * How long without a heartbeat before an agent is evicted (`DEFAULT_EVICTION_THRESHOLD`).
+   * `DEFAULT_EVICTION_THRESHOLD`, which the registry (3.7.1, 3.8) parses but does not use: unhealthy agents stay
+   * listed until the sweep job removes them after `retention`. Kept, and rendered, for compatibility.
    *
    * Default: "60s"
    *
@@ -2441,6 +2454,16 @@ export interface McpMeshSpecEnvironmentsRegistry {
   readonly resources?: McpMeshSpecEnvironmentsRegistryResources;
 
   /**
+   * How long the registry keeps an agent that stopped sending heartbeats (and its events) before its sweep job
+   * removes it (`MCP_MESH_RETENTION`). Never shorter than `timeoutThreshold`.
+   *
+   * Default: the registry's own, 1 hour
+   *
+   * @schema McpMeshSpecEnvironmentsRegistry#retention
+   */
+  readonly retention?: string;
+
+  /**
    * The uid (and gid) the container runs as; the image's own user by default.
    *
    * Default: 1001
@@ -2486,6 +2509,7 @@ export function toJson_McpMeshSpecEnvironmentsRegistry(obj: McpMeshSpecEnvironme
     'preStopDelay': obj.preStopDelay,
     'replicas': obj.replicas,
     'resources': toJson_McpMeshSpecEnvironmentsRegistryResources(obj.resources),
+    'retention': obj.retention,
     'runAsUser': obj.runAsUser,
     'storage': toJson_McpMeshSpecEnvironmentsRegistryStorage(obj.storage),
     'timeoutThreshold': obj.timeoutThreshold,

@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Chart, Duration } from 'cdk8s';
+import { McpMesh } from '../src';
 import { buildDefaultApp } from '../src/main';
 import { RunningRegistry, freePort, heartbeatFor, startRegistry } from './util/registry-process';
 import { container, envOf, synthApp } from './util/synth';
@@ -93,6 +95,25 @@ test('the registry reads the health settings the manifest gives it', () => {
   expect(registry.output()).toContain(
     `Starting agent health monitor (timeout: ${manifestEnv.DEFAULT_TIMEOUT_THRESHOLD}s, interval: ${manifestEnv.HEALTH_CHECK_INTERVAL}s)`);
   expect(registry.output()).toContain(`Log Level: ${manifestEnv.MCP_MESH_LOG_LEVEL}`);
+});
+
+test('retention (MCP_MESH_RETENTION) is what the registry sweeps stale agents by: it reads the value the manifest gives it', async () => {
+  // The default app leaves the registry's own 1 h; a mesh that sets retention renders it as a Go duration.
+  expect(registry.output()).toContain('Starting registry sweep job (retention=1h0m0s');
+  const app = new App({ outdir: '/nonexistent' });
+  new McpMesh(new Chart(app, 'r'), 'Mesh', { registry: { retention: Duration.minutes(150) } });
+  const sts = synthApp(app).find((o) => o.kind === 'StatefulSet')!;
+  const env = Object.fromEntries(container(sts).env.map((e: any) => [e.name, e.value]));
+  expect(env.MCP_MESH_RETENTION).toBe('2h30m');
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-registry-e2e-retention-'));
+  const other = await startRegistry({ ...env, HOST: '127.0.0.1', PORT: String(port), MCP_MESH_ADMIN_PORT: String(await freePort()), DATABASE_URL: path.join(dataDir, 'r.db') },
+    rewriteArgs(container(sts).args, { '--host': '127.0.0.1', '--port': String(port) }), port, dataDir);
+  try {
+    expect(other.output()).toContain('Starting registry sweep job (retention=2h30m0s');
+  } finally {
+    await other.stop();
+  }
 });
 
 test('the paths upstream charts scrape or probe do not exist, so nothing of ours points at them', async () => {

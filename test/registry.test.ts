@@ -110,6 +110,10 @@ describe('McpRegistry', () => {
   test('fails on thresholds that contradict each other', () => {
     expect(() => new McpRegistry(scope(), 'R', { timeoutThreshold: Duration.seconds(5), healthCheckInterval: Duration.seconds(10) }))
       .toThrow(/registry\.timeoutThreshold: "5s" is shorter than the health check interval 10s/);
+    expect(() => new McpRegistry(scope(), 'R', { retention: Duration.seconds(10), timeoutThreshold: Duration.seconds(30) }))
+      .toThrow('registry.retention: "10s" is not a whole number of seconds from 60 to 2592000. Fix: use Duration.seconds(n) with n from 60 to 2592000');
+    expect(() => new McpRegistry(scope(), 'R', { retention: Duration.minutes(1), timeoutThreshold: Duration.minutes(2), evictionThreshold: Duration.minutes(5) }))
+      .toThrow('registry.retention: "60s" is shorter than the timeout threshold 120s, so agents would be removed before they are ever marked unhealthy');
     expect(() => new McpRegistry(scope(), 'R', { evictionThreshold: Duration.seconds(20) }))
       .toThrow(/registry\.evictionThreshold: "20s" is not longer than the timeout threshold 20s/);
   });

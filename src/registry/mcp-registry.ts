@@ -17,7 +17,7 @@ import {
   DEFAULT_REGISTRY_ADMIN_PORT, DEFAULT_REGISTRY_PORT, LogLevel, REGISTRY_HEALTH_PATH, REGISTRY_IMAGE, REGISTRY_UID,
 } from '../model/runtime';
 import {
-  durationSeconds, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort, requireServiceName,
+  durationSeconds, goDuration, requireDnsLabel, requireInteger, requireLogLevel, requirePinnedImage, requirePort, requireServiceName,
 } from '../model/validation';
 import { RegistryStorage } from './registry-storage';
 import { requireProps } from '../schema/props';
@@ -84,10 +84,18 @@ export interface McpRegistryOptions {
    */
   readonly timeoutThreshold?: Duration;
   /**
-   * How long without a heartbeat before an agent is evicted (`DEFAULT_EVICTION_THRESHOLD`).
+   * `DEFAULT_EVICTION_THRESHOLD`, which the registry (3.7.1, 3.8) parses but does not use: unhealthy agents stay
+   * listed until the sweep job removes them after `retention`. Kept, and rendered, for compatibility.
+   * @deprecated set `retention`, which is what removes stale agents
    * @default Duration.seconds(60)
    */
   readonly evictionThreshold?: Duration;
+  /**
+   * How long the registry keeps an agent that stopped sending heartbeats (and its events) before its sweep job
+   * removes it (`MCP_MESH_RETENTION`). Never shorter than `timeoutThreshold`.
+   * @default - the registry's own, 1 hour
+   */
+  readonly retention?: Duration;
   /**
    * The number of agent pods (all replicas) the registry should carry at a 5 s heartbeat: sets the default
    * requests from measurements (docs/sizing.md). The mesh fails synth when its agents need more.
@@ -204,6 +212,11 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       throw new MeshValidationError('registry.timeoutThreshold', `${timeout}s`, `is shorter than the health check interval ${healthCheck}s, so agents would be marked unhealthy between two checks`,
         `set timeoutThreshold to at least ${healthCheck}s, or lower healthCheckInterval`);
     }
+    const retention = props.retention === undefined ? undefined : durationSeconds('registry.retention', props.retention, 60, 30 * 86400);
+    if (retention !== undefined && retention < timeout) {
+      throw new MeshValidationError('registry.retention', `${retention}s`, `is shorter than the timeout threshold ${timeout}s, so agents would be removed before they are ever marked unhealthy`,
+        `set retention to at least ${timeout}s (the registry's default is 1h)`);
+    }
     if (eviction <= timeout) {
       throw new MeshValidationError('registry.evictionThreshold', `${eviction}s`, `is not longer than the timeout threshold ${timeout}s, so agents would be evicted before they are ever marked unhealthy`,
         `set evictionThreshold above ${timeout}s (three times it is a good start)`);
@@ -272,6 +285,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
         envValue('HEALTH_CHECK_INTERVAL', String(healthCheck)),
         envValue('DEFAULT_TIMEOUT_THRESHOLD', String(timeout)),
         envValue('DEFAULT_EVICTION_THRESHOLD', String(eviction)),
+        ...(retention === undefined ? [] : [envValue('MCP_MESH_RETENTION', goDuration(retention))]),
         ...(props.tracing === undefined ? [] : registryTracingEnv(props.tracing)),
       ],
       image,

@@ -550,6 +550,9 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
             },
             "type": "object"
           },
+          "retention": {
+            "x-class": "Duration"
+          },
           "runAsUser": {
             "type": "number"
           },
@@ -1274,6 +1277,9 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
         },
         "type": "object"
       },
+      "retention": {
+        "x-class": "Duration"
+      },
       "runAsUser": {
         "type": "number"
       },
@@ -1578,6 +1584,9 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
               }
             },
             "type": "object"
+          },
+          "retention": {
+            "x-class": "Duration"
           },
           "runAsUser": {
             "type": "number"

@@ -104,6 +104,13 @@ describe('McpAgent', () => {
     expect(() => agentObjects({ env: [{ name: 'GOOGLE_API_KEY', value: 'x' }] })).toThrow(/env\[0\]\.name: "GOOGLE_API_KEY" looks like a secret.*secretEnv/);
     expect(() => agentObjects({ env: [{ name: 'MCP_MESH_HTTP_PORT', value: '1' }] })).toThrow(/is set by the agent construct itself.*"port" prop/);
     expect(() => agentObjects({ env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] })).toThrow(/env\[1\]\.name: "A" is set twice/);
+    // Values the 3.8 runtime reads as "mesh off", "embedded" or "unset".
+    for (const value of ['', 'false', '0', 'off', 'no']) {
+      expect(() => agentObjects({ env: [{ name: 'MCP_MESH_ENABLED', value }] })).toThrow(/env\[0\]\.value: .* disables the mesh in the runtime .*Fix: remove MCP_MESH_ENABLED/);
+    }
+    expect(() => agentObjects({ env: [{ name: 'MCP_MESH_AUTO_RUN', value: 'false' }] })).toThrow(/embedded mode.*Fix: remove MCP_MESH_AUTO_RUN/);
+    expect(() => agentObjects({ env: [{ name: 'MCP_MESH_TRACE_CONSUMER_GROUP', value: ' ' }] })).toThrow(/is empty, which the runtime \(3\.8\) reads as unset/);
+    expect(() => agentObjects({ env: [{ name: 'MCP_MESH_ENABLED', value: 'true' }, { name: 'MCP_MESH_AUTO_RUN', value: 'true' }] })).not.toThrow();
   });
 
   test('runs restricted with a writable /tmp and its own ServiceAccount without a token', () => {

@@ -207,6 +207,25 @@ const MANAGED_ENV: Record<string, string> = {
 };
 
 /**
+ * Runtime variables whose value would switch the mesh off or do nothing, as the 3.8 Python runtime reads them:
+ * `MCP_MESH_ENABLED` that is not truthy (the pod answers /livez but never becomes ready),
+ * `MCP_MESH_AUTO_RUN=false` (embedded mode: it registers and serves nothing), and an empty value of any other
+ * `MCP_MESH_*` variable (counted as unset, so the line does nothing).
+ */
+function meshDisablingValue(name: string, value: unknown): { problem: string; fix: string } | undefined {
+  if (typeof value !== 'string' || !name.startsWith('MCP_MESH_')) return undefined;
+  const v = value.trim().toLowerCase();
+  if (name === 'MCP_MESH_ENABLED' && !['true', '1', 'yes', 'on'].includes(v)) {
+    return { problem: 'disables the mesh in the runtime (3.8: anything but a true value, the empty string too), so the pod would answer /livez and never become ready', fix: 'remove MCP_MESH_ENABLED from env: the mesh is on by default' };
+  }
+  if (name === 'MCP_MESH_AUTO_RUN' && ['false', '0', 'no', 'off'].includes(v)) {
+    return { problem: 'starts the runtime in embedded mode (3.8): the agent registers but serves nothing', fix: 'remove MCP_MESH_AUTO_RUN from env' };
+  }
+  if (v === '') return { problem: `is empty, which the runtime (3.8) reads as unset, so this line does nothing`, fix: `give ${name} a value, or remove it` };
+  return undefined;
+}
+
+/**
  * One MCP Mesh agent: a Deployment, a ClusterIP Service (and optionally a headless one), a ConfigMap with its
  * agent-config.yaml and a ServiceAccount, wired to the registry with the env the runtime reads.
  */
@@ -362,6 +381,8 @@ export class McpAgent extends Construct {
       if (typeof e.value !== 'string') {
         throw new MeshValidationError(f(`env[${i}].value`), e.value, 'is not a string', 'quote the value, e.g. "true" or "8"');
       }
+      const disables = meshDisablingValue(e.name, e.value);
+      if (disables !== undefined) throw new MeshValidationError(f(`env[${i}].value`), e.value, disables.problem, disables.fix);
       if (looksLikeSecretName(e.name) || looksLikeSecretValue(e.value)) {
         throw new MeshValidationError(f(`env[${i}].name`), e.name, 'looks like a secret (by its name or its value), and env values are written into the YAML in plain text',
           `move it to secretEnv: [{ name: "${e.name}", value: SecretValue.fromSecretKey("<secret>", "<key>") }]`);

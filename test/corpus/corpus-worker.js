@@ -317,6 +317,11 @@ const conflicts = [
   ['a registry name that makes its StatefulSet too long', (p) => { p.registry.name = 'r'.repeat(53); }],
   ['pod-IP advertising with an unknown mode', (p) => { p.agents[0].advertise = 'pod_ip'; }],
   ['an external secret that does not deliver a key the agent reads', (p) => { p.externalSecrets.secrets[0].data[0].key = 'other'; }],
+  ['MCP_MESH_ENABLED set empty (3.8: mesh off)', (p) => { p.agents[0].env = [{ name: 'MCP_MESH_ENABLED', value: '' }]; }],
+  ['MCP_MESH_AUTO_RUN=false (3.8: embedded mode)', (p) => { p.agents[0].env = [{ name: 'MCP_MESH_AUTO_RUN', value: 'false' }]; }],
+  ['an admin port equal to the registry port', (p) => { p.registry.admin = { port: 8000 }; }],
+  ['admin.allowFrom with a service mesh', (p) => { p.registry.admin = { allowFrom: [NetworkPeer.podsInNamespace('ops')] }; }],
+  ['a retention shorter than the timeout threshold', (p) => { p.registry.retention = Duration.seconds(61); p.registry.timeoutThreshold = Duration.seconds(90); p.registry.evictionThreshold = Duration.seconds(200); }],
   ['a custom environment with a typo', () => { MeshEnvironment.custom({ name: 'x', agent: { replica: 2 } }); }],
   ['a custom environment with a bad name', () => { MeshEnvironment.custom({ name: 'X_Y' }); }],
 ];

@@ -820,7 +820,7 @@ export interface McpAgentSpecRuntimePython {
   /**
    * Your image built `FROM mcpmesh/python-runtime`, pinned to a version. Required unless `source` is set.
    *
-   * Default: "mcpmesh/python-runtime:3.7.1" when `source` is set
+   * Default: "mcpmesh/python-runtime:3.8.0" when `source` is set
    *
    * @schema McpAgentSpecRuntimePython#image
    */

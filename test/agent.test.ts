@@ -81,7 +81,7 @@ describe('McpAgent', () => {
     const objects = agentObjects({ runtime: AgentRuntime.python({ source: 'print("hi")\n' }) });
     expect(find(objects, 'ConfigMap', 'weather-code').data).toEqual({ 'main.py': 'print("hi")\n' });
     const c = container(find(objects, 'Deployment', 'weather'));
-    expect(c.image).toBe('mcpmesh/python-runtime:3.7.1');
+    expect(c.image).toBe('mcpmesh/python-runtime:3.8.0');
     expect(c.args).toEqual(['/opt/mcp-mesh/agent/main.py']);
     expect(c.volumeMounts).toContainEqual({ mountPath: '/opt/mcp-mesh/agent', name: 'source', readOnly: true });
     expect(() => agentObjects({ runtime: AgentRuntime.python({ source: 'x', script: 'y.py' }) })).toThrow(/runtime\.script: "y\.py" is set together with source/);

@@ -12,7 +12,7 @@ export interface PythonRuntimeProps {
   readonly script?: string;
   /**
    * Your image built `FROM mcpmesh/python-runtime`, pinned to a version. Required unless `source` is set.
-   * @default "mcpmesh/python-runtime:3.7.1" when `source` is set
+   * @default "mcpmesh/python-runtime:3.8.0" when `source` is set
    */
   readonly image?: string;
   /**

@@ -1,14 +1,21 @@
 /**
- * Facts of the MCP Mesh runtime (release line 3.7) that the manifests must fit. Kept in one file so that a
+ * Facts of the MCP Mesh runtime (release lines 3.7 and 3.8) that the manifests must fit. Kept in one file so that a
  * runtime upgrade is one reviewed change. Source: the runtime's code and its registry binary, see
  * docs/runtime-contract.md.
  */
 
-/** The MCP Mesh release whose images are used by default. */
-export const MCP_MESH_VERSION = '3.7.1';
+/**
+ * The registry release used by default: the newest whose binary the npm registry serves
+ * (`@mcpmesh/cli-linux-x64`), so that the tests run the binary the image holds. A 3.8 agent registers with it.
+ */
+export const REGISTRY_VERSION = '3.7.1';
+/** The Python runtime release used by default (`mcp-mesh` on PyPI, the `mcpmesh/python-runtime` image). */
+export const PYTHON_RUNTIME_VERSION = '3.8.0';
+/** The MCP Mesh release the manifests target by default: the agents' runtime (the Helm charts' appVersion). */
+export const MCP_MESH_VERSION = PYTHON_RUNTIME_VERSION;
 
-export const REGISTRY_IMAGE = `mcpmesh/registry:${MCP_MESH_VERSION}`;
-export const PYTHON_RUNTIME_IMAGE = `mcpmesh/python-runtime:${MCP_MESH_VERSION}`;
+export const REGISTRY_IMAGE = `mcpmesh/registry:${REGISTRY_VERSION}`;
+export const PYTHON_RUNTIME_IMAGE = `mcpmesh/python-runtime:${PYTHON_RUNTIME_VERSION}`;
 
 /** The registry image's user (uid 1001); the Python runtime image's user (uid 999). */
 export const REGISTRY_UID = 1001;

@@ -227,7 +227,7 @@ export function parseImageReference(value: string): { name: string; tag?: string
  */
 export function requirePinnedImage(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new MeshValidationError(field, value, 'is not a container image reference', 'write it as "repository:tag", e.g. "mcpmesh/python-runtime:3.7.1"');
+    throw new MeshValidationError(field, value, 'is not a container image reference', 'write it as "repository:tag", e.g. "mcpmesh/python-runtime:3.8.0"');
   }
   const parsed = parseImageReference(value);
   if ('problem' in parsed) {
@@ -236,7 +236,7 @@ export function requirePinnedImage(field: string, value: unknown): string {
   }
   if (parsed.digest === undefined && (parsed.tag === undefined || parsed.tag === 'latest')) {
     throw new MeshValidationError(field, value, 'is not pinned to a version (no tag, or "latest")',
-      'pin a version tag such as ":3.7.1" or a digest "@sha256:…", so that the same YAML always runs the same code');
+      'pin a version tag such as ":3.8.0" or a digest "@sha256:…", so that the same YAML always runs the same code');
   }
   return value;
 }

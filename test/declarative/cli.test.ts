@@ -295,7 +295,7 @@ const INVALID: InvalidCase[] = [
       'c.yaml': AGENT('c', `${PINNED}replicas: 2.5\n`),
     },
     errors: [
-      'a.yaml:8: document 1 (MCPAgent "a"): spec.runtime.python.image: "ghcr.io/acme/a" is not pinned to a version (no tag, or "latest"). Fix: pin a version tag such as ":3.7.1" or a digest "@sha256:…", so that the same YAML always runs the same code',
+      'a.yaml:8: document 1 (MCPAgent "a"): spec.runtime.python.image: "ghcr.io/acme/a" is not pinned to a version (no tag, or "latest"). Fix: pin a version tag such as ":3.8.0" or a digest "@sha256:…", so that the same YAML always runs the same code',
       'b.yaml:10: document 1 (MCPAgent "b"): spec.secretEnv[0].secretKeyRef.name: "Keys" is not a valid DNS-1123 subdomain. Fix: use lowercase letters, digits, "-" and ".", e.g. "registry-db"',
       'c.yaml:9: document 1 (MCPAgent "c"): spec.replicas: 2.5 is not a whole number between 0 and 1000. Fix: set replicas from 0 to 1000',
     ],

@@ -999,6 +999,16 @@ export function toJson_McpMeshProps(obj: McpMeshProps | undefined): Record<strin
  */
 export interface McpMeshSpec {
   /**
+   * Accept agents that call each other in a cycle (or an agent that calls its own capability). Off by default:
+   * a cycle can deadlock calls until their timeouts, so synth fails and shows the cycle.
+   *
+   * Default: false
+   *
+   * @schema McpMeshSpec#allowDependencyCycles
+   */
+  readonly allowDependencyCycles?: boolean;
+
+  /**
    * Route requests that carry an `x-mcp-capability` header to the agent that provides the capability,
    * through the Service `<mesh>-capabilities` (Istio only).
    *
@@ -1147,6 +1157,7 @@ export interface McpMeshSpec {
 export function toJson_McpMeshSpec(obj: McpMeshSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'allowDependencyCycles': obj.allowDependencyCycles,
     'capabilityRouting': obj.capabilityRouting,
     'clusterDomain': obj.clusterDomain,
     'createNamespace': obj.createNamespace,
@@ -1188,6 +1199,16 @@ export enum McpMeshSpecEnvironment {
  * @schema McpMeshSpecEnvironments
  */
 export interface McpMeshSpecEnvironments {
+  /**
+   * Accept agents that call each other in a cycle (or an agent that calls its own capability). Off by default:
+   * a cycle can deadlock calls until their timeouts, so synth fails and shows the cycle.
+   *
+   * Default: false
+   *
+   * @schema McpMeshSpecEnvironments#allowDependencyCycles
+   */
+  readonly allowDependencyCycles?: boolean;
+
   /**
    * Route requests that carry an `x-mcp-capability` header to the agent that provides the capability,
    * through the Service `<mesh>-capabilities` (Istio only).
@@ -1317,6 +1338,7 @@ export interface McpMeshSpecEnvironments {
 export function toJson_McpMeshSpecEnvironments(obj: McpMeshSpecEnvironments | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'allowDependencyCycles': obj.allowDependencyCycles,
     'capabilityRouting': obj.capabilityRouting,
     'clusterDomain': obj.clusterDomain,
     'createNamespace': obj.createNamespace,

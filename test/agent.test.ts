@@ -102,6 +102,12 @@ describe('McpAgent', () => {
 
   test('refuses env that looks secret or that the construct manages', () => {
     expect(() => agentObjects({ env: [{ name: 'GOOGLE_API_KEY', value: 'x' }] })).toThrow(/env\[0\]\.name: "GOOGLE_API_KEY" looks like a secret.*secretEnv/);
+    // Credentials in other common shapes, by name and by value.
+    for (const env of [{ name: 'DEEPL_AUTH', value: 'x' }, { name: 'GH_BEARER', value: 'x' }, { name: 'HEADER', value: `Bearer ${'t'.repeat(32)}` },
+      { name: 'SLACK', value: 'xoxb-1234567890-abcdef' }, { name: 'STRIPE', value: `sk_live_${'a'.repeat(24)}` }]) {
+      expect(() => agentObjects({ env: [env] })).toThrow(/looks like a secret/);
+    }
+    expect(() => agentObjects({ env: [{ name: 'AUTH_URL', value: 'https://login.example.com' }, { name: 'OAUTH_CLIENT_ID', value: 'mesh' }] })).not.toThrow();
     expect(() => agentObjects({ env: [{ name: 'MCP_MESH_HTTP_PORT', value: '1' }] })).toThrow(/is set by the agent construct itself.*"port" prop/);
     expect(() => agentObjects({ env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] })).toThrow(/env\[1\]\.name: "A" is set twice/);
     // Values the 3.8 runtime reads as "mesh off", "embedded" or "unset".

@@ -1,5 +1,6 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { AgentRuntime, McpMesh } from '../src';
+import { AgentRuntime, McpMesh, MeshEnvironment, NetworkPeer, RegistryStorage, SecretValue, ServiceMesh } from '../src';
+import { routeNames } from '../src/traffic/mcp-traffic-policy';
 import { envOf, find, synth, synthApp } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
@@ -90,5 +91,60 @@ describe('McpMesh', () => {
       return JSON.stringify(synthApp(app));
     };
     expect(build()).toBe(build());
+  });
+});
+
+describe('what cannot work is refused at synth, with the fix', () => {
+  const cap = (name: string) => ({ name });
+
+  test('agents that call each other in a cycle, or an agent calling its own capability, with the path', () => {
+    const cyclic = [
+      { runtime: rt, name: 'a', capabilities: [cap('x')], dependsOn: ['y'] },
+      { runtime: rt, name: 'b', capabilities: [cap('y')], dependsOn: ['z'] },
+      { runtime: rt, name: 'c', capabilities: [cap('z')], dependsOn: ['x'] },
+      { runtime: rt, name: 'self', capabilities: [cap('s')], dependsOn: ['s'] },
+      { runtime: rt, name: 'caller', dependsOn: ['x'] },
+    ];
+    expect(() => mesh(() => undefined, { agents: cyclic }))
+      .toThrow(/agents\.a\.dependsOn: "a -\(y\)-> b -\(z\)-> c -\(x\)-> a" is a cycle of calls: .* Fix: break the cycle .*allowDependencyCycles: true/);
+    expect(() => mesh(() => undefined, { agents: cyclic }))
+      .toThrow(/agents\.self\.dependsOn: "self -\(s\)-> self" is an agent calling a capability it provides itself/);
+    // Reported once per cycle, not once per member; a caller outside the cycle is no cycle.
+    let message = '';
+    try {
+      mesh(() => undefined, { agents: cyclic });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.match(/is a cycle of calls/g)).toHaveLength(1);
+    expect(message).not.toMatch(/agents\.caller/);
+    expect(() => mesh(() => undefined, { agents: cyclic, allowDependencyCycles: true })).not.toThrow();
+  });
+
+  test('a container port the service mesh proxy takes', () => {
+    expect(() => mesh(() => undefined, { serviceMesh: ServiceMesh.ISTIO, agents: [{ runtime: rt, name: 'a', port: 15006 }] }))
+      .toThrow('agents.a.port: 15006 is in the ports 15000-15090 the istio proxy takes in every pod it joins, so the app and the proxy would fight over it. Fix: use a port outside 15000-15090, e.g. 8080');
+    expect(() => mesh(() => undefined, { serviceMesh: ServiceMesh.LINKERD, registry: { port: 4143 } })).toThrow(/^registry\.port: 4143 is in the ports 4140-4191 the linkerd proxy takes/);
+    expect(() => mesh(() => undefined, { serviceMesh: ServiceMesh.ISTIO, registry: { admin: { port: 15020 } } })).toThrow(/^registry\.admin\.port: 15020/);
+    // Without that proxy the port is free.
+    expect(() => mesh(() => undefined, { agents: [{ runtime: rt, name: 'a', port: 15006 }] })).not.toThrow();
+  });
+
+  test('plain-text secrets under the prod preset', () => {
+    expect(() => mesh(() => undefined, {
+      environment: MeshEnvironment.prod(),
+      registry: { storage: RegistryStorage.postgres({ urlSecret: { name: 'db', key: 'url' }, endpoint: { peer: NetworkPeer.ipBlock('10.1.0.0/16'), port: 5432 } }) },
+      agents: [{ runtime: rt, name: 'a', allowPlainTextSecrets: true, secretEnv: [{ name: 'K', value: SecretValue.unsafePlainText('v') }] }],
+    })).toThrow(/agents\.a\.allowPlainTextSecrets: true is refused by the "prod" environment.*Fix: reference existing Secrets with SecretValue\.fromSecretKey/);
+  });
+
+  test('capabilities whose route names would collide get distinct names, deterministically', () => {
+    expect(routeNames(['Send_Mail', 'send-mail', 'send-mail-2', 'send_mail', 'weather'])).toEqual(['send-mail', 'send-mail-2', 'send-mail-2-2', 'send-mail-3', 'weather']);
+    const objects = mesh(() => undefined, {
+      serviceMesh: ServiceMesh.ISTIO,
+      agents: [{ runtime: rt, name: 'a', capabilities: [cap('send_mail')] }, { runtime: rt, name: 'b', capabilities: [cap('send-mail')] }],
+    });
+    const router = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'mcp-mesh-capabilities')!;
+    expect(router.spec.http.map((r: any) => [r.name, r.match[0].headers['x-mcp-capability'].exact])).toEqual([['send-mail', 'send-mail'], ['send-mail-2', 'send_mail']]);
   });
 });

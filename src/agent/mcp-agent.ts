@@ -9,7 +9,7 @@ import {
   restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, renderResources } from '../k8s/resources';
-import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
+import { podTemplateMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
@@ -263,7 +263,7 @@ export class McpAgent extends Construct {
         'set runtime: AgentRuntime.python({ image: "<your image>:<tag>", script: "agent.py" }), AgentRuntime.python({ source }) or AgentRuntime.custom({ image })');
     }
     const runtime = props.runtime._bind(f('runtime'));
-    const port = requirePort(f('port'), props.port ?? DEFAULT_AGENT_PORT);
+    const port = requireFreeOfProxy(f('port'), requirePort(f('port'), props.port ?? DEFAULT_AGENT_PORT), props.serviceMesh);
     if (props.autoscaling !== undefined && props.replicas !== undefined) {
       throw new MeshValidationError(f('replicas'), props.replicas, 'is set together with autoscaling, and only one of them can own the replica count',
         'remove replicas (the autoscaler sets it between autoscaling.minReplicas and maxReplicas), or remove autoscaling');

@@ -35,3 +35,19 @@ export function podTemplateMetadata(labels: Record<string, string>, mesh: PodMet
     labels: { ...labels, ...mesh.labels },
   };
 }
+
+/** Ports the service mesh's proxy takes in every pod it joins (Istio 15000-15090, Linkerd 4140-4191). */
+const PROXY_PORTS: Readonly<Record<string, readonly [number, number]>> = {
+  [ServiceMesh.ISTIO]: [15000, 15090],
+  [ServiceMesh.LINKERD]: [4140, 4191],
+};
+
+/** Refuses a container port the service mesh's proxy takes in the same pod (the app and the proxy would fight for it). */
+export function requireFreeOfProxy(field: string, port: number, mesh: ServiceMesh | undefined): number {
+  const range = mesh === undefined ? undefined : PROXY_PORTS[mesh];
+  if (range !== undefined && port >= range[0] && port <= range[1]) {
+    throw new MeshValidationError(field, port, `is in the ports ${range[0]}-${range[1]} the ${mesh} proxy takes in every pod it joins, so the app and the proxy would fight over it`,
+      `use a port outside ${range[0]}-${range[1]}, e.g. 8080`);
+  }
+  return port;
+}

@@ -98,6 +98,12 @@ export interface McpMeshProps {
    */
   readonly externalSecrets?: ExternalSecretsOptions;
   /**
+   * Accept agents that call each other in a cycle (or an agent that calls its own capability). Off by default:
+   * a cycle can deadlock calls until their timeouts, so synth fails and shows the cycle.
+   * @default false
+   */
+  readonly allowDependencyCycles?: boolean;
+  /**
    * Run the policy check over the mesh's objects at synth (privileged containers, root, host access,
    * resources, unpinned images, probes, secret literals, NetworkPolicy coverage).
    * @default true
@@ -219,7 +225,7 @@ export class McpMesh extends Construct {
       tracing: props.tracing,
     }));
     this.tracing = props.tracing;
-    this.model = new MeshModel(this.registry.model);
+    this.model = new MeshModel(this.registry.model, props.allowDependencyCycles === true);
     // From here on every problem is collected, so that one synth reports all of them (every agent, not the first).
     const problems: MeshValidationError[] = [];
     const collect = <T>(build: () => T): T | undefined => {
@@ -286,7 +292,7 @@ export class McpMesh extends Construct {
     // Checked before the construct exists, so that the error names the prop and not a construct id clash.
     this.model.requireFreeName(`${field}.name`, name);
     const agent = attributed(this.environment, 'agent', `agents.${name}.`, props, () => new McpAgent(this, `Agent-${name}`, {
-      ...(this.environment?._agent(props) ?? props),
+      ...(this.environment?._agent(props, `agents.${name}`) ?? props),
       name,
       registry: this.registry,
       namespace: this.namespace,

@@ -20,6 +20,12 @@ export interface MeshEnvironmentProps {
    * @default false
    */
   readonly requireHighAvailability?: boolean;
+  /**
+   * Fail synth when an agent sets `allowPlainTextSecrets` (its secrets would be written into the YAML, and so
+   * into Git).
+   * @default false
+   */
+  readonly forbidPlainTextSecrets?: boolean;
 }
 
 /**
@@ -56,6 +62,7 @@ export class MeshEnvironment {
       registry: { replicas: 3, logLevel: LogLevel.INFO, expectedAgents: 1000 },
       agent: { replicas: 2, logLevel: LogLevel.INFO, resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '1Gi' } },
       requireHighAvailability: true,
+      forbidPlainTextSecrets: true,
     }), { className: 'MeshEnvironment', factory: 'prod' });
   }
 
@@ -88,7 +95,11 @@ export class MeshEnvironment {
   }
 
   /** An agent's options: the environment's, overridden by the agent's own. @internal */
-  public _agent<T extends McpAgentOptions>(own: T): T {
+  public _agent<T extends McpAgentOptions>(own: T, field = 'agents[]'): T {
+    if (this.props.forbidPlainTextSecrets === true && own.allowPlainTextSecrets === true) {
+      throw new MeshValidationError(`${field}.allowPlainTextSecrets`, true, `is refused by the "${this.name}" environment: the agent's secrets would be written into the YAML, and so into Git`,
+        'reference existing Secrets with SecretValue.fromSecretKey(secretName, key) (or deliver them with externalSecrets), and remove allowPlainTextSecrets');
+    }
     const defaults = { ...this.props.agent };
     // An autoscaler owns the replica count: the environment's fixed count must not collide with it.
     if (own.autoscaling !== undefined) delete (defaults as { replicas?: number }).replicas;

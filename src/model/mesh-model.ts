@@ -125,7 +125,11 @@ export class MeshModel {
     dependedOn: Set<string>;
   };
 
-  constructor(public readonly registry: RegistryModel) {}
+  /**
+   * @param allowDependencyCycles accept agents that call each other in a cycle (or an agent that calls its own
+   * capability); refused otherwise, since a cycle can deadlock calls until their timeouts
+   */
+  constructor(public readonly registry: RegistryModel, private readonly allowDependencyCycles = false) {}
 
   /** Adds an agent; a second agent with the same name is an error. */
   public addAgent(agent: AgentModel, field = `agents[${this.agentsByName.size}].name`): void {
@@ -260,7 +264,46 @@ export class MeshModel {
         }
       });
     }
+    if (!this.allowDependencyCycles) errors.push(...this.dependencyCycles());
     errors.push(...this.registryLoad());
+    return errors;
+  }
+
+  /** Every cycle of calls between agents (one per strongly connected group), with the path and the capabilities. */
+  private dependencyCycles(): MeshValidationError[] {
+    const edges = this.edges;
+    const next = new Map<string, DependencyEdge[]>();
+    for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e]);
+    const errors: MeshValidationError[] = [];
+    const reported = new Set<string>();
+    for (const start of [...this.agentsByName.keys()].sort()) {
+      if (reported.has(start)) continue;
+      // Breadth-first from start, back to start: the shortest cycle through it, if any.
+      const via = new Map<string, DependencyEdge>();
+      const queue = [start];
+      let closing: DependencyEdge | undefined;
+      for (let i = 0; i < queue.length && closing === undefined; i++) {
+        for (const e of next.get(queue[i]) ?? []) {
+          if (e.to === start) {
+            closing = e;
+            break;
+          }
+          if (!via.has(e.to)) {
+            via.set(e.to, e);
+            queue.push(e.to);
+          }
+        }
+      }
+      if (closing === undefined) continue;
+      const path: DependencyEdge[] = [closing];
+      for (let at = closing.from; at !== start; at = via.get(at)!.from) path.unshift(via.get(at)!);
+      path.forEach((e) => reported.add(e.from));
+      const shown = `${path.map((e) => `${e.from} -(${e.capability})->`).join(' ')} ${start}`;
+      errors.push(new MeshValidationError(`agents.${start}.dependsOn`, shown,
+        path.length === 1 ? 'is an agent calling a capability it provides itself, which the registry may resolve to the agent itself'
+          : 'is a cycle of calls: each agent waits on the next, so one slow call can hold the whole cycle until the timeouts',
+        'break the cycle (move the shared capability into an agent of its own), or set allowDependencyCycles: true on the mesh if the calls can never wait on each other'));
+    }
     return errors;
   }
 

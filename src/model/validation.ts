@@ -280,7 +280,7 @@ export function requireLogLevel(field: string, value: unknown): LogLevel {
 }
 
 /** Names of variables and keys that hold secrets by convention: API keys, tokens, passwords, credentials. */
-const SECRET_NAME = /(^|[_.-])(API_?KEY|KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIALS?)([_.-]|$)/i;
+const SECRET_NAME = /(^|[_.-])(API_?KEY|KEY|TOKEN|PASSWORD|PASSWD|PASSPHRASE|SECRET|CREDENTIALS?|BEARER)([_.-]|$)|[_.-]AUTH$/i;
 
 export function looksLikeSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -297,6 +297,10 @@ const SECRET_VALUE = [
   /\bAKIA[0-9A-Z]{16}\b/, // AWS access key id
   /\bgh[pousr]_[A-Za-z0-9]{36,}\b/, // GitHub tokens
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\bBearer\s+[A-Za-z0-9._~+/-]{20,}/, // an Authorization header value
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/, // Slack
+  /\b[sr]k_live_[A-Za-z0-9]{16,}/, // Stripe
+  /\bgithub_pat_[A-Za-z0-9_]{22,}/, // GitHub fine-grained tokens
 ];
 
 export function looksLikeSecretValue(value: string): boolean {

@@ -7,7 +7,7 @@ import {
   envValue, httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
 import { ResourceProps, quantityValue, renderResources } from '../k8s/resources';
-import { podTemplateMetadata, serviceMeshPodMetadata } from '../k8s/service-mesh';
+import { podTemplateMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
 import { RegistryModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
@@ -180,8 +180,8 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const namespace = resolveNamespace(this, 'registry.namespace', props.namespace);
     const instance = requireDnsLabel('registry.instance', props.instance ?? name);
     const image = requirePinnedImage('registry.image', props.image ?? REGISTRY_IMAGE);
-    const port = requirePort('registry.port', props.port ?? DEFAULT_REGISTRY_PORT);
-    const adminPort = requirePort('registry.admin.port', props.admin?.port ?? DEFAULT_REGISTRY_ADMIN_PORT);
+    const port = requireFreeOfProxy('registry.port', requirePort('registry.port', props.port ?? DEFAULT_REGISTRY_PORT), props.serviceMesh);
+    const adminPort = requireFreeOfProxy('registry.admin.port', requirePort('registry.admin.port', props.admin?.port ?? DEFAULT_REGISTRY_ADMIN_PORT), props.serviceMesh);
     if (adminPort === port) {
       throw new MeshValidationError('registry.admin.port', adminPort, 'is the port agents call, so every agent could drain the registry',
         `use a port of its own, e.g. ${port === DEFAULT_REGISTRY_ADMIN_PORT ? DEFAULT_REGISTRY_PORT : DEFAULT_REGISTRY_ADMIN_PORT}`);

@@ -226,6 +226,9 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
         },
         "type": "array"
       },
+      "allowDependencyCycles": {
+        "type": "boolean"
+      },
       "capabilityRouting": {
         "type": "boolean"
       },
@@ -1502,6 +1505,9 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
           }
         },
         "type": "object"
+      },
+      "forbidPlainTextSecrets": {
+        "type": "boolean"
       },
       "name": {
         "type": "string"

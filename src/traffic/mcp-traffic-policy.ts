@@ -151,12 +151,13 @@ export class McpTrafficPolicy extends Construct {
       kind: 'VirtualService',
       metadata: this.metadata(name),
       get spec() {
-        const http = model.capabilities.map((capability) => {
+        const names = routeNames(model.capabilities);
+        const http = model.capabilities.map((capability, index) => {
           const providers = model.providersOf(capability);
           const base = Math.floor(100 / providers.length);
           return {
             match: [{ headers: { [CAPABILITY_HEADER]: { exact: capability } } }],
-            name: capability.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+            name: names[index],
             // Several providers share the traffic, as the registry would let callers pick any of them.
             route: providers.map((p, i) => ({
               destination: { host: p.serviceHost, port: { number: p.port } },
@@ -169,6 +170,22 @@ export class McpTrafficPolicy extends Construct {
       },
     });
   }
+}
+
+/**
+ * Route names of the capabilities (sorted), lowercase with "-" for other characters; capabilities that would
+ * share one (`send_mail`, `send-mail`, `Send_Mail`) get `-2`, `-3`, ... in their sorted order, so each route
+ * keeps a name of its own and the output stays deterministic.
+ */
+export function routeNames(capabilities: readonly string[]): string[] {
+  const used = new Set<string>();
+  return capabilities.map((capability) => {
+    const base = capability.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
+    used.add(name);
+    return name;
+  });
 }
 
 /** The longest a call to the agent may take: its longest capability timeout (30 s, the capability default, for none). */

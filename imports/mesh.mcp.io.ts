@@ -770,6 +770,15 @@ export interface McpAgentSpecRuntimeCustom {
   readonly image: string;
 
   /**
+   * The paths the image answers the probes on, for runtimes that do not serve the MCP Mesh Python runtime's.
+   *
+   * Default: the MCP Mesh runtime's: /startupz, /livez, /ready
+   *
+   * @schema McpAgentSpecRuntimeCustom#probes
+   */
+  readonly probes?: McpAgentSpecRuntimeCustomProbes;
+
+  /**
    * Default: same as runAsUser
    *
    * @schema McpAgentSpecRuntimeCustom#runAsGroup
@@ -796,6 +805,7 @@ export function toJson_McpAgentSpecRuntimeCustom(obj: McpAgentSpecRuntimeCustom 
     'args': obj.args?.map(y => y),
     'command': obj.command?.map(y => y),
     'image': obj.image,
+    'probes': toJson_McpAgentSpecRuntimeCustomProbes(obj.probes),
     'runAsGroup': obj.runAsGroup,
     'runAsUser': obj.runAsUser,
   };
@@ -901,6 +911,58 @@ export function toJson_McpAgentSpecSecretEnvSecretKeyRef(obj: McpAgentSpecSecret
   const result = {
     'key': obj.key,
     'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The paths the image answers the probes on, for runtimes that do not serve the MCP Mesh Python runtime's.
+ *
+ * Default: the MCP Mesh runtime's: /startupz, /livez, /ready
+ *
+ * @schema McpAgentSpecRuntimeCustomProbes
+ */
+export interface McpAgentSpecRuntimeCustomProbes {
+  /**
+   * Answers 200 while the process serves (never depends on the agent's own dependencies).
+   *
+   * Default: "/livez"
+   *
+   * @schema McpAgentSpecRuntimeCustomProbes#liveness
+   */
+  readonly liveness?: string;
+
+  /**
+   * Answers 200 while the agent can take calls.
+   *
+   * Default: "/ready"
+   *
+   * @schema McpAgentSpecRuntimeCustomProbes#readiness
+   */
+  readonly readiness?: string;
+
+  /**
+   * Answers 200 once the runtime has started.
+   *
+   * Default: "/startupz"
+   *
+   * @schema McpAgentSpecRuntimeCustomProbes#startup
+   */
+  readonly startup?: string;
+}
+
+/**
+ * Converts an object of type 'McpAgentSpecRuntimeCustomProbes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpAgentSpecRuntimeCustomProbes(obj: McpAgentSpecRuntimeCustomProbes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'liveness': obj.liveness,
+    'readiness': obj.readiness,
+    'startup': obj.startup,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -77,6 +77,15 @@ describe('McpAgent', () => {
       .not.toBe(deployment.spec.template.metadata.annotations['mesh.mcp.io/config-checksum']);
   });
 
+  test('a custom runtime names its own probe paths; the MCP Mesh runtime\'s are the default', () => {
+    const probes = (o: any) => ['startupProbe', 'livenessProbe', 'readinessProbe'].map((p) => container(find(o, 'Deployment', 'weather'))[p].httpGet.path);
+    expect(probes(agentObjects({ runtime: AgentRuntime.custom({ image: 'ghcr.io/example/ts-agent:1.0.0' }) }))).toEqual(['/startupz', '/livez', '/ready']);
+    const custom = agentObjects({ runtime: AgentRuntime.custom({ image: 'ghcr.io/example/java-agent:1.0.0', probes: { startup: '/actuator/health', liveness: '/actuator/health/liveness', readiness: '/actuator/health/readiness' } }) });
+    expect(probes(custom)).toEqual(['/actuator/health', '/actuator/health/liveness', '/actuator/health/readiness']);
+    expect(() => agentObjects({ runtime: AgentRuntime.custom({ image: 'ghcr.io/example/a:1.0.0', probes: { readiness: 'ready now' } }) }))
+      .toThrow('agents.weather.runtime.probes.readiness: "ready now" is not an HTTP path the kubelet can probe. Fix: write an absolute path such as "/healthz"');
+  });
+
   test('ships inline source in a ConfigMap that the stock runtime image runs', () => {
     const objects = agentObjects({ runtime: AgentRuntime.python({ source: 'print("hi")\n' }) });
     expect(find(objects, 'ConfigMap', 'weather-code').data).toEqual({ 'main.py': 'print("hi")\n' });

@@ -1,5 +1,7 @@
 import { MeshValidationError } from '../model/errors';
-import { PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_SHUTDOWN_LIMIT, PYTHON_RUNTIME_UID } from '../model/runtime';
+import {
+  AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_SHUTDOWN_LIMIT, PYTHON_RUNTIME_UID,
+} from '../model/runtime';
 import { requireInteger, requirePinnedImage } from '../model/validation';
 import { EnvVarJson } from '../k8s/pod';
 import { brand } from '../schema/brand';
@@ -25,6 +27,16 @@ export interface PythonRuntimeProps {
   readonly args?: string[];
 }
 
+/** The HTTP paths a runtime answers the kubelet's probes on, on the agent's port. */
+export interface AgentProbePaths {
+  /** Answers 200 once the runtime has started. @default "/startupz" */
+  readonly startup?: string;
+  /** Answers 200 while the process serves (never depends on the agent's own dependencies). @default "/livez" */
+  readonly liveness?: string;
+  /** Answers 200 while the agent can take calls. @default "/ready" */
+  readonly readiness?: string;
+}
+
 export interface CustomRuntimeProps {
   /** The image, pinned to a version. */
   readonly image: string;
@@ -39,6 +51,11 @@ export interface CustomRuntimeProps {
   readonly runAsUser?: number;
   /** @default - same as runAsUser */
   readonly runAsGroup?: number;
+  /**
+   * The paths the image answers the probes on, for runtimes that do not serve the MCP Mesh Python runtime's.
+   * @default - the MCP Mesh runtime's: /startupz, /livez, /ready
+   */
+  readonly probes?: AgentProbePaths;
 }
 
 /** What a runtime choice contributes to the agent's container. @internal */
@@ -53,6 +70,19 @@ export interface RuntimeBinding {
   readonly sourceFiles?: Record<string, string>;
   /** How long the runtime waits for calls in flight after SIGTERM, if it has a fixed limit. */
   readonly shutdownLimitSeconds?: number;
+  /** The probe paths. */
+  readonly probes: Required<AgentProbePaths>;
+}
+
+/** The probe paths of the MCP Mesh runtime (docs/runtime-contract.md). */
+const MESH_RUNTIME_PROBES: Required<AgentProbePaths> = { startup: AGENT_STARTUP_PATH, liveness: AGENT_LIVENESS_PATH, readiness: AGENT_READINESS_PATH };
+
+/** An HTTP path for a probe: absolute, no spaces, no query or fragment (the kubelet sends it as it is). */
+function requireProbePath(field: string, path: string): string {
+  if (typeof path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(path) || path.length > 1024) {
+    throw new MeshValidationError(field, path, 'is not an HTTP path the kubelet can probe', 'write an absolute path such as "/healthz"');
+  }
+  return path;
 }
 
 /** Where shipped agent source is mounted. */
@@ -108,6 +138,7 @@ class PythonRuntime extends AgentRuntime {
       // race below). On the read-only root Python simply skips writing bytecode.
       env: [],
       shutdownLimitSeconds: PYTHON_RUNTIME_SHUTDOWN_LIMIT,
+      probes: MESH_RUNTIME_PROBES,
     };
   }
 }
@@ -127,6 +158,11 @@ class CustomRuntime extends AgentRuntime {
       user,
       group: requireInteger(`${field}.runAsGroup`, this.props.runAsGroup ?? user, 1, 2147483647, fix),
       env: [],
+      probes: {
+        startup: requireProbePath(`${field}.probes.startup`, this.props.probes?.startup ?? MESH_RUNTIME_PROBES.startup),
+        liveness: requireProbePath(`${field}.probes.liveness`, this.props.probes?.liveness ?? MESH_RUNTIME_PROBES.liveness),
+        readiness: requireProbePath(`${field}.probes.readiness`, this.props.probes?.readiness ?? MESH_RUNTIME_PROBES.readiness),
+      },
     };
   }
 }

@@ -16,7 +16,7 @@ import { ServiceMesh } from '../model/service-mesh';
 import { MeshTracingOptions, agentTracingEnv, tracingBackends } from '../observability/tracing';
 import { TrafficPolicyOptions } from '../model/traffic';
 import {
-  AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, DEFAULT_AGENT_PORT, LogLevel,
+  AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel,
 } from '../model/runtime';
 import {
   durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel,
@@ -414,13 +414,13 @@ export class McpAgent extends Construct {
       image: runtime.image,
       imagePullPolicy: 'IfNotPresent',
       lifecycle: preStopSleep(preStop),
-      livenessProbe: httpProbe(AGENT_LIVENESS_PATH, 'http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+      livenessProbe: httpProbe(runtime.probes.liveness, 'http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
       name: 'agent',
       ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }],
-      readinessProbe: httpProbe(AGENT_READINESS_PATH, 'http', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
+      readinessProbe: httpProbe(runtime.probes.readiness, 'http', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
       resources: renderResources(f('resources'), props.resources, { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' }),
       securityContext: restrictedContainerSecurityContext(),
-      startupProbe: httpProbe(AGENT_STARTUP_PATH, 'http', { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }),
+      startupProbe: httpProbe(runtime.probes.startup, 'http', { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }),
       volumeMounts,
     };
 

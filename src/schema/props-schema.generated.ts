@@ -1658,6 +1658,20 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
       "image": {
         "type": "string"
       },
+      "probes": {
+        "properties": {
+          "liveness": {
+            "type": "string"
+          },
+          "readiness": {
+            "type": "string"
+          },
+          "startup": {
+            "type": "string"
+          }
+        },
+        "type": "object"
+      },
       "runAsGroup": {
         "type": "number"
       },

@@ -269,21 +269,31 @@ export class MeshModel {
     return errors;
   }
 
-  /** Every cycle of calls between agents (one per strongly connected group), with the path and the capabilities. */
+  /**
+   * Every cycle of calls between agents, with the path and the capabilities: one per group of agents that reach
+   * each other (strongly connected components, found in linear time), and the shortest cycle through the
+   * group's first agent shown. A mesh without cycles costs one pass over the edges.
+   */
   private dependencyCycles(): MeshValidationError[] {
-    const edges = this.edges;
     const next = new Map<string, DependencyEdge[]>();
-    for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e]);
+    for (const e of this.index().edges) {
+      const list = next.get(e.from);
+      if (list === undefined) next.set(e.from, [e]);
+      else list.push(e);
+    }
     const errors: MeshValidationError[] = [];
-    const reported = new Set<string>();
-    for (const start of [...this.agentsByName.keys()].sort()) {
-      if (reported.has(start)) continue;
-      // Breadth-first from start, back to start: the shortest cycle through it, if any.
+    for (const group of stronglyConnected([...this.agentsByName.keys()], (n) => (next.get(n) ?? []).map((e) => e.to))) {
+      const members = new Set(group);
+      const start = [...group].sort()[0];
+      const selfLoop = (next.get(start) ?? []).find((e) => e.to === start);
+      if (group.length === 1 && selfLoop === undefined) continue;
+      // Breadth-first from start inside the group, back to start: the shortest cycle through it.
       const via = new Map<string, DependencyEdge>();
       const queue = [start];
-      let closing: DependencyEdge | undefined;
+      let closing: DependencyEdge | undefined = selfLoop;
       for (let i = 0; i < queue.length && closing === undefined; i++) {
         for (const e of next.get(queue[i]) ?? []) {
+          if (!members.has(e.to)) continue;
           if (e.to === start) {
             closing = e;
             break;
@@ -294,10 +304,8 @@ export class MeshModel {
           }
         }
       }
-      if (closing === undefined) continue;
-      const path: DependencyEdge[] = [closing];
-      for (let at = closing.from; at !== start; at = via.get(at)!.from) path.unshift(via.get(at)!);
-      path.forEach((e) => reported.add(e.from));
+      const path: DependencyEdge[] = [closing!];
+      for (let at = closing!.from; at !== start; at = via.get(at)!.from) path.unshift(via.get(at)!);
       const shown = `${path.map((e) => `${e.from} -(${e.capability})->`).join(' ')} ${start}`;
       errors.push(new MeshValidationError(`agents.${start}.dependsOn`, shown,
         path.length === 1 ? 'is an agent calling a capability it provides itself, which the registry may resolve to the agent itself'
@@ -331,4 +339,54 @@ export class MeshModel {
     }
     return [];
   }
+}
+
+/**
+ * Strongly connected components of a directed graph (Tarjan's algorithm, iterative, so that a chain of ten
+ * thousand agents does not exhaust the stack), in the order of `nodes`.
+ */
+export function stronglyConnected(nodes: readonly string[], successors: (node: string) => readonly string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: Array<{ node: string; edges: readonly string[]; next: number }> = [];
+    const enter = (node: string) => {
+      index.set(node, counter);
+      low.set(node, counter++);
+      stack.push(node);
+      onStack.add(node);
+      work.push({ node, edges: successors(node), next: 0 });
+    };
+    enter(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      if (frame.next < frame.edges.length) {
+        const to = frame.edges[frame.next++];
+        if (!index.has(to)) enter(to);
+        else if (onStack.has(to)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.node)!));
+      }
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const component: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.node);
+        components.push(component);
+      }
+    }
+  }
+  return components;
 }

@@ -1,9 +1,11 @@
 /**
  * The import graph of src/: every relative `import`/`export … from` (type-only imports too, since a circle of
- * types is a circle of design), and its strongly connected components (Tarjan).
+ * types is a circle of design), and its strongly connected components (the library's own Tarjan, which the
+ * negative control in imports.test.ts exercises too).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { stronglyConnected } from '../../src/model/mesh-model';
 
 export type ImportGraph = Map<string, string[]>;
 
@@ -36,36 +38,7 @@ export function importGraph(root: string): ImportGraph {
 
 /** The import circles: strongly connected components of more than one file, or a file importing itself. */
 export function importCircles(graph: ImportGraph): string[][] {
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const circles: string[][] = [];
-  const visit = (node: string) => {
-    index.set(node, counter);
-    low.set(node, counter++);
-    stack.push(node);
-    onStack.add(node);
-    for (const next of graph.get(node) ?? []) {
-      if (!index.has(next)) {
-        visit(next);
-        low.set(node, Math.min(low.get(node)!, low.get(next)!));
-      } else if (onStack.has(next)) {
-        low.set(node, Math.min(low.get(node)!, index.get(next)!));
-      }
-    }
-    if (low.get(node) === index.get(node)) {
-      const component: string[] = [];
-      let member: string;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        component.push(member);
-      } while (member !== node);
-      if (component.length > 1 || (graph.get(node) ?? []).includes(node)) circles.push(component.sort());
-    }
-  };
-  for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
-  return circles;
+  return stronglyConnected([...graph.keys()].sort(), (node) => graph.get(node) ?? [])
+    .filter((component) => component.length > 1 || (graph.get(component[0]) ?? []).includes(component[0]))
+    .map((component) => component.sort());
 }

@@ -1,5 +1,5 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { AgentRuntime, McpMesh, MeshEnvironment, NetworkPeer, RegistryStorage, SecretValue, ServiceMesh } from '../src';
+import { AgentRuntime, McpMesh, MeshEnvironment, MeshValidationError, NetworkPeer, RegistryStorage, SecretValue, ServiceMesh } from '../src';
 import { routeNames } from '../src/traffic/mcp-traffic-policy';
 import { envOf, find, synth, synthApp } from './util/synth';
 
@@ -38,6 +38,25 @@ describe('McpMesh', () => {
     expect(twoMeshes({ name: 'other', agents: [{ name: 'a', runtime: rt }] })).not.toThrow(/\[c\/A\]/);
     expect(twoMeshes({ name: 'other', namespace: 'elsewhere', agents: [{ name: 'a', runtime: rt }] })).not.toThrow();
     expect(twoMeshes({ name: 'other', registry: { name: 'other-registry' }, agents: [{ name: 'b', runtime: rt }] })).not.toThrow();
+  });
+
+  test('reports every problem of one input together: every agent, the observability props and the graph', () => {
+    let error: MeshValidationError | undefined;
+    try {
+      mesh(() => undefined, {
+        agents: [
+          { runtime: rt, name: 'a', port: 80, capabilities: [{ name: 'x' }] },
+          { runtime: rt, name: 'b', replicas: -1 },
+          { runtime: rt, name: 'c', dependsOn: ['nowhere'] },
+        ],
+        observability: { scrapeTimeout: Duration.seconds(60) },
+      });
+    } catch (e) {
+      error = e as MeshValidationError;
+    }
+    expect(error).toBeInstanceOf(MeshValidationError);
+    expect(error!.problems.map((p) => p.field)).toEqual(['agents.a.port', 'agents.b.replicas', 'observability.scrapeTimeout', 'agents.c.dependsOn[0]']);
+    expect(error!.message).toMatch(/^4 problems:\n {2}- agents\.a\.port: 80 .*Fix: /);
   });
 
   test('renders no Namespace unless asked, since deleting an owned Namespace deletes everything in it', () => {

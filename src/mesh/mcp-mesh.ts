@@ -251,12 +251,13 @@ export class McpMesh extends Construct {
     (props.agents ?? []).forEach((agent, i) => {
       if (collect(() => this.addAgentAt(agent, `agents[${i}]`)) === undefined) failedAgents.push(agent);
     });
-    // Observability and external secrets read the agents' objects: only once every agent is built.
+    // Built whatever the agents' problems: their own props are checked now, and what they read of the mesh
+    // (the model; the workloads' Secret references) is read at synth.
     const { observability, externalSecrets } = props;
-    if (observability !== undefined && problems.length === 0) {
+    if (observability !== undefined) {
       this.observability = collect(() => new McpObservability(this, 'Observability', { ...observability, mesh: this }));
     }
-    if (externalSecrets !== undefined && problems.length === 0) {
+    if (externalSecrets !== undefined) {
       this.externalSecrets = collect(() => new McpExternalSecrets(this, 'ExternalSecrets', {
         ...externalSecrets, namespace: this.namespace, instance: this.name, consumers: this,
       }));
@@ -264,8 +265,8 @@ export class McpMesh extends Construct {
     if (problems.length === 0) problems.push(...this.nameProblems());
     if (problems.length > 0) {
       // The graph's own checks too, less the dependencies on capabilities that only a failed agent provides.
-      const unbuilt = new Set(failedAgents.flatMap((a) => (a.capabilities ?? []).map((c) => c?.name)));
-      const graph = this.model.validate().filter((e) => !(e.problem === NOT_PROVIDED && unbuilt.has(JSON.parse(e.value))));
+      const unbuilt = new Set(failedAgents.flatMap((a) => (a.capabilities ?? []).map((c) => JSON.stringify(c?.name))));
+      const graph = this.model.validate().filter((e) => !(e.problem === NOT_PROVIDED && unbuilt.has(e.value)));
       MeshValidationError.throwAll([...problems, ...graph]);
     }
 

@@ -277,17 +277,6 @@ export interface McpAgentSpec {
   readonly secretEnv?: McpAgentSpecSecretEnv[];
 
   /**
-   * Sessions stay with the replica that started them: `REDIS_URL` and `MCP_MESH_SESSION_TTL` for the runtime,
-   * and NetworkPolicies (and service-mesh authorization) that let the agent's replicas reach each other and
-   * Redis.
-   *
-   * Default: off
-   *
-   * @schema McpAgentSpec#sessionAffinity
-   */
-  readonly sessionAffinity?: McpAgentSpecSessionAffinity;
-
-  /**
    * Timeouts, retries and circuit breaking for calls to this agent, over the mesh's defaults (service mesh only).
    *
    * Default: the mesh's traffic defaults
@@ -325,7 +314,6 @@ export function toJson_McpAgentSpec(obj: McpAgentSpec | undefined): Record<strin
     'retryAttempts': obj.retryAttempts,
     'runtime': toJson_McpAgentSpecRuntime(obj.runtime),
     'secretEnv': obj.secretEnv?.map(y => toJson_McpAgentSpecSecretEnv(y)),
-    'sessionAffinity': toJson_McpAgentSpecSessionAffinity(obj.sessionAffinity),
     'traffic': toJson_McpAgentSpecTraffic(obj.traffic),
   };
   // filter undefined values
@@ -654,58 +642,6 @@ export function toJson_McpAgentSpecSecretEnv(obj: McpAgentSpecSecretEnv | undefi
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Sessions stay with the replica that started them: `REDIS_URL` and `MCP_MESH_SESSION_TTL` for the runtime,
- * and NetworkPolicies (and service-mesh authorization) that let the agent's replicas reach each other and
- * Redis.
- *
- * Default: off
- *
- * @schema McpAgentSpecSessionAffinity
- */
-export interface McpAgentSpecSessionAffinity {
-  /**
-   * Where Redis is, for the agent's egress NetworkPolicy.
-   *
-   * Default: unknown: with NetworkPolicies on, synth fails rather than cut the agent off from Redis
-   *
-   * @schema McpAgentSpecSessionAffinity#redisNetwork
-   */
-  readonly redisNetwork?: McpAgentSpecSessionAffinityRedisNetwork;
-
-  /**
-   * The Secret key holding the Redis URL (`REDIS_URL`); with tracing on, the same one tracing uses.
-   *
-   * @schema McpAgentSpecSessionAffinity#redisUrlSecret
-   */
-  readonly redisUrlSecret: McpAgentSpecSessionAffinityRedisUrlSecret;
-
-  /**
-   * How long a session stays with its replica (`MCP_MESH_SESSION_TTL`, whole seconds up to a day).
-   *
-   * Default: "1h"
-   *
-   * @schema McpAgentSpecSessionAffinity#ttl
-   */
-  readonly ttl?: string;
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinity' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinity(obj: McpAgentSpecSessionAffinity | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'redisNetwork': toJson_McpAgentSpecSessionAffinityRedisNetwork(obj.redisNetwork),
-    'redisUrlSecret': toJson_McpAgentSpecSessionAffinityRedisUrlSecret(obj.redisUrlSecret),
-    'ttl': obj.ttl,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * Timeouts, retries and circuit breaking for calls to this agent, over the mesh's defaults (service mesh only).
  *
  * Default: the mesh's traffic defaults
@@ -982,82 +918,6 @@ export function toJson_McpAgentSpecSecretEnvSecretKeyRef(obj: McpAgentSpecSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Where Redis is, for the agent's egress NetworkPolicy.
- *
- * Default: unknown: with NetworkPolicies on, synth fails rather than cut the agent off from Redis
- *
- * @schema McpAgentSpecSessionAffinityRedisNetwork
- */
-export interface McpAgentSpecSessionAffinityRedisNetwork {
-  /**
-   * Where it is.
-   *
-   * Pods or an IP range: exactly one of `pods`, `podsInNamespace` or `ipBlock`.
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetwork#peer
-   */
-  readonly peer: McpAgentSpecSessionAffinityRedisNetworkPeer;
-
-  /**
-   * TCP port.
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetwork#port
-   */
-  readonly port: number;
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinityRedisNetwork' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinityRedisNetwork(obj: McpAgentSpecSessionAffinityRedisNetwork | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'peer': toJson_McpAgentSpecSessionAffinityRedisNetworkPeer(obj.peer),
-    'port': obj.port,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * The Secret key holding the Redis URL (`REDIS_URL`); with tracing on, the same one tracing uses.
- *
- * @schema McpAgentSpecSessionAffinityRedisUrlSecret
- */
-export interface McpAgentSpecSessionAffinityRedisUrlSecret {
-  /**
-   * Key inside the Secret.
-   *
-   * @schema McpAgentSpecSessionAffinityRedisUrlSecret#key
-   */
-  readonly key: string;
-
-  /**
-   * Name of the Secret, in the mesh namespace.
-   *
-   * @schema McpAgentSpecSessionAffinityRedisUrlSecret#name
-   */
-  readonly name: string;
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinityRedisUrlSecret' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinityRedisUrlSecret(obj: McpAgentSpecSessionAffinityRedisUrlSecret | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
  * The paths the image answers the probes on, for runtimes that do not serve the MCP Mesh Python runtime's.
  *
  * Default: the MCP Mesh runtime's: /startupz, /livez, /ready
@@ -1103,158 +963,6 @@ export function toJson_McpAgentSpecRuntimeCustomProbes(obj: McpAgentSpecRuntimeC
     'liveness': obj.liveness,
     'readiness': obj.readiness,
     'startup': obj.startup,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Where it is.
- *
- * Pods or an IP range: exactly one of `pods`, `podsInNamespace` or `ipBlock`.
- *
- * @schema McpAgentSpecSessionAffinityRedisNetworkPeer
- */
-export interface McpAgentSpecSessionAffinityRedisNetworkPeer {
-  /**
-   * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
-   * without a warning ("FD00:0::/8" as "fd00::/8").
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeer#ipBlock
-   */
-  readonly ipBlock?: McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock;
-
-  /**
-   * Pods picked by namespace and pod labels.
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeer#pods
-   */
-  readonly pods?: McpAgentSpecSessionAffinityRedisNetworkPeerPods;
-
-  /**
-   * Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries).
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeer#podsInNamespace
-   */
-  readonly podsInNamespace?: McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace;
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinityRedisNetworkPeer' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinityRedisNetworkPeer(obj: McpAgentSpecSessionAffinityRedisNetworkPeer | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'ipBlock': toJson_McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock(obj.ipBlock),
-    'pods': toJson_McpAgentSpecSessionAffinityRedisNetworkPeerPods(obj.pods),
-    'podsInNamespace': toJson_McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace(obj.podsInNamespace),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * An IP range in CIDR notation, minus `except` ranges inside it. Written in the form the API server keeps
- * without a warning ("FD00:0::/8" as "fd00::/8").
- *
- * @schema McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock
- */
-export interface McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock {
-  /**
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock#cidr
-   */
-  readonly cidr: string;
-
-  /**
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock#except
-   */
-  readonly except?: string[];
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock(obj: McpAgentSpecSessionAffinityRedisNetworkPeerIpBlock | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'cidr': obj.cidr,
-    'except': obj.except?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Pods picked by namespace and pod labels.
- *
- * @schema McpAgentSpecSessionAffinityRedisNetworkPeerPods
- */
-export interface McpAgentSpecSessionAffinityRedisNetworkPeerPods {
-  /**
-   * Labels of the namespaces the pods run in, e.g. `{ 'kubernetes.io/metadata.name': 'monitoring' }`.
-   *
-   * Default: the mesh's own namespace
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeerPods#namespaceLabels
-   */
-  readonly namespaceLabels?: { [key: string]: string };
-
-  /**
-   * Labels of the pods.
-   *
-   * Default: every pod of the selected namespaces
-   *
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeerPods#podLabels
-   */
-  readonly podLabels?: { [key: string]: string };
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinityRedisNetworkPeerPods' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinityRedisNetworkPeerPods(obj: McpAgentSpecSessionAffinityRedisNetworkPeerPods | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'namespaceLabels': ((obj.namespaceLabels) === undefined) ? undefined : (Object.entries(obj.namespaceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Pods of one namespace, by name (the `kubernetes.io/metadata.name` label every namespace carries).
- *
- * @schema McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace
- */
-export interface McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace {
-  /**
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace#namespace
-   */
-  readonly namespace: string;
-
-  /**
-   * @schema McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace#podLabels
-   */
-  readonly podLabels?: { [key: string]: string };
-}
-
-/**
- * Converts an object of type 'McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace(obj: McpAgentSpecSessionAffinityRedisNetworkPeerPodsInNamespace | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'namespace': obj.namespace,
-    'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

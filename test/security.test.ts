@@ -1,4 +1,3 @@
-import { Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh, NetworkPeer, PolicyRule, RegistryStorage, ServiceMesh } from '../src';
 import { find, synth } from './util/synth';
 import { isStrictSubset, parseCidr } from '../src/model/cidr';
@@ -200,43 +199,5 @@ describe('mTLS through a service mesh follows the same graph', () => {
       expect(isStrictSubset(parseCidr('a', '10.128.0.0/9'), parseCidr('b', '10.0.0.0/8'))).toBe(true);
       expect(isStrictSubset(parseCidr('a', '11.0.0.0/9'), parseCidr('b', '10.0.0.0/8'))).toBe(false);
     });
-  });
-});
-
-describe('session affinity', () => {
-  const redis = { peer: NetworkPeer.podsInNamespace('redis', { app: 'redis' }), port: 6379 };
-  const sessionAgent = { runtime: rt, name: 'chat', replicas: 3, capabilities: [{ name: 'chat' }], sessionAffinity: { redisUrlSecret: { name: 'redis', key: 'url' }, ttl: Duration.minutes(30), redisNetwork: redis } };
-
-  test('gives the runtime REDIS_URL from the Secret, the TTL and POD_IP; the replicas reach each other and Redis, nobody else more', () => {
-    const objects = synth((chart) => new McpMesh(chart, 'Mesh', { agents: [sessionAgent, { runtime: rt, name: 'plain' }] }));
-    const env = find(objects, 'Deployment', 'chat').spec.template.spec.containers[0].env;
-    expect(env.filter((e: any) => ['REDIS_URL', 'MCP_MESH_SESSION_TTL', 'POD_IP'].includes(e.name))).toEqual([
-      { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
-      { name: 'REDIS_URL', valueFrom: { secretKeyRef: { key: 'url', name: 'redis' } } },
-      { name: 'MCP_MESH_SESSION_TTL', value: '1800' },
-    ]);
-    const own = { podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'app.kubernetes.io/name': 'chat' } } };
-    const policy = find(objects, 'NetworkPolicy', 'chat').spec;
-    expect(policy.ingress).toContainEqual({ from: [own], ports: [{ port: 8080, protocol: 'TCP' }] });
-    expect(policy.egress).toContainEqual({ ports: [{ port: 8080, protocol: 'TCP' }], to: [own] });
-    expect(policy.egress).toContainEqual({ ports: [{ port: 6379, protocol: 'TCP' }], to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'redis' } }, podSelector: { matchLabels: { app: 'redis' } } }] });
-    // An agent without it gets none of these.
-    const plain = find(objects, 'NetworkPolicy', 'plain').spec;
-    expect(JSON.stringify(plain)).not.toMatch(/6379|"app.kubernetes.io\/name":"plain"\}\}\],"ports/);
-    // With Istio, the agent's own identity may call it.
-    const istio = synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, agents: [sessionAgent] }));
-    expect(find(istio, 'AuthorizationPolicy', 'chat').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/mcp-mesh/sa/chat']);
-  });
-
-  test('refuses a second Redis beside tracing\'s, an unknown Redis location under NetworkPolicies, and a bad TTL', () => {
-    const tracing = { redisUrlSecret: { name: 'traces', key: 'url' }, otlpEndpoint: 'tempo.tracing:4317', redisNetwork: redis, collectorNetwork: redis };
-    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { tracing, agents: [sessionAgent] })))
-      .toThrow(/agents\.chat\.sessionAffinity\.redisUrlSecret: .* is not the Redis tracing uses, and the runtime reads one REDIS_URL for both/);
-    const same = synth((chart) => new McpMesh(chart, 'Mesh', { tracing: { ...tracing, redisUrlSecret: { name: 'redis', key: 'url' } }, agents: [sessionAgent] }));
-    expect(find(same, 'Deployment', 'chat').spec.template.spec.containers[0].env.filter((e: any) => e.name === 'REDIS_URL')).toHaveLength(1);
-    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ ...sessionAgent, sessionAffinity: { redisUrlSecret: { name: 'redis', key: 'url' } } }] })))
-      .toThrow(/agents\.chat\.sessionAffinity\.redisNetwork: undefined is not set, so the NetworkPolicies would cut the mesh off from its redis backend/);
-    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { agents: [{ ...sessionAgent, sessionAffinity: { ...sessionAgent.sessionAffinity, ttl: Duration.days(2) } }] })))
-      .toThrow(/agents\.chat\.sessionAffinity\.ttl: "172800s" is not a whole number of seconds from 1 to 86400/);
   });
 });

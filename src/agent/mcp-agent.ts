@@ -11,8 +11,7 @@ import {
 import { ResourceProps, renderResources } from '../k8s/resources';
 import { podTemplateMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
-import { AdvertiseMode, AgentModel, CapabilityModel, RegistryBackendModel } from '../model/mesh-model';
-import { BackendEndpoint, validateEndpoint } from '../model/network-peer';
+import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
 import { MeshTracingOptions, agentTracingEnv, tracingBackends } from '../observability/tracing';
 import { TrafficPolicyOptions } from '../model/traffic';
@@ -20,8 +19,7 @@ import {
   AGENT_CONFIG_DIR, AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel,
 } from '../model/runtime';
 import {
-  durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
-  requireSecretKey,
+  durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel,
   requirePort, requireSemver, requireServiceName,
 } from '../model/validation';
 import { IMcpRegistry } from '../registry/mcp-registry';
@@ -30,7 +28,6 @@ import { AgentRuntime, SOURCE_DIR } from './agent-runtime';
 import { EnvVar, SecretEnvVar } from './secret-value';
 import { requireProps } from '../schema/props';
 import { MAX_OBJECT_BYTES } from '../k8s/mesh-object';
-import type { SecretKeyReference } from '../registry/registry-storage';
 
 /** A capability the agent provides. */
 export interface CapabilityProps {
@@ -61,26 +58,6 @@ export interface AgentAutoscaling {
 }
 
 /** Agent settings a mesh passes through. */
-/**
- * Session affinity (MCP Mesh 3.8): the replica that first serves a session (a tool call with a `session_id`
- * argument) owns it, recorded in Redis; any other replica forwards the session's calls to the owner's pod IP
- * on the agent's port.
- */
-export interface SessionAffinityOptions {
-  /** The Secret key holding the Redis URL (`REDIS_URL`); with tracing on, the same one tracing uses. */
-  readonly redisUrlSecret: SecretKeyReference;
-  /**
-   * How long a session stays with its replica (`MCP_MESH_SESSION_TTL`, whole seconds up to a day).
-   * @default Duration.hours(1)
-   */
-  readonly ttl?: Duration;
-  /**
-   * Where Redis is, for the agent's egress NetworkPolicy.
-   * @default - unknown: with NetworkPolicies on, synth fails rather than cut the agent off from Redis
-   */
-  readonly redisNetwork?: BackendEndpoint;
-}
-
 export interface McpAgentOptions {
   /**
    * The agent's name: names its Deployment, Service, ConfigMap and ServiceAccount, and is the name it
@@ -182,13 +159,6 @@ export interface McpAgentOptions {
    */
   readonly preStopDelay?: Duration;
   /**
-   * Sessions stay with the replica that started them: `REDIS_URL` and `MCP_MESH_SESSION_TTL` for the runtime,
-   * and NetworkPolicies (and service-mesh authorization) that let the agent's replicas reach each other and
-   * Redis.
-   * @default - off
-   */
-  readonly sessionAffinity?: SessionAffinityOptions;
-  /**
    * Time a stopping pod has for calls in flight after the pause.
    * @default - the longest capability timeout (30 s when none is set)
    */
@@ -232,28 +202,9 @@ const MANAGED_ENV: Record<string, string> = {
   MCP_MESH_CALL_TIMEOUT: 'callTimeout',
   MCP_MESH_NAMESPACE: 'meshNamespace',
   MCP_MESH_DISTRIBUTED_TRACING_ENABLED: 'tracing',
-  REDIS_URL: 'tracing or sessionAffinity',
-  MCP_MESH_SESSION_TTL: 'sessionAffinity',
+  REDIS_URL: 'tracing',
   POD_IP: 'always the pod IP (downward API)',
 };
-
-/** The env and the Redis backend of session affinity; with tracing on, both must name one Redis. */
-function sessionAffinity(f: (field: string) => string, options: SessionAffinityOptions, tracing: MeshTracingOptions | undefined): { env: EnvVarJson[]; backend: RegistryBackendModel } {
-  const ref = options.redisUrlSecret;
-  requireDnsSubdomain(f('sessionAffinity.redisUrlSecret.name'), ref?.name);
-  requireSecretKey(f('sessionAffinity.redisUrlSecret.key'), ref?.key);
-  if (tracing !== undefined && (tracing.redisUrlSecret?.name !== ref.name || tracing.redisUrlSecret?.key !== ref.key)) {
-    throw new MeshValidationError(f('sessionAffinity.redisUrlSecret'), ref, 'is not the Redis tracing uses, and the runtime reads one REDIS_URL for both',
-      `use tracing's Redis: set tracing.redisUrlSecret to ${JSON.stringify(ref)} too, or sessionAffinity.redisUrlSecret to tracing's`);
-  }
-  const ttl = durationSeconds(f('sessionAffinity.ttl'), options.ttl ?? Duration.hours(1), 1, 86400);
-  if (options.redisNetwork !== undefined) validateEndpoint(f('sessionAffinity.redisNetwork'), options.redisNetwork);
-  const endpoint = options.redisNetwork;
-  return {
-    env: [envFromSecret('REDIS_URL', ref.name, ref.key), envValue('MCP_MESH_SESSION_TTL', String(ttl))],
-    backend: { name: 'redis', field: f('sessionAffinity.redisNetwork'), endpoint: endpoint === undefined ? undefined : { name: 'redis', peer: endpoint.peer, port: endpoint.port } },
-  };
-}
 
 /**
  * Runtime variables whose value would switch the mesh off or do nothing, as the 3.8 Python runtime reads them:
@@ -335,7 +286,6 @@ export class McpAgent extends Construct {
     const preStop = durationSeconds(f('preStopDelay'), props.preStopDelay ?? Duration.seconds(10), 0, 600);
     const drain = this.drainSeconds(f, props.drainTimeout, capabilities, runtime.shutdownLimitSeconds);
 
-    const session = props.sessionAffinity === undefined ? undefined : sessionAffinity(f, props.sessionAffinity, props.tracing);
     const host = serviceHost(name, namespace, clusterDomain);
     this.name = name;
     this.namespace = namespace;
@@ -345,11 +295,7 @@ export class McpAgent extends Construct {
       exposed: props.exposed === true,
       callTimeoutSeconds: props.callTimeout === undefined ? undefined : durationSeconds(f('callTimeout'), props.callTimeout, 1, 86400),
       traffic: props.traffic,
-      backends: [
-        ...(props.tracing === undefined ? [] : tracingBackends('tracing', props.tracing, true)),
-        ...(session === undefined ? [] : [session.backend]),
-      ],
-      sessionAffinity: session !== undefined,
+      backends: props.tracing === undefined ? [] : tracingBackends('tracing', props.tracing, true),
     };
 
     const labels = objectLabels('agent', name, instance, imageVersion(runtime.image));
@@ -413,8 +359,6 @@ export class McpAgent extends Construct {
       env.push(envValue('MCP_MESH_NAMESPACE', requireDnsLabel(f('meshNamespace'), props.meshNamespace)));
     }
     if (props.tracing !== undefined) env.push(...agentTracingEnv(props.tracing));
-    // With tracing on, REDIS_URL is already the same Redis (checked above).
-    if (session !== undefined) env.push(...session.env.filter((e) => props.tracing === undefined || e.name !== 'REDIS_URL'));
     env.push(...runtime.env);
     const seen = new Set(env.map((e) => e.name));
     const claim = (field: string, envName: string) => {

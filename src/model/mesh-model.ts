@@ -51,8 +51,6 @@ export interface AgentModel {
   readonly traffic?: TrafficPolicyOptions;
   /** Backends outside the mesh the agent connects to (e.g. Redis for traces). */
   readonly backends: readonly RegistryBackendModel[];
-  /** The agent's replicas forward sessions to each other (session affinity): they must reach one another. */
-  readonly sessionAffinity?: boolean;
 }
 
 /** A backend a workload connects to, e.g. the registry's PostgreSQL. */

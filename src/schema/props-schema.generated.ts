@@ -188,52 +188,6 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
               },
               "type": "array"
             },
-            "sessionAffinity": {
-              "properties": {
-                "redisNetwork": {
-                  "properties": {
-                    "peer": {
-                      "x-class": "NetworkPeer",
-                      "x-factories": [
-                        "ipBlock",
-                        "pods",
-                        "podsInNamespace"
-                      ]
-                    },
-                    "port": {
-                      "type": "number"
-                    }
-                  },
-                  "required": [
-                    "peer",
-                    "port"
-                  ],
-                  "type": "object"
-                },
-                "redisUrlSecret": {
-                  "properties": {
-                    "key": {
-                      "type": "string"
-                    },
-                    "name": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "key",
-                    "name"
-                  ],
-                  "type": "object"
-                },
-                "ttl": {
-                  "x-class": "Duration"
-                }
-              },
-              "required": [
-                "redisUrlSecret"
-              ],
-              "type": "object"
-            },
             "traffic": {
               "properties": {
                 "baseEjectionTime": {
@@ -995,52 +949,6 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
         },
         "type": "array"
       },
-      "sessionAffinity": {
-        "properties": {
-          "redisNetwork": {
-            "properties": {
-              "peer": {
-                "x-class": "NetworkPeer",
-                "x-factories": [
-                  "ipBlock",
-                  "pods",
-                  "podsInNamespace"
-                ]
-              },
-              "port": {
-                "type": "number"
-              }
-            },
-            "required": [
-              "peer",
-              "port"
-            ],
-            "type": "object"
-          },
-          "redisUrlSecret": {
-            "properties": {
-              "key": {
-                "type": "string"
-              },
-              "name": {
-                "type": "string"
-              }
-            },
-            "required": [
-              "key",
-              "name"
-            ],
-            "type": "object"
-          },
-          "ttl": {
-            "x-class": "Duration"
-          }
-        },
-        "required": [
-          "redisUrlSecret"
-        ],
-        "type": "object"
-      },
       "traffic": {
         "properties": {
           "baseEjectionTime": {
@@ -1257,52 +1165,6 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
           "type": "object"
         },
         "type": "array"
-      },
-      "sessionAffinity": {
-        "properties": {
-          "redisNetwork": {
-            "properties": {
-              "peer": {
-                "x-class": "NetworkPeer",
-                "x-factories": [
-                  "ipBlock",
-                  "pods",
-                  "podsInNamespace"
-                ]
-              },
-              "port": {
-                "type": "number"
-              }
-            },
-            "required": [
-              "peer",
-              "port"
-            ],
-            "type": "object"
-          },
-          "redisUrlSecret": {
-            "properties": {
-              "key": {
-                "type": "string"
-              },
-              "name": {
-                "type": "string"
-              }
-            },
-            "required": [
-              "key",
-              "name"
-            ],
-            "type": "object"
-          },
-          "ttl": {
-            "x-class": "Duration"
-          }
-        },
-        "required": [
-          "redisUrlSecret"
-        ],
-        "type": "object"
       },
       "traffic": {
         "properties": {
@@ -1611,52 +1473,6 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
               "type": "object"
             },
             "type": "array"
-          },
-          "sessionAffinity": {
-            "properties": {
-              "redisNetwork": {
-                "properties": {
-                  "peer": {
-                    "x-class": "NetworkPeer",
-                    "x-factories": [
-                      "ipBlock",
-                      "pods",
-                      "podsInNamespace"
-                    ]
-                  },
-                  "port": {
-                    "type": "number"
-                  }
-                },
-                "required": [
-                  "peer",
-                  "port"
-                ],
-                "type": "object"
-              },
-              "redisUrlSecret": {
-                "properties": {
-                  "key": {
-                    "type": "string"
-                  },
-                  "name": {
-                    "type": "string"
-                  }
-                },
-                "required": [
-                  "key",
-                  "name"
-                ],
-                "type": "object"
-              },
-              "ttl": {
-                "x-class": "Duration"
-              }
-            },
-            "required": [
-              "redisUrlSecret"
-            ],
-            "type": "object"
           },
           "traffic": {
             "properties": {

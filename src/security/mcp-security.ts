@@ -218,12 +218,8 @@ export class McpSecurity extends Construct {
     if (this.props.allowRegistryProxy === true) ingress.push({ from: [{ podSelector: { matchLabels: this.registrySelector() } }], ports: port });
     if (this.props.prometheus !== undefined) ingress.push({ from: [peerJson(this.props.prometheus)], ports: port });
     if (agent.exposed && this.props.ingressController !== undefined) ingress.push({ from: [peerJson(this.props.ingressController)], ports: port });
-    // Session affinity: a replica forwards a session it does not own to the owner's pod IP, on the agent's port.
-    const ownPods = { podSelector: { matchLabels: this.agentSelector(agent.name) } };
-    if (agent.sessionAffinity === true) ingress.push({ from: [ownPods], ports: port });
 
     const egress: Rule[] = [{ ports: [{ port: model.registry.port, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: this.registrySelector() } }] }];
-    if (agent.sessionAffinity === true) egress.push({ ports: port, to: [ownPods] });
     egress.push(...this.controlPlaneEgress(), ...backendEgress(agent.backends));
     // Providers are selected by the capability they provide: one peer per dependency, grouped by port.
     const byPort = new Map<number, string[]>();
@@ -271,12 +267,7 @@ export class McpSecurity extends Construct {
 
   /** Service accounts allowed to call an agent: its callers, and the registry when it proxies. */
   public callersOf(agent: AgentModel): string[] {
-    return [
-      ...this.props.model.callersOf(agent.name),
-      ...(this.props.allowRegistryProxy === true ? [this.props.model.registry.name] : []),
-      // Session affinity: its own replicas forward sessions to each other.
-      ...(agent.sessionAffinity === true && !this.props.model.callersOf(agent.name).includes(agent.name) ? [agent.name] : []),
-    ];
+    return [...this.props.model.callersOf(agent.name), ...(this.props.allowRegistryProxy === true ? [this.props.model.registry.name] : [])];
   }
 
   private agentMtls(agent: AgentModel): void {

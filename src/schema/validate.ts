@@ -1,9 +1,10 @@
 /**
- * A small validator for the subset of OpenAPI v3 that the generated CRDs use, with messages in the form the
- * library's own errors take (field, value, problem, fix). It validates what the API server would: types,
- * unknown fields (which strict field validation rejects), required fields, enums, patterns and
- * exactly-one-of choices. `SUPPORTED_KEYWORDS` is what it understands; a test fails if the generator ever
- * writes another keyword, so the two cannot drift apart.
+ * A small validator for the subset of OpenAPI v3 that the generated schemas use, with messages in the form the
+ * library's own errors take (field, value, problem, fix). For files (the CRDs) it validates what the API
+ * server would: types, unknown fields (which strict field validation rejects), required fields, enums, patterns
+ * and exactly-one-of choices. For code (the props schema) it also recognises the library's class instances
+ * (`x-class`) and checks the props their factories were given, and phrases fixes for code. `SUPPORTED_KEYWORDS`
+ * and `PROPS_KEYWORDS` are what it understands; tests fail if the generator ever writes another keyword.
  */
 import { brandOf, isDuration } from './brand';
 import { DURATION_PATTERN, JsonSchema } from './json-schema';
@@ -289,7 +290,6 @@ export function keywordsOf(schema: JsonSchema, into: Set<string> = new Set()): S
     if (key === 'properties') Object.values(value as Record<string, JsonSchema>).forEach((s) => keywordsOf(s, into));
     else if (key === 'items' || key === 'additionalProperties') keywordsOf(value as JsonSchema, into);
     else if (key === 'oneOf') (value as JsonSchema[]).forEach((s) => keywordsOf(s, into));
-    else if (key === 'definitions') Object.values(value as Record<string, JsonSchema>).forEach((s) => keywordsOf(s, into));
   }
   return into;
 }

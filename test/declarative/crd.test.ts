@@ -12,7 +12,8 @@ import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { CrdGenerationError, GeneratedCrds, generateCrds } from '../../src/declarative/crd-generator';
 import { JsonSchema, MCP_AGENT, MCP_MESH, crdFileName, loadCrd } from '../../src/declarative/resources';
-import { SUPPORTED_KEYWORDS, keywordsOf } from '../../src/schema/validate';
+import { PROPS_KEYWORDS, SUPPORTED_KEYWORDS, keywordsOf } from '../../src/schema/validate';
+import { PROPS_DEFINITIONS } from '../../src/schema/props-schema.generated';
 import * as bindings from '../../imports/mesh.mcp.io';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -164,6 +165,15 @@ describe.each([MCP_AGENT, MCP_MESH])('the $kind CRD', (names) => {
 
   test('the CLI\'s validator understands every keyword the schema uses', () => {
     expect([...keywordsOf(schema)].filter((k) => !SUPPORTED_KEYWORDS.has(k))).toEqual([]);
+  });
+
+  test('the props validator understands every keyword of the props schema, and every class node names its factories', () => {
+    for (const [name, definition] of Object.entries(PROPS_DEFINITIONS)) {
+      expect([name, [...keywordsOf(definition)].filter((k) => !PROPS_KEYWORDS.has(k))]).toEqual([name, []]);
+    }
+    const classes = JSON.stringify(PROPS_DEFINITIONS).match(/"x-class":"\w+"(,"x-factories":\[[^\]]+\])?/g) ?? [];
+    expect(classes.length).toBeGreaterThan(20);
+    expect(classes.filter((c) => !c.includes('x-factories') && c !== '"x-class":"Duration"')).toEqual([]);
   });
 
   test('every Duration is a pattern string, every choice exactly one key', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MeshObject } from '../k8s/mesh-object';
+import { MAX_OBJECT_BYTES, MeshObject } from '../k8s/mesh-object';
 import { capabilityLabels, imageVersion, objectLabels, selectorLabels } from '../k8s/labels';
 import { DEFAULT_CLUSTER_DOMAIN, resolveNamespace, serviceHost } from '../k8s/naming';
 import {
@@ -27,7 +27,6 @@ import { renderAgentConfig } from './agent-config';
 import { AgentRuntime, SOURCE_DIR } from './agent-runtime';
 import { EnvVar, SecretEnvVar } from './secret-value';
 import { requireProps } from '../schema/props';
-import { MAX_OBJECT_BYTES } from '../k8s/mesh-object';
 
 /** A capability the agent provides. */
 export interface CapabilityProps {

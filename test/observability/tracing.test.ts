@@ -90,6 +90,18 @@ describe('the real registry (3.7.1) reads the tracing env', () => {
     registry = undefined;
   });
 
+  test('a registry of several replicas exports over OTLP: the env never picks a correlation exporter, which fragments traces across replicas', async () => {
+    // The binary's own words: TRACE_EXPORTER_TYPE=console|json "assumes a single registry reader"; otlp is the default.
+    expect(registryTracingEnv(base).map((e) => e.name)).not.toContain('TRACE_EXPORTER_TYPE');
+    const port = await freePort();
+    const env = plain(registryTracingEnv({ ...base, redisUrl: `redis://127.0.0.1:${await freePort()}`, otlpEndpoint: '127.0.0.1:4317' }));
+    registry = await startRegistry({ ...env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: 'registry.db' }, [], port);
+    await waitFor(() => registry!.output().includes('Distributed tracing:'));
+    expect(registry.output()).toContain('exporter=otlp');
+    await registry.stop();
+    registry = undefined;
+  });
+
   test('tracing on, OTLP endpoint, retention and Tempo URL as logged at startup (no Redis needed)', async () => {
     const port = await freePort();
     const closed = await freePort();

@@ -5,6 +5,7 @@
  * labels its pods.
  */
 import { MeshValidationError } from '../model/errors';
+import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, isLabelValue } from '../model/validation';
 
 /** An object as the check reads it. */
 export interface NamedObject {
@@ -20,10 +21,6 @@ export interface NameSource {
   readonly value: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** RFC 1035 label: Services (their names become DNS names that must start with a letter). */
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /**
  * A StatefulSet's pods carry `controller-revision-hash: <name>-<hash>`, a label value of at most 63
@@ -37,7 +34,7 @@ interface NameRule {
   readonly what: string;
 }
 
-const SUBDOMAIN: NameRule = { max: 253, pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, what: 'a DNS-1123 subdomain' };
+const SUBDOMAIN: NameRule = { max: 253, pattern: DNS_SUBDOMAIN, what: 'a DNS-1123 subdomain' };
 const RULES: Readonly<Record<string, NameRule>> = {
   Service: { max: 63, pattern: DNS_1035_LABEL, what: 'an RFC 1035 label (a letter first)' },
   Namespace: { max: 63, pattern: DNS_LABEL, what: 'a DNS-1123 label' },
@@ -77,7 +74,7 @@ export function objectNameProblems(objects: Iterable<NamedObject>, sources: read
       report(o.name, `the ${o.kind} name "${o.name}" (${o.name.length} characters), which must be ${rule.what} of at most ${rule.max} characters`, rule.max);
     }
     for (const [key, value] of Object.entries(o.labels)) {
-      if (value.length > 63 || !LABEL_VALUE.test(value)) {
+      if (!isLabelValue(value)) {
         report(value, `the label ${key}="${value}" of ${o.kind} "${o.name}" (${value.length} characters; label values are at most 63)`, 63);
       }
     }

@@ -2,7 +2,9 @@ import { MeshValidationError } from './errors';
 import { LogLevel } from './runtime';
 
 /** RFC 1123 label, as Kubernetes uses for Service and most object names. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1035 label: Service names (they become DNS names, which must start with a letter). */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** Kubernetes resource quantity (a subset that covers everything a user writes by hand). */
 const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 /** Capability names travel through the registry and into tool calls: keep them to identifier-like text. */
@@ -33,7 +35,7 @@ export function requireDnsSubdomain(field: string, value: unknown): string {
 
 /** The name part of a label or annotation key, and a label value (which may also be empty). */
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** A label or annotation key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters. */
 export function requireLabelKey(field: string, key: unknown): string {
@@ -48,6 +50,11 @@ export function requireLabelKey(field: string, key: unknown): string {
   return key;
 }
 
+/** A label value as the API server accepts it: empty, or at most 63 letters, digits, "-", "_", "." with an alphanumeric at each end. */
+export function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && (value === '' || LABEL_NAME.test(value));
+}
+
 /** A map of labels (keys and values checked as the API server checks them). */
 export function requireLabels(field: string, labels: unknown): Record<string, string> {
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
@@ -55,7 +62,7 @@ export function requireLabels(field: string, labels: unknown): Record<string, st
   }
   for (const [key, value] of Object.entries(labels)) {
     requireLabelKey(field, key);
-    if (typeof value !== 'string' || (value !== '' && !LABEL_NAME.test(value))) {
+    if (!isLabelValue(value)) {
       throw new MeshValidationError(`${field}.${key}`, value, 'is not a valid label value',
         'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (or the empty string)');
     }
@@ -86,7 +93,7 @@ export function requireDnsLabel(field: string, value: unknown, maxLength = 63): 
  */
 export function requireServiceName(field: string, value: unknown, maxLength = 63): string {
   const name = requireDnsLabel(field, value, maxLength);
-  if (!/^[a-z]/.test(name)) {
+  if (!DNS_1035_LABEL.test(name)) {
     throw new MeshValidationError(field, value, 'starts with a digit, and it names a Service, whose name must start with a letter',
       `put a letter first, e.g. "${`a${name}`.slice(0, maxLength).replace(/-+$/, '')}"`);
   }

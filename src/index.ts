@@ -6,7 +6,7 @@ export * from './model/traffic';
 export { LogLevel, MCP_MESH_VERSION } from './model/runtime';
 export * from './k8s/resources';
 export * from './registry/registry-storage';
-export type { PostgresInClusterProps } from './registry/postgres-database';
+export type { PostgresInClusterProps } from './registry/storage-context';
 export * from './registry/mcp-registry';
 export * from './agent/agent-runtime';
 export * from './agent/secret-value';

@@ -55,7 +55,7 @@ describe('McpMesh', () => {
       error = e as MeshValidationError;
     }
     expect(error).toBeInstanceOf(MeshValidationError);
-    expect(error!.problems.map((p) => p.field)).toEqual(['agents.a.port', 'agents.b.replicas', 'observability.scrapeTimeout', 'agents.c.dependsOn[0]']);
+    expect(error!.problems.map((p) => p.field)).toEqual(['agents.a.port', 'agents.b.replicas', 'agents.c.dependsOn[0]', 'observability.scrapeTimeout']);
     expect(error!.message).toMatch(/^4 problems:\n {2}- agents\.a\.port: 80 .*Fix: /);
   });
 

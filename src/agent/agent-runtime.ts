@@ -104,7 +104,7 @@ export abstract class AgentRuntime {
   }
 
   /** @internal */
-  public abstract _bind(field: string): RuntimeBinding;
+  public abstract _resolve(field: string): RuntimeBinding;
 }
 
 class PythonRuntime extends AgentRuntime {
@@ -112,7 +112,7 @@ class PythonRuntime extends AgentRuntime {
     super();
   }
 
-  public _bind(field: string): RuntimeBinding {
+  public _resolve(field: string): RuntimeBinding {
     const source = this.props.source;
     if (source !== undefined && this.props.script !== undefined) {
       throw new MeshValidationError(`${field}.script`, this.props.script, 'is set together with source, and only one of them can be the agent',
@@ -148,13 +148,13 @@ class CustomRuntime extends AgentRuntime {
     super();
   }
 
-  public _bind(field: string): RuntimeBinding {
+  public _resolve(field: string): RuntimeBinding {
     const fix = 'run as a non-root uid (Pod Security "restricted" forbids uid 0)';
     const user = requireInteger(`${field}.runAsUser`, this.props.runAsUser ?? 1000, 1, 2147483647, fix);
     return {
       image: requirePinnedImage(`${field}.image`, this.props.image),
-      command: this.props.command,
-      args: this.props.args,
+      command: this.props.command === undefined ? undefined : [...this.props.command],
+      args: this.props.args === undefined ? undefined : [...this.props.args],
       user,
       group: requireInteger(`${field}.runAsGroup`, this.props.runAsGroup ?? user, 1, 2147483647, fix),
       env: [],

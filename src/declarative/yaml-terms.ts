@@ -8,7 +8,7 @@ import { LogLevel } from '../model/runtime';
 import { ServiceMesh } from '../model/service-mesh';
 import { OtlpProtocol } from '../observability/tracing';
 import { VolumeAccessMode } from '../registry/registry-storage';
-import { SecretStoreKind } from '../security/mcp-external-secrets';
+import { SecretStoreKind } from '../security/external-secrets-props';
 import { CLASS_MAPPINGS } from './mappings';
 
 const ENUMS: Readonly<Record<string, Readonly<Record<string, string>>>> = {

@@ -1,6 +1,9 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshValidationError } from '../model/errors';
+import { MAX_OBJECT_BYTES } from './limits';
+
+export { MAX_OBJECT_BYTES } from './limits';
 
 /**
  * An ApiObject whose body is plain JSON data (no tokens, no Lazy values), as every object this library builds
@@ -60,8 +63,6 @@ function sortedCopy(value: unknown): unknown {
   return out;
 }
 
-/** Objects stay well under what etcd and the API server accept (1.5 MiB per object; ConfigMaps 1 MiB). */
-export const MAX_OBJECT_BYTES = 900 * 1024;
 
 /**
  * Returns `spec` unless it would make its object too large for the API server. For the objects whose lists

@@ -1,8 +1,8 @@
-import { McpAgentOptions } from '../agent/mcp-agent';
+import { McpAgentOptions } from '../agent/agent-props';
 import { MeshValidationError } from '../model/errors';
 import { LogLevel } from '../model/runtime';
 import { requireDnsLabel } from '../model/validation';
-import { McpRegistryOptions } from '../registry/mcp-registry';
+import { McpRegistryOptions } from '../registry/registry-props';
 import { RegistryStorage } from '../registry/registry-storage';
 import { brand } from '../schema/brand';
 import { requireProps } from '../schema/props';

@@ -235,8 +235,11 @@ export class MeshModel {
     return this.graph;
   }
 
-  /** Checks that need the whole mesh: every dependency must be provided by some agent. */
-  public validate(): MeshValidationError[] {
+  /**
+   * Checks that need the whole mesh: every dependency must be provided by some agent, no cycles, and (unless
+   * `registryChecks` is false, for a registry that is itself wrong) heartbeats that fit the registry.
+   */
+  public validate(registryChecks = true): MeshValidationError[] {
     const provided = new Set(this.capabilities);
     const errors: MeshValidationError[] = [];
     const timeout = this.registry.timeoutThresholdSeconds;
@@ -245,7 +248,7 @@ export class MeshModel {
       for (const c of agent.capabilities) longestTimeout.set(c.name, Math.max(longestTimeout.get(c.name) ?? 0, c.timeoutSeconds));
     }
     for (const agent of this.agentsByName.values()) {
-      if (agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT > timeout) {
+      if (registryChecks && agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT > timeout) {
         errors.push(new MeshValidationError(`agents.${agent.name}.heartbeatInterval`, `${agent.heartbeatIntervalSeconds}s`,
           `leaves room for fewer than ${MIN_HEARTBEATS_PER_TIMEOUT} heartbeats within the registry's timeout threshold of ${timeout}s, so one slow beat marks the agent unhealthy`,
           `set heartbeatInterval to at most ${Math.floor(timeout / MIN_HEARTBEATS_PER_TIMEOUT)}s, or raise registry.timeoutThreshold to at least ${agent.heartbeatIntervalSeconds * MIN_HEARTBEATS_PER_TIMEOUT}s`));
@@ -265,7 +268,7 @@ export class MeshModel {
       });
     }
     if (!this.allowDependencyCycles) errors.push(...this.dependencyCycles());
-    errors.push(...this.registryLoad());
+    if (registryChecks) errors.push(...this.registryLoad());
     return errors;
   }
 

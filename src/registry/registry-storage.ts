@@ -2,8 +2,8 @@ import { MeshValidationError } from '../model/errors';
 import { BackendEndpoint, validateEndpoint } from '../model/network-peer';
 import { requireDnsSubdomain, requireInteger, requireQuantity, requireSecretKey } from '../model/validation';
 import { EnvVarJson, envFromSecret, envValue } from '../k8s/pod';
-import { PostgresDatabase, PostgresInClusterProps } from './postgres-database';
-import { PostgresCredentials, StorageBinding, StorageContext, requireDatabaseName } from './storage-context';
+import { resolvePostgres, waitForPostgres } from '../resolve/resolve-postgres';
+import { PostgresCredentials, PostgresInClusterProps, StorageBinding, StorageContext, requireDatabaseName } from './storage-context';
 
 export type { PostgresCredentials } from './storage-context';
 import { brand } from '../schema/brand';
@@ -115,7 +115,7 @@ export abstract class RegistryStorage {
   public abstract readonly kind: 'sqlite' | 'postgres';
 
   /** @internal */
-  public abstract _bind(context: StorageContext): StorageBinding;
+  public abstract _resolve(context: StorageContext): StorageBinding;
 }
 
 class SqliteStorage extends RegistryStorage {
@@ -124,7 +124,7 @@ class SqliteStorage extends RegistryStorage {
     super();
   }
 
-  public _bind({ field }: StorageContext): StorageBinding {
+  public _resolve({ field }: StorageContext): StorageBinding {
     const size = requireQuantity(`${field}.size`, this.props.size ?? '1Gi');
     const accessMode = this.props.accessMode ?? VolumeAccessMode.READ_WRITE_ONCE;
     if (!Object.values(VolumeAccessMode).includes(accessMode)) {
@@ -155,7 +155,7 @@ class PostgresStorage extends RegistryStorage {
     super();
   }
 
-  public _bind({ field }: StorageContext): StorageBinding {
+  public _resolve({ field }: StorageContext): StorageBinding {
     const ref = this.props.urlSecret;
     if (ref === undefined) {
       throw new MeshValidationError(`${field}.urlSecret`, ref, 'is required for PostgreSQL storage',
@@ -173,7 +173,7 @@ class PostgresPartsStorage extends RegistryStorage {
     super();
   }
 
-  public _bind({ field }: StorageContext): StorageBinding {
+  public _resolve({ field }: StorageContext): StorageBinding {
     const p = this.props;
     if (typeof p.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(p.host)) {
       throw new MeshValidationError(`${field}.host`, p.host, 'is not a host name', 'use the database server\'s DNS name or IP address');
@@ -229,12 +229,13 @@ class PostgresInClusterStorage extends RegistryStorage {
     super();
   }
 
-  public _bind(context: StorageContext): StorageBinding {
-    const db = new PostgresDatabase(context.scope, 'Postgres', { ...this.props, ...context, field: context.field });
+  public _resolve(context: StorageContext): StorageBinding {
+    const db = resolvePostgres(this.props, context);
     return {
       kind: 'postgres',
       env: credentialEnv(`${context.field}.credentials`, this.props.credentials, db.host, db.port, db.database, 'disable'),
-      initContainers: [db.waitContainer()],
+      initContainers: [waitForPostgres(db)],
+      database: db,
       backend: { name: 'postgres', field: `${context.field}`, endpoint: { name: 'postgres', peer: db.peer, port: db.port }, podLabels: db.podLabels },
       volumeClaimTemplates: [],
       volumeMounts: [],

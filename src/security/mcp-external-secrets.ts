@@ -1,74 +1,12 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshObject, objectData } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
-import { durationSeconds, goDuration, requireDnsSubdomain, requireSecretKey } from '../model/validation';
+import { resolvedOrThrow } from '../resolve/problems';
+import { RESOLVED_EXTERNAL_SECRETS, resolveExternalSecrets } from '../resolve/resolve-external-secrets';
+import { McpExternalSecretsProps } from './external-secrets-props';
 
-/** The kind of External Secrets Operator store the values are read from. */
-export enum SecretStoreKind {
-  /** A `SecretStore` in the mesh's namespace. */
-  SECRET_STORE = 'SecretStore',
-  /** A cluster-wide `ClusterSecretStore`. */
-  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
-}
-
-/** One key of a delivered Secret and where its value lives in the external store. */
-export interface ExternalSecretKey {
-  /** The key in the Kubernetes Secret, e.g. "anthropic" (what `SecretValue.fromSecretKey(secret, key)` names). */
-  readonly key: string;
-  /** The value's key (path) in the external store, e.g. "prod/llm/anthropic" or a Vault KV path. */
-  readonly remoteKey: string;
-  /**
-   * A property inside the remote value, for stores that hold JSON documents or maps (Vault KV, AWS Secrets
-   * Manager JSON secrets).
-   * @default - the whole value
-   */
-  readonly property?: string;
-  /**
-   * The version of the remote value.
-   * @default - the latest
-   */
-  readonly version?: string;
-}
-
-/** A Secret the operator creates in the mesh's namespace, by the name the mesh's workloads reference it. */
-export interface ExternalSecretSource {
-  /** The Kubernetes Secret's name, e.g. "llm-keys". */
-  readonly secretName: string;
-  /** Its keys. */
-  readonly data: ExternalSecretKey[];
-}
-
-/**
- * Secrets delivered by the External Secrets Operator (external-secrets.io/v1) from an external store (Vault,
- * AWS/GCP/Azure secret managers, ...), so that no secret value is ever in the synthesized YAML or in Git.
- */
-export interface ExternalSecretsOptions {
-  /** The name of the store to read from. It must exist: the operator's install, not this library, creates it. */
-  readonly storeName: string;
-  /**
-   * Whether `storeName` is a cluster-wide store or one in the mesh's namespace.
-   * @default SecretStoreKind.CLUSTER_SECRET_STORE
-   */
-  readonly storeKind?: SecretStoreKind;
-  /**
-   * How often the operator reads the store again and updates the Secrets. Pods read their environment when they
-   * start, so a rotated value reaches them at their next restart or rollout.
-   * @default Duration.hours(1)
-   */
-  readonly refreshInterval?: Duration;
-  /** The Secrets to deliver. */
-  readonly secrets: ExternalSecretSource[];
-}
-
-export interface McpExternalSecretsProps extends ExternalSecretsOptions {
-  readonly namespace: string;
-  readonly instance: string;
-  /** The construct whose workloads read these Secrets: every Secret key they reference is checked against `secrets`. */
-  readonly consumers: IConstruct;
-  /** Field prefix for errors. @default "externalSecrets" */
-  readonly field?: string;
-}
+export * from './external-secrets-props';
 
 /** A Secret key a rendered workload reads. */
 interface SecretReference {
@@ -92,46 +30,10 @@ export class McpExternalSecrets extends Construct {
   constructor(scope: Construct, id: string, private readonly props: McpExternalSecretsProps) {
     super(scope, id);
     const f = (s: string) => `${props.field ?? 'externalSecrets'}.${s}`;
-    const storeName = requireDnsSubdomain(f('storeName'), props.storeName);
-    const storeKind = props.storeKind ?? SecretStoreKind.CLUSTER_SECRET_STORE;
-    if (!Object.values(SecretStoreKind).includes(storeKind)) {
-      throw new MeshValidationError(f('storeKind'), storeKind, 'is not a store kind', `use one of ${Object.values(SecretStoreKind).join(', ')}`);
-    }
-    const refreshSeconds = durationSeconds(f('refreshInterval'), props.refreshInterval ?? Duration.hours(1), 0, 7 * 86400);
-    // "0s" (read once, never refreshed) as the operator's documentation writes it.
-    const refresh = refreshSeconds === 0 ? '0s' : goDuration(refreshSeconds);
-    if (!Array.isArray(props.secrets) || props.secrets.length === 0) {
-      throw new MeshValidationError(f('secrets'), props.secrets, 'lists no Secret', 'list the Secrets to deliver: [{ secretName, data: [{ key, remoteKey }] }], or drop externalSecrets');
-    }
-    props.secrets.forEach((source, i) => {
-      const sf = (s: string) => f(`secrets[${i}].${s}`);
-      const secretName = requireDnsSubdomain(sf('secretName'), source?.secretName);
-      const other = this.keys.get(secretName);
-      if (other !== undefined) {
-        throw new MeshValidationError(sf('secretName'), secretName, `is delivered twice (also by secrets[${other.index}])`, 'merge their data into one entry');
-      }
-      if (!Array.isArray(source.data) || source.data.length === 0) {
-        throw new MeshValidationError(sf('data'), source.data, 'lists no key', 'list the Secret\'s keys: [{ key, remoteKey }]');
-      }
-      const keys = new Set<string>();
-      const data = source.data.map((d, j) => {
-        const key = requireSecretKey(sf(`data[${j}].key`), d?.key);
-        if (keys.has(key)) throw new MeshValidationError(sf(`data[${j}].key`), key, 'is listed twice', 'keep one entry per key');
-        keys.add(key);
-        for (const prop of ['remoteKey', 'property', 'version'] as const) {
-          const value = d[prop];
-          if ((prop === 'remoteKey' || value !== undefined) && (typeof value !== 'string' || value.trim() === '')) {
-            throw new MeshValidationError(sf(`data[${j}].${prop}`), value, 'is empty', prop === 'remoteKey'
-              ? 'give the value\'s key (path) in the external store' : `give a ${prop}, or leave it out`);
-          }
-        }
-        return {
-          remoteRef: { key: d.remoteKey, ...(d.property === undefined ? {} : { property: d.property }), ...(d.version === undefined ? {} : { version: d.version }) },
-          secretKey: key,
-        };
-      });
-      this.keys.set(secretName, { index: i, keys });
-      new MeshObject(this, `ExternalSecret-${secretName}`, {
+    const resolved = RESOLVED_EXTERNAL_SECRETS.take(props) ?? resolvedOrThrow((problems) => resolveExternalSecrets(props, props.field ?? 'externalSecrets', problems));
+    for (const secret of resolved.secrets) {
+      this.keys.set(secret.secretName, { index: secret.index, keys: new Set(secret.data.map((d) => d.secretKey)) });
+      new MeshObject(this, `ExternalSecret-${secret.secretName}`, {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
         metadata: {
@@ -139,18 +41,18 @@ export class McpExternalSecrets extends Construct {
             'app.kubernetes.io/component': 'secrets', 'app.kubernetes.io/instance': props.instance,
             'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh', 'app.kubernetes.io/part-of': 'mcp-mesh',
           },
-          name: secretName,
+          name: secret.secretName,
           namespace: props.namespace,
         },
         spec: {
-          data,
-          refreshInterval: refresh,
-          secretStoreRef: { kind: storeKind, name: storeName },
+          data: secret.data,
+          refreshInterval: resolved.refreshInterval,
+          secretStoreRef: { kind: resolved.storeKind, name: resolved.storeName },
           // The operator owns the Secret: it is deleted with the ExternalSecret, and never written by anyone else.
-          target: { creationPolicy: 'Owner', name: secretName },
+          target: { creationPolicy: 'Owner', name: secret.secretName },
         },
       });
-    });
+    }
     this.secretNames = [...this.keys.keys()];
     this.node.addValidation({ validate: () => this.coverage(f) });
   }

@@ -2,74 +2,15 @@ import { Construct } from 'constructs';
 import { callsLabel, providesLabel, selectorLabels } from '../k8s/labels';
 import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
-import { requireDnsDomain } from '../model/validation';
-import { AgentModel, MeshModel, RegistryBackendModel } from '../model/mesh-model';
+import { AgentModel, RegistryBackendModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
-import { parseCidr } from '../model/cidr';
 import { ServiceMesh } from '../model/service-mesh';
+import { resolvedOrThrow } from '../resolve/problems';
+import { RESOLVED_SECURITY, agentSecurityProblems, resolveSecurity } from '../resolve/resolve-security';
+import { McpSecurityProps } from './security-props';
 
-/** Security settings a mesh passes through. */
-export interface McpSecurityOptions {
-  /**
-   * Render the zero-trust NetworkPolicies: default deny for every mesh pod, then only the flows the mesh graph
-   * needs.
-   * @default true
-   */
-  readonly networkPolicies?: boolean;
-  /**
-   * The cluster DNS pods, reached on UDP and TCP 53.
-   * @default NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }) (CoreDNS and kube-dns both carry it)
-   */
-  readonly dns?: NetworkPeer;
-  /**
-   * Prometheus pods, admitted to the agents' HTTP port (where `/metrics` is served).
-   * @default - no scraping is admitted
-   */
-  readonly prometheus?: NetworkPeer;
-  /**
-   * The ingress controller (or gateway) pods, admitted to agents that set `exposed: true`.
-   * @default - none: exposing an agent without it fails synth
-   */
-  readonly ingressController?: NetworkPeer;
-  /**
-   * Ranges that are inside the cluster (pods, services, nodes) and so never count as "the internet" for
-   * agents with `internetEgress`.
-   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"]
-   */
-  readonly clusterCidrs?: string[];
-  /**
-   * The service mesh's control plane, which every proxied pod must reach (Istio: istiod on 15012; Linkerd:
-   * identity 8080, destination 8086, policy 8090).
-   * @default - istiod in istio-system, or every pod of the linkerd namespace
-   */
-  readonly controlPlane?: NetworkPeer;
-  /**
-   * Istio's trust domain, for the principals AuthorizationPolicies allow.
-   * @default "cluster.local"
-   */
-  readonly trustDomain?: string;
-  /**
-   * Let the registry call agents (its `/proxy/*` endpoint, used by meshctl and the UI). The registry does not
-   * need it to track agents: they heartbeat to it.
-   * @default false
-   */
-  readonly allowRegistryProxy?: boolean;
-}
+export * from './security-props';
 
-export interface McpSecurityProps extends McpSecurityOptions {
-  /** The mesh, as data. */
-  readonly model: MeshModel;
-  /** The mesh's `app.kubernetes.io/instance` label. */
-  readonly instance: string;
-  readonly namespace: string;
-  /**
-   * The service mesh that provides mTLS; its authorization follows the same graph as the NetworkPolicies.
-   * @default ServiceMesh.NONE
-   */
-  readonly serviceMesh?: ServiceMesh;
-}
-
-const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 /** LLM vendor APIs are HTTPS. */
 const INTERNET_PORTS = [443];
 
@@ -93,19 +34,8 @@ export class McpSecurity extends Construct {
   constructor(scope: Construct, id: string, props: McpSecurityProps) {
     super(scope, id);
     this.props = props;
-    // Checked with or without a service mesh: a mesh added later must not find it wrong.
-    requireDnsDomain('security.trustDomain', props.trustDomain ?? 'cluster.local', 'cluster.local');
-    props.dns?.validate('security.dns');
-    props.prometheus?.validate('security.prometheus');
-    props.ingressController?.validate('security.ingressController');
-    this.clusterCidrs = (props.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS).map((cidr, i) => {
-      const range = parseCidr(`security.clusterCidrs[${i}]`, cidr);
-      // They are cut out of 0.0.0.0/0 and ::/0 for internet egress, which the API server allows for smaller ranges only.
-      if (range.prefix === 0) {
-        throw new MeshValidationError(`security.clusterCidrs[${i}]`, cidr, 'is every address, so no address would be "the internet"', 'list the cluster\'s pod, service and node ranges');
-      }
-      return range.text;
-    });
+    const resolved = RESOLVED_SECURITY.take(props) ?? resolvedOrThrow((problems) => resolveSecurity(props, problems));
+    this.clusterCidrs = [...resolved.clusterCidrs];
     this.serviceMesh = props.serviceMesh ?? ServiceMesh.NONE;
     const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
     if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);
@@ -150,10 +80,6 @@ export class McpSecurity extends Construct {
   }
 
   private agentPolicy(agent: AgentModel): void {
-    if (agent.exposed && this.props.ingressController === undefined) {
-      throw new MeshValidationError(`agents.${agent.name}.exposed`, true, 'admits an ingress controller, but none is configured',
-        'set security.ingressController to the controller\'s pods, e.g. NetworkPeer.podsInNamespace("ingress-nginx", { "app.kubernetes.io/name": "ingress-nginx" })');
-    }
     this.policy(`Agent-${agent.name}`, agent.name, this.agentSelector(agent.name), () => this.agentRules(agent));
   }
 
@@ -272,8 +198,10 @@ export class McpSecurity extends Construct {
 
   private agentMtls(agent: AgentModel): void {
     const { model } = this.props;
+    // Agents a mesh resolved were checked there; agents of a model filled some other way are checked here.
+    MeshValidationError.throwAll(agentSecurityProblems(agent, this.props, this.serviceMesh));
     const callers = () => this.callersOf(agent);
-    const gateways = agent.exposed ? [this.ingressNamespace(agent)] : [];
+    const gateways = agent.exposed ? [this.ingressNamespace()] : [];
     this.mtls(agent.name, agent.port, 'http', this.agentSelector(agent.name), callers, gateways);
     // A new agent may be the first caller of providers that exist already: they now need their authorization.
     if (this.serviceMesh === ServiceMesh.LINKERD) {
@@ -284,14 +212,8 @@ export class McpSecurity extends Construct {
   }
 
   /** The namespace of the ingress controller, which Istio authorizes by namespace. */
-  private ingressNamespace(agent: AgentModel): string {
-    const ns = this.props.ingressController?.namespaceLabels?.['kubernetes.io/metadata.name'];
-    if (this.serviceMesh === ServiceMesh.ISTIO && ns === undefined) {
-      throw new MeshValidationError('security.ingressController', this.props.ingressController?.namespaceLabels,
-        `does not name the ingress controller's namespace, which Istio needs to authorize it to call "${agent.name}"`,
-        'use NetworkPeer.podsInNamespace("<namespace>", { ...labels })');
-    }
-    return ns ?? '';
+  private ingressNamespace(): string {
+    return this.props.ingressController?.namespaceLabels?.['kubernetes.io/metadata.name'] ?? '';
   }
 
   /**

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { MeshObject, withinSizeLimit } from '../k8s/mesh-object';
 import { serviceHost } from '../k8s/naming';
-import { MeshValidationError } from '../model/errors';
 import { AgentModel, MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
-import { TrafficModel, TrafficPolicyOptions, resolveTraffic } from '../model/traffic';
+import { TrafficModel, TrafficPolicyOptions } from '../model/traffic';
+import { Problems } from '../resolve/problems';
+import { agentTraffic, resolveTrafficDefaults } from '../resolve/resolve-traffic';
 
 export interface McpTrafficPolicyProps {
   readonly model: MeshModel;
@@ -42,25 +43,22 @@ export class McpTrafficPolicy extends Construct {
     super(scope, id);
     this.props = props;
     const mesh = props.serviceMesh ?? ServiceMesh.NONE;
-    // The mesh-wide defaults on their own, so that their errors name them (and a mesh without agents checks them too).
-    resolveTraffic('trafficDefaults', 0, props.defaults);
+    // A mesh resolved these already; a standalone traffic policy checks them here.
+    const problems = new Problems();
+    resolveTrafficDefaults(mesh, props.defaults, props.capabilityRouting, problems);
+    problems.throwIfAny();
     if (mesh === ServiceMesh.NONE) {
-      if (props.capabilityRouting === true) {
-        throw new MeshValidationError('traffic.capabilityRouting', true, 'needs a service mesh to route by header', 'set serviceMesh: ServiceMesh.ISTIO, or leave capabilityRouting off');
-      }
       // Nothing to render, but the settings are checked all the same: a mesh added later must not find them wrong.
-      props.model.onAgent((agent) => resolveTraffic(`agents.${agent.name}.traffic`, longestCall(agent), props.defaults, agent.traffic));
+      props.model.onAgent((agent) => agentTraffic(agent, props.defaults));
       return;
     }
     if (mesh === ServiceMesh.ISTIO) {
       // The registry gets mTLS only: its callers' retries are the runtime's own heartbeats.
       this.destinationRule('Registry', props.model.registry.name, props.model.registry.host);
       if (props.capabilityRouting !== false) this.capabilityRouter();
-    } else if (props.capabilityRouting === true) {
-      throw new MeshValidationError('traffic.capabilityRouting', true, 'is only rendered for Istio', 'leave capabilityRouting off with Linkerd');
     }
     props.model.onAgent((agent) => {
-      const traffic = resolveTraffic(`agents.${agent.name}.traffic`, longestCall(agent), props.defaults, agent.traffic);
+      const traffic = agentTraffic(agent, props.defaults);
       if (mesh === ServiceMesh.ISTIO) this.istio(agent, traffic);
       else this.linkerd(agent, traffic);
     });
@@ -186,9 +184,4 @@ export function routeNames(capabilities: readonly string[]): string[] {
     used.add(name);
     return name;
   });
-}
-
-/** The longest a call to the agent may take: its longest capability timeout (30 s, the capability default, for none). */
-function longestCall(agent: AgentModel): number {
-  return agent.capabilities.length > 0 ? Math.max(...agent.capabilities.map((c) => c.timeoutSeconds)) : 30;
 }

@@ -84,7 +84,7 @@ describe('coverage: every prop of the construct props is declared', () => {
 });
 
 describe('a change to the props types reaches the schema', () => {
-  const AGENT_FILE = path.join('src', 'agent', 'mcp-agent.ts');
+  const AGENT_FILE = path.join('src', 'agent', 'agent-props.ts');
   const RUNTIME_FILE = path.join('src', 'agent', 'agent-runtime.ts');
   const withProp = (prop: string) => {
     const text = fs.readFileSync(path.join(ROOT, AGENT_FILE), 'utf8');
@@ -103,7 +103,7 @@ describe('a change to the props types reaches the schema', () => {
   }, 60_000);
 
   test('a new prop whose type has no declarative form fails generation, naming the prop and the fix', () => {
-    expect(() => generateCrds({ root: ROOT, overrides: withProp('  readonly canaryObject?: ApiObject;') }))
+    expect(() => generateCrds({ root: ROOT, overrides: withProp('  readonly canaryObject?: import("cdk8s").ApiObject;') }))
       .toThrow(new CrdGenerationError('McpAgentSpec.canaryObject: ApiObject is a class, which has no declarative form. Fix: add a mapping for it to src/declarative/mappings.ts'));
     expect(() => generateCrds({ root: ROOT, overrides: withProp('  readonly canaryHook?: () => void;') }))
       .toThrow(new CrdGenerationError('McpAgentSpec.canaryHook: a function has no declarative form'));

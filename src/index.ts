@@ -23,4 +23,6 @@ export * from './synth/kustomize';
 export * from './observability';
 export * from './declarative';
 export * from './synth/helm-charts';
+export * from './synth/owned-objects';
+export type { MeshPart, ObjectOwner } from './k8s/ownership';
 export * from './synth/mesh-diagram';

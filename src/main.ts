@@ -9,6 +9,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh, MeshEnvironment, RegistryStorage } from './index';
 import { packageRoot } from './declarative/resources';
 import { writeHelmCharts } from './synth/helm-charts';
+import { ownedObjectsOf } from './synth/owned-objects';
 import { writeKustomize } from './synth/kustomize';
 import { meshDiagramMarkdown } from './synth/mesh-diagram';
 import { MCP_MESH_VERSION } from './model/runtime';
@@ -84,7 +85,7 @@ export function synthKustomize(outdir: string): string[] {
 
 /** The default mesh as two Helm charts: `<outdir>/mcp-mesh-registry` and `<outdir>/mcp-mesh-agents`. */
 export function synthHelm(outdir: string): string[] {
-  const objects = buildDefaultApp(new App({ outdir })).charts.flatMap((c) => c.toJson());
+  const objects = ownedObjectsOf(buildDefaultApp(new App({ outdir })));
   const version = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
   return writeHelmCharts(outdir, objects, { chartVersion: version, appVersion: MCP_MESH_VERSION });
 }

@@ -7,14 +7,14 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Duration } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { buildApp as buildFull } from '../examples/full/main';
 import { buildApp as buildHa } from '../examples/ha/main';
 import { buildApp as buildLinkerd } from '../examples/linkerd/main';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
-import { AgentRuntime, McpMesh, MCP_MESH_VERSION, ServiceMesh } from '../src';
+import { AgentRuntime, McpMesh, MCP_MESH_VERSION, ObjectOwner, OwnedObject, ownedObjectsOf, ServiceMesh } from '../src';
 import { buildDefaultApp } from '../src/main';
 import { McpObservability } from '../src/observability';
 import {
@@ -71,7 +71,14 @@ function template(chartDir: string, extra: string[] = []): Array<{ source: strin
 
 const keyOf = (o: Obj) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 const plain = (objects: unknown[]): Obj[] => JSON.parse(JSON.stringify(objects));
-const objectsOf = (app: App): Obj[] => plain(app.charts.flatMap((c) => c.toJson()));
+/** Owners of the objects objectsOf returns, as the constructs recorded them (objects made by hand have none). */
+const OWNERS = new WeakMap<Obj, ObjectOwner>();
+const objectsOf = (app: App): Obj[] => ownedObjectsOf(app).map(({ object, owner }) => {
+  const o = plain([object])[0];
+  if (owner !== undefined) OWNERS.set(o, owner);
+  return o;
+});
+const ownedOf = (objects: Obj[]): OwnedObject[] => objects.map((object) => (OWNERS.has(object) ? { object, owner: OWNERS.get(object) } : { object }));
 
 function byKey(objects: Obj[]): Record<string, Obj> {
   const out: Record<string, Obj> = {};
@@ -84,7 +91,7 @@ function byKey(objects: Obj[]): Record<string, Obj> {
 
 function write(name: string, objects: Obj[], chartVersion = '0.1.0'): string {
   const outdir = path.join(work, name);
-  writeHelmCharts(outdir, objects, { chartVersion, appVersion: MCP_MESH_VERSION });
+  writeHelmCharts(outdir, ownedOf(objects), { chartVersion, appVersion: MCP_MESH_VERSION });
   return outdir;
 }
 
@@ -284,54 +291,67 @@ describe('which chart an object belongs to', () => {
     return objectsOf(app);
   };
   const owners = (objects: Obj[]) => {
-    const charts = helmChartsOf(objects);
+    const charts = helmChartsOf(ownedOf(objects));
     return Object.fromEntries(objects.map((o, i) => [`${o.kind}/${o.metadata.name}`, charts[i]]));
   };
 
-  test.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('an agent named like the mesh keeps the mesh-wide objects in the registry chart (%s)', (serviceMesh) => {
+  test.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('an agent named like the mesh: its objects go to the agents chart, the mesh-wide ones stay (%s)', (serviceMesh) => {
     const objects = meshObjects('travel', ['travel', 'weather'], serviceMesh);
     const o = owners(objects);
     for (const [key, chart] of Object.entries(o)) {
-      const name = key.slice(key.indexOf('/') + 1);
-      const labelled = objects.find((x) => `${x.kind}/${x.metadata.name}` === key)!.metadata.labels?.['app.kubernetes.io/component'];
-      if (labelled !== undefined) continue;
+      const object = objects.find((x) => `${x.kind}/${x.metadata.name}` === key)!;
+      const component = object.metadata.labels?.['app.kubernetes.io/component'];
+      const name = object.metadata.name;
       // The mesh's own: <mesh>-default-deny, -allow-dns, -mtls, -capabilities; the registry's; the Namespace.
-      // Known limit of the name rule (docs/helm.md): the Linkerd `travel-callers` of an agent named like the mesh
-      // reads as mesh-wide; it selects no pods, and its name is all there is to go by.
-      const meshWide = /^travel-(default-deny|allow-dns|mtls|capabilities|callers)$/.test(name) || name.startsWith('mcp-mesh-registry') || key === 'Namespace/ns';
-      expect({ key, chart }).toEqual({ key, chart: meshWide ? HELM_REGISTRY_CHART : HELM_AGENTS_CHART });
+      const meshWide = /^travel-(default-deny|allow-dns|mtls|capabilities)$/.test(name) || name.startsWith('mcp-mesh-registry') || key === 'Namespace/ns';
+      const agents = component === 'agent' || (component === undefined && !meshWide);
+      expect({ key, chart }).toEqual({ key, chart: agents ? HELM_AGENTS_CHART : HELM_REGISTRY_CHART });
     }
     expect(o['NetworkPolicy/travel']).toBe(HELM_AGENTS_CHART);
     expect(o['NetworkPolicy/travel-default-deny']).toBe(HELM_REGISTRY_CHART);
     if (serviceMesh === ServiceMesh.LINKERD) {
-      expect(o['Server/travel-server']).toBe(HELM_AGENTS_CHART); // by its pod selector
+      expect(o['Server/travel-server']).toBe(HELM_AGENTS_CHART);
       expect(o['ServiceProfile/travel.ns.svc.cluster.local']).toBe(HELM_AGENTS_CHART);
+      // The name rule this replaced sent this one to the registry chart; its owner is the agent "travel".
+      expect(o['MeshTLSAuthentication/travel-callers']).toBe(HELM_AGENTS_CHART);
     }
   });
 
-  test('the longest name wins: an agent named mcp-mesh does not take the registry mcp-mesh-registry\'s objects', () => {
+  test('an agent named mcp-mesh does not take the registry mcp-mesh-registry\'s objects', () => {
     const objects = meshObjects('mesh', ['mcp-mesh', 'weather'], ServiceMesh.LINKERD);
     const o = owners(objects);
     expect(o['MeshTLSAuthentication/mcp-mesh-registry-callers']).toBe(HELM_REGISTRY_CHART);
     expect(o['AuthorizationPolicy/mcp-mesh-registry']).toBe(HELM_REGISTRY_CHART);
     expect(o['MeshTLSAuthentication/mcp-mesh-callers']).toBe(HELM_AGENTS_CHART);
     expect(o['AuthorizationPolicy/mcp-mesh']).toBe(HELM_AGENTS_CHART);
-    const split = splitHelmCharts(objects);
+    const split = splitHelmCharts(ownedOf(objects));
     expect(split[HELM_AGENTS_CHART].length + split[HELM_REGISTRY_CHART].length).toBe(objects.length);
   });
 
-  test('objects that are no agent\'s, and unlabelled objects of unknown owners, go to the registry chart', () => {
-    const objects = [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'stray', namespace: 'ns' } },
-      { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'weathers.example.com' } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'weather' } },
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'weather', namespace: 'ns', labels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/name': 'weather' } } },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'weather-extra', namespace: 'ns' } },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'weatherish', namespace: 'ns' } },
-    ];
-    expect(helmChartsOf(objects)).toEqual([
-      HELM_REGISTRY_CHART, HELM_REGISTRY_CHART, HELM_REGISTRY_CHART, HELM_AGENTS_CHART, HELM_AGENTS_CHART, HELM_REGISTRY_CHART,
-    ]);
+  test('the owner is what the constructs recorded: every agent\'s objects in the agents chart, the rest in the registry chart', () => {
+    const objects = meshObjects('mesh', ['weather', 'planner'], ServiceMesh.ISTIO);
+    const owned = ownedOf(objects);
+    const agentsChart = owned.filter((x) => x.owner?.part === 'agent');
+    // Each agent: ServiceAccount, Service, ConfigMap, Deployment, NetworkPolicy, AuthorizationPolicy, DestinationRule, VirtualService.
+    expect(agentsChart.map((x) => `${x.owner!.agent}:${x.object.kind}`).sort()).toEqual(['planner', 'weather'].flatMap((a) =>
+      ['AuthorizationPolicy', 'ConfigMap', 'Deployment', 'DestinationRule', 'NetworkPolicy', 'Service', 'ServiceAccount', 'VirtualService'].map((k) => `${a}:${k}`)).sort());
+    expect(helmChartsOf(owned).filter((c) => c === HELM_AGENTS_CHART)).toHaveLength(agentsChart.length);
+    // The registry's objects carry their part, the mesh-wide ones theirs.
+    expect(owned.filter((x) => x.object.metadata.name === 'mcp-mesh-registry').map((x) => x.owner?.part)).toEqual(Array(owned.filter((x) => x.object.metadata.name === 'mcp-mesh-registry').length).fill('registry'));
+    expect(owned.find((x) => x.object.metadata.name === 'mesh-default-deny')?.owner?.part).toBe('mesh');
+  });
+
+  test('objects no mesh rendered (added to the chart by hand, or made up) go to the registry chart', () => {
+    const app = new App({ outdir: work });
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    new McpMesh(chart, 'Mesh', { namespace: 'ns', agents: [{ name: 'weather', runtime: AgentRuntime.python({ image: 'ghcr.io/acme/agent:1.0.0' }) }] });
+    new ApiObject(chart, 'Extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'weather-extra', namespace: 'ns' } });
+    const owned = ownedObjectsOf(app);
+    const extra = owned.find((x) => x.object.metadata.name === 'weather-extra')!;
+    expect(extra.owner).toBeUndefined();
+    expect(helmChartsOf([extra])).toEqual([HELM_REGISTRY_CHART]);
+    expect(helmChartsOf([{ object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'weather', labels: { 'app.kubernetes.io/component': 'agent' } } } }]))
+      .toEqual([HELM_REGISTRY_CHART]);
   });
 });
 
@@ -441,7 +461,7 @@ describe('names, versions and files', () => {
     fs.mkdirSync(path.join(outdir, HELM_AGENTS_CHART, 'templates'), { recursive: true });
     fs.writeFileSync(path.join(outdir, HELM_AGENTS_CHART, 'templates', 'stale.yaml'), 'kind: Stale\n');
     fs.writeFileSync(path.join(outdir, 'keep.txt'), 'mine');
-    const files = writeHelmCharts(outdir, objectsOf(buildMinimal(new App({ outdir: work }))), { chartVersion: '0.1.0' });
+    const files = writeHelmCharts(outdir, ownedOf(objectsOf(buildMinimal(new App({ outdir: work })))), { chartVersion: '0.1.0' });
     expect(fs.existsSync(path.join(outdir, HELM_AGENTS_CHART, 'templates', 'stale.yaml'))).toBe(false);
     expect(fs.readFileSync(path.join(outdir, 'keep.txt'), 'utf8')).toBe('mine');
     expect([...files].sort()).toEqual(listFiles(outdir).filter((f) => !f.endsWith('keep.txt')));

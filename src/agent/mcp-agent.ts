@@ -7,6 +7,7 @@ import { resolveNamespace } from '../k8s/naming';
 import {
   httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
+import { agentOwner, ownedBy } from '../k8s/ownership';
 import { podTemplateMetadata } from '../k8s/service-mesh';
 import { AgentModel } from '../model/mesh-model';
 import { AGENT_CONFIG_DIR, AGENT_CONFIG_FILE } from '../model/runtime';
@@ -46,6 +47,7 @@ export class McpAgent extends Construct {
     this.name = name;
     this.namespace = namespace;
     this.model = model;
+    ownedBy(this, agentOwner(name));
 
     const labels = objectLabels('agent', name, agent.instance, imageVersion(runtime.image));
     const selector = selectorLabels('agent', name, agent.instance);

@@ -9,6 +9,7 @@ import { App, Chart } from 'cdk8s';
 import { McpMesh, McpMeshAgentProps, McpMeshProps } from '../mesh/mcp-mesh';
 import { MeshValidationError } from '../model/errors';
 import { writeHelmCharts } from '../synth/helm-charts';
+import { ownedObjectsOf } from '../synth/owned-objects';
 import { writeKustomize } from '../synth/kustomize';
 import { writeManifests } from '../synth/write-manifests';
 import { documentPath, convertValue, mergeOverrides, parseField } from './convert';
@@ -256,7 +257,7 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
   }
   if (format === 'helm') {
     const environment = environments[0] ?? declared.mesh?.object.spec?.environment;
-    const objects = buildDeclarativeMesh(declared, environment, new App({ outdir })).app.charts.flatMap((c) => c.toJson());
+    const objects = ownedObjectsOf(buildDeclarativeMesh(declared, environment, new App({ outdir })).app);
     const chartVersion = options.chartVersion ?? JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
     try {
       return writeHelmCharts(outdir, objects, { chartVersion });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { McpAgent } from '../agent/mcp-agent';
 import { MeshObject } from '../k8s/mesh-object';
 import { objectNameProblems } from '../k8s/object-names';
+import { MESH_OWNER, ownedBy } from '../k8s/ownership';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
@@ -66,6 +67,8 @@ export class McpMesh extends Construct {
     }
     props = props ?? {};
     this.resolved = mesh;
+    // Whatever the mesh renders belongs to the mesh as a whole unless a part claims it (registry, agents).
+    ownedBy(this, MESH_OWNER);
     this.name = mesh.name;
     this.namespace = mesh.namespace;
     this.serviceMesh = mesh.serviceMesh;

@@ -6,6 +6,7 @@ import { resolveNamespace } from '../k8s/naming';
 import {
   httpProbe, preStopSleep, restrictedContainerSecurityContext, restrictedPodSecurityContext, spreadAcross, tmpMount, tmpVolume,
 } from '../k8s/pod';
+import { REGISTRY_OWNER, ownedBy } from '../k8s/ownership';
 import { podTemplateMetadata } from '../k8s/service-mesh';
 import { RegistryModel } from '../model/mesh-model';
 import { REGISTRY_HEALTH_PATH } from '../model/runtime';
@@ -51,6 +52,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     this.host = model.host;
     this.url = model.url;
     this.model = model;
+    ownedBy(this, REGISTRY_OWNER);
     if (storage.database !== undefined) new PostgresDatabase(this, 'Postgres', storage.database);
 
     const labels = objectLabels('registry', name, registry.instance, imageVersion(registry.image));

@@ -5,6 +5,7 @@ import { MeshValidationError } from '../model/errors';
 import { AgentModel, RegistryBackendModel } from '../model/mesh-model';
 import { NetworkPeer } from '../model/network-peer';
 import { ServiceMesh } from '../model/service-mesh';
+import { MESH_OWNER, ObjectOwner, REGISTRY_OWNER, agentOwner, ownedBy } from '../k8s/ownership';
 import { resolvedOrThrow } from '../resolve/problems';
 import { RESOLVED_SECURITY, agentSecurityProblems, resolveSecurity } from '../resolve/resolve-security';
 import { McpSecurityProps } from './security-props';
@@ -40,16 +41,16 @@ export class McpSecurity extends Construct {
     const meshPods = { 'app.kubernetes.io/instance': props.instance, 'app.kubernetes.io/part-of': 'mcp-mesh' };
     if (this.serviceMesh === ServiceMesh.ISTIO) this.istioMeshWide(meshPods);
     const registry = props.model.registry;
-    this.mtls(registry.name, registry.port, 'http', this.registrySelector(), () => props.model.agents.map((a) => a.name), []);
+    this.mtls(registry.name, registry.port, 'http', this.registrySelector(), () => props.model.agents.map((a) => a.name), [], REGISTRY_OWNER);
     // The admin API: Istio's registry policy admits the agents to the http port only; Linkerd gets a Server
     // for the admin port without an authorization, which admits nobody (but kubelet probes).
-    if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdServer(`${registry.name}-admin`, 'admin', this.registrySelector());
+    if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdServer(`${registry.name}-admin`, 'admin', this.registrySelector(), REGISTRY_OWNER);
     // Backends the library renders itself (an in-cluster PostgreSQL) admit the registry alone.
     const ownBackends = registry.backends.filter((b) => b.podLabels !== undefined && b.endpoint !== undefined);
     for (const b of ownBackends) {
       const backendName = `${registry.name}-${b.name}`;
-      this.mtls(backendName, b.endpoint!.port, b.name, { ...b.podLabels! }, () => [registry.name], []);
-      if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdAuthorization(backendName, () => [registry.name]);
+      this.mtls(backendName, b.endpoint!.port, b.name, { ...b.podLabels! }, () => [registry.name], [], REGISTRY_OWNER);
+      if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdAuthorization(backendName, () => [registry.name], REGISTRY_OWNER);
     }
     props.model.onAgent((agent) => this.agentMtls(agent));
     if (props.networkPolicies === false) return;
@@ -61,7 +62,7 @@ export class McpSecurity extends Construct {
         to: [peerJson(props.dns ?? NetworkPeer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' }))],
       }],
     }));
-    this.policy('Registry', registry.name, this.registrySelector(), () => this.registryRules());
+    this.policy('Registry', registry.name, this.registrySelector(), () => this.registryRules(), REGISTRY_OWNER);
     const proxyMetricsPorts = this.serviceMesh === ServiceMesh.ISTIO ? [15020, 15090] : this.serviceMesh === ServiceMesh.LINKERD ? [4191] : [];
     if (props.prometheus !== undefined && proxyMetricsPorts.length > 0) {
       // The proxies' own metrics (request rates, errors, latency) are scraped from every proxied pod.
@@ -73,18 +74,18 @@ export class McpSecurity extends Construct {
       this.policy(`Backend-${b.name}`, `${registry.name}-${b.name}`, { ...b.podLabels! }, () => ({
         ingress: [{ from: [{ podSelector: { matchLabels: this.registrySelector() } }], ports: [{ port: b.endpoint!.port, protocol: 'TCP' }] }],
         egress: this.controlPlaneEgress(),
-      }));
+      }), REGISTRY_OWNER);
     }
     this.node.addValidation({ validate: () => this.missingEndpoints() });
     props.model.onAgent((agent) => this.agentPolicy(agent));
   }
 
   private agentPolicy(agent: AgentModel): void {
-    this.policy(`Agent-${agent.name}`, agent.name, this.agentSelector(agent.name), () => this.agentRules(agent));
+    this.policy(`Agent-${agent.name}`, agent.name, this.agentSelector(agent.name), () => this.agentRules(agent), agentOwner(agent.name));
   }
 
-  private policy(id: string, name: string, podLabels: Record<string, string>, rules: () => { ingress?: Rule[]; egress?: Rule[] }): void {
-    new MeshObject(this, id, {
+  private policy(id: string, name: string, podLabels: Record<string, string>, rules: () => { ingress?: Rule[]; egress?: Rule[] }, owner = MESH_OWNER): void {
+    ownedBy(new MeshObject(this, id, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: this.metadata(name),
@@ -101,7 +102,7 @@ export class McpSecurity extends Construct {
           policyTypes: ['Ingress', 'Egress'],
         };
       },
-    });
+    }), owner);
   }
 
   private registrySelector(): Record<string, string> {
@@ -202,12 +203,12 @@ export class McpSecurity extends Construct {
     MeshValidationError.throwAll(agentSecurityProblems(agent, this.props, this.serviceMesh));
     const callers = () => this.callersOf(agent);
     const gateways = agent.exposed ? [this.ingressNamespace()] : [];
-    this.mtls(agent.name, agent.port, 'http', this.agentSelector(agent.name), callers, gateways);
+    this.mtls(agent.name, agent.port, 'http', this.agentSelector(agent.name), callers, gateways, agentOwner(agent.name));
     // A new agent may be the first caller of providers that exist already: they now need their authorization.
     if (this.serviceMesh === ServiceMesh.LINKERD) {
-      for (const provider of model.providersFor(agent.name)) this.linkerdAuthorization(provider.name, () => this.callersOf(provider));
-      if (callers().length > 0) this.linkerdAuthorization(agent.name, callers);
-      this.linkerdAuthorization(model.registry.name, () => model.agents.map((a) => a.name));
+      for (const provider of model.providersFor(agent.name)) this.linkerdAuthorization(provider.name, () => this.callersOf(provider), agentOwner(provider.name));
+      if (callers().length > 0) this.linkerdAuthorization(agent.name, callers, agentOwner(agent.name));
+      this.linkerdAuthorization(model.registry.name, () => model.agents.map((a) => a.name), REGISTRY_OWNER);
     }
   }
 
@@ -222,12 +223,12 @@ export class McpSecurity extends Construct {
    * Every workload's service account is named after it.
    */
   private mtls(workload: string, port: number, portName: string, selector: Record<string, string>,
-    callers: () => string[], gatewayNamespaces: string[]): void {
+    callers: () => string[], gatewayNamespaces: string[], owner: ObjectOwner): void {
     const { namespace } = this.props;
     const trustDomain = this.props.trustDomain ?? 'cluster.local';
     if (this.serviceMesh === ServiceMesh.ISTIO) {
       // DestinationRules (ISTIO_MUTUAL) come with the traffic policy, one per host.
-      new MeshObject(this, `AuthorizationPolicy-${workload}`, {
+      ownedBy(new MeshObject(this, `AuthorizationPolicy-${workload}`, {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',
         metadata: this.metadata(workload),
@@ -242,19 +243,19 @@ export class McpSecurity extends Construct {
           return withinSizeLimit('AuthorizationPolicy', workload, { action: 'ALLOW', rules, selector: { matchLabels: selector } },
             'this workload has too many callers to list one by one: split the capability among several agents');
         },
-      });
+      }), owner);
     } else if (this.serviceMesh === ServiceMesh.LINKERD) {
-      this.linkerdServer(workload, portName, selector);
+      this.linkerdServer(workload, portName, selector, owner);
     }
   }
 
-  private linkerdServer(workload: string, portName: string, selector: Record<string, string>): void {
-    new MeshObject(this, `Server-${workload}`, {
+  private linkerdServer(workload: string, portName: string, selector: Record<string, string>, owner: ObjectOwner): void {
+    ownedBy(new MeshObject(this, `Server-${workload}`, {
       apiVersion: 'policy.linkerd.io/v1beta1',
       kind: 'Server',
       metadata: this.metadata(`${workload}-server`),
       spec: { podSelector: { matchLabels: selector }, port: portName, proxyProtocol: portName === 'http' || portName === 'admin' ? 'HTTP/1' : 'opaque' },
-    });
+    }), owner);
   }
 
   /**
@@ -262,11 +263,11 @@ export class McpSecurity extends Construct {
    * workload nobody calls. Once it has callers, a MeshTLSAuthentication of their service accounts and an
    * AuthorizationPolicy that requires it; created once, their lists read at synthesis.
    */
-  private linkerdAuthorization(workload: string, callers: () => string[]): void {
+  private linkerdAuthorization(workload: string, callers: () => string[], owner: ObjectOwner): void {
     if (this.authorized.has(workload) || callers().length === 0) return;
     this.authorized.add(workload);
     const namespace = this.props.namespace;
-    new MeshObject(this, `MeshTLSAuthentication-${workload}`, {
+    ownedBy(new MeshObject(this, `MeshTLSAuthentication-${workload}`, {
       apiVersion: 'policy.linkerd.io/v1alpha1',
       kind: 'MeshTLSAuthentication',
       metadata: this.metadata(`${workload}-callers`),
@@ -274,8 +275,8 @@ export class McpSecurity extends Construct {
         return withinSizeLimit('MeshTLSAuthentication', `${workload}-callers`, { identityRefs: callers().map((sa) => ({ kind: 'ServiceAccount', name: sa, namespace })) },
           'this workload has too many callers to list one by one: split the capability among several agents');
       },
-    });
-    new MeshObject(this, `LinkerdAuthorizationPolicy-${workload}`, {
+    }), owner);
+    ownedBy(new MeshObject(this, `LinkerdAuthorizationPolicy-${workload}`, {
       apiVersion: 'policy.linkerd.io/v1alpha1',
       kind: 'AuthorizationPolicy',
       metadata: this.metadata(workload),
@@ -283,7 +284,7 @@ export class McpSecurity extends Construct {
         requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: `${workload}-callers` }],
         targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: `${workload}-server` },
       },
-    });
+    }), owner);
   }
 
   private metadata(name: string) {

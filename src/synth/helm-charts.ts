@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MeshValidationError } from '../model/errors';
 import { MCP_MESH_VERSION } from '../model/runtime';
+import { OwnedObject } from './owned-objects';
 import { toYamlDocument } from './yaml';
 
 type Json = any;
@@ -28,13 +29,10 @@ export interface HelmChartOptions {
   readonly appVersion?: string;
 }
 
+// The labels the notes and READMEs read to describe what a chart holds.
 const COMPONENT = 'app.kubernetes.io/component';
-const NAME = 'app.kubernetes.io/name';
 const INSTANCE = 'app.kubernetes.io/instance';
-/** The component of an agent's objects; every other component (registry, database, observability) is the registry chart's. */
 const AGENT_COMPONENT = 'agent';
-/** Cluster-wide kinds, mesh-wide by nature (a Namespace named like an agent is still the mesh's). */
-const MESH_WIDE_KINDS = new Set(['Namespace', 'CustomResourceDefinition']);
 
 // SemVer 2 (semver.org's regular expression), which Helm requires of a chart version.
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
@@ -47,81 +45,22 @@ function labelsOf(o: Json): Record<string, string> {
   return isObject(o?.metadata?.labels) ? o.metadata.labels : {};
 }
 
-/** The pod labels an object selects, for the kinds that select pods (policies, Services, Servers). */
-function selectedLabels(o: Json): Record<string, string> | undefined {
-  const spec = o?.spec;
-  if (!isObject(spec)) return undefined;
-  const candidates = [spec.podSelector?.matchLabels, spec.selector?.matchLabels, spec.workloadSelector?.labels];
-  if (o.kind === 'Service' && o.apiVersion === 'v1') candidates.push(spec.selector);
-  if (isObject(spec.podSelector) || isObject(spec.selector) || isObject(spec.workloadSelector)) candidates.push({});
-  return candidates.find(isObject);
-}
-
 /**
- * Which chart each object belongs to, in input order. The rule, first match wins:
- * 1. `app.kubernetes.io/component: agent` → agents; any other component (registry, database, observability) →
- *    registry.
- * 2. Namespaces and CustomResourceDefinitions → registry.
- * 3. Objects that select pods (NetworkPolicy, Istio AuthorizationPolicy/PeerAuthentication/Sidecar, Linkerd
- *    Server, Services): the agent whose `app.kubernetes.io/name` the selector names → agents; a selector
- *    naming the registry or its database, or no workload (all of the mesh's pods) → registry; a selector
- *    naming a workload the objects do not hold → by name (4).
- * 4. The rest (DestinationRule, VirtualService, ServiceProfile, MeshTLSAuthentication, ...) by name: the
- *    longest workload name `w` (agents, registry and database) with name `w`, `w-…` or `w.…` (a ServiceProfile
- *    is named after the Service host); an agent's → agents, anything else → registry. The mesh's own name
- *    (`app.kubernetes.io/instance`) counts as a registry-side name, so `<mesh>-capabilities` or `<mesh>-mtls`
- *    stay mesh-wide even when an agent is named like the mesh (then only that agent's exact name and `w.…`
- *    names are its own).
+ * Which chart each object belongs to, in input order: an agent's objects (its workload, Services, config, and
+ * the policies and traffic objects rendered for it) go to the agents chart; the registry's, the database's and
+ * the mesh-wide ones (default deny, DNS, mTLS mode, capability routing, monitoring, delivered Secrets) and any
+ * object no mesh rendered go to the registry chart. The owner is what the constructs that rendered the object
+ * recorded (`ownedObjectsOf`), never a guess from labels or names.
  */
-export function helmChartsOf(objects: readonly Json[]): HelmChartName[] {
-  const agents = new Set<string>();
-  const others = new Set<string>();
-  for (const o of objects) {
-    const labels = labelsOf(o);
-    const component = labels[COMPONENT];
-    if (component === undefined) continue;
-    const name = labels[NAME] ?? o.metadata?.name;
-    if (typeof name !== 'string') continue;
-    (component === AGENT_COMPONENT ? agents : others).add(name);
-  }
-  for (const name of agents) others.delete(name);
-
-  const byName = (o: Json): HelmChartName => {
-    const name: unknown = o.metadata?.name;
-    if (typeof name !== 'string') return HELM_REGISTRY_CHART;
-    const instance = labelsOf(o)[INSTANCE];
-    // Owners, longest first: the whole name, then each prefix that ends before a '-' or '.'.
-    for (let cut = name.length; cut > 0; cut--) {
-      const separator = cut === name.length ? '' : name[cut];
-      if (separator !== '' && separator !== '-' && separator !== '.') continue;
-      const owner = name.slice(0, cut);
-      // At equal length the registry side wins: `<mesh>-…` is mesh-wide even when an agent is named like the mesh.
-      if (others.has(owner) || (owner === instance && separator === '-')) return HELM_REGISTRY_CHART;
-      if (agents.has(owner)) return HELM_AGENTS_CHART;
-    }
-    return HELM_REGISTRY_CHART;
-  };
-
-  return objects.map((o) => {
-    const component = labelsOf(o)[COMPONENT];
-    if (component !== undefined) return component === AGENT_COMPONENT ? HELM_AGENTS_CHART : HELM_REGISTRY_CHART;
-    if (MESH_WIDE_KINDS.has(o?.kind)) return HELM_REGISTRY_CHART;
-    const selected = selectedLabels(o);
-    if (selected !== undefined) {
-      const workload = selected[NAME];
-      if (workload !== undefined && agents.has(workload) && (selected[COMPONENT] ?? AGENT_COMPONENT) === AGENT_COMPONENT) return HELM_AGENTS_CHART;
-      if (workload !== undefined && !others.has(workload) && !agents.has(workload)) return byName(o);
-      return HELM_REGISTRY_CHART;
-    }
-    return byName(o);
-  });
+export function helmChartsOf(objects: readonly OwnedObject[]): HelmChartName[] {
+  return objects.map((o) => (o.owner?.part === 'agent' ? HELM_AGENTS_CHART : HELM_REGISTRY_CHART));
 }
 
 /** The objects of each chart, in input order. */
-export function splitHelmCharts(objects: readonly Json[]): Record<HelmChartName, Json[]> {
+export function splitHelmCharts(objects: readonly OwnedObject[]): Record<HelmChartName, Json[]> {
   const charts = helmChartsOf(objects);
   const out: Record<HelmChartName, Json[]> = { [HELM_REGISTRY_CHART]: [], [HELM_AGENTS_CHART]: [] };
-  objects.forEach((o, i) => out[charts[i]].push(o));
+  objects.forEach((o, i) => out[charts[i]].push(o.object));
   return out;
 }
 
@@ -412,7 +351,7 @@ function templateFileNames(objects: readonly Json[]): string[] {
  * per object, plus NOTES.txt and _helpers.tpl) and crds/ for CustomResourceDefinitions. `helm template` of the
  * two charts gives exactly `objects` (CRDs with `--include-crds`). Returns the files written.
  */
-export function writeHelmCharts(outdir: string, objects: readonly Json[], options: HelmChartOptions): string[] {
+export function writeHelmCharts(outdir: string, owned: readonly OwnedObject[], options: HelmChartOptions): string[] {
   if (typeof options?.chartVersion !== 'string' || !SEMVER.test(options.chartVersion)) {
     throw new MeshValidationError('helm.chartVersion', options?.chartVersion, 'is not a SemVer 2 version, which Helm requires of a chart',
       'pass a version such as "0.1.0" (e.g. the version of package.json)');
@@ -426,7 +365,8 @@ export function writeHelmCharts(outdir: string, objects: readonly Json[], option
     fs.writeFileSync(file, text);
     files.push(file);
   };
-  const split = splitHelmCharts(objects);
+  const split = splitHelmCharts(owned);
+  const objects = owned.map((o) => o.object);
   for (const chart of [HELM_REGISTRY_CHART, HELM_AGENTS_CHART] as const) {
     const dir = path.join(outdir, chart);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { serviceHost } from '../k8s/naming';
 import { AgentModel, MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
 import { TrafficModel, TrafficPolicyOptions } from '../model/traffic';
+import { ObjectOwner, REGISTRY_OWNER, agentOwner, ownedBy } from '../k8s/ownership';
 import { Problems } from '../resolve/problems';
 import { agentTraffic, resolveTrafficDefaults } from '../resolve/resolve-traffic';
 
@@ -54,7 +55,7 @@ export class McpTrafficPolicy extends Construct {
     }
     if (mesh === ServiceMesh.ISTIO) {
       // The registry gets mTLS only: its callers' retries are the runtime's own heartbeats.
-      this.destinationRule('Registry', props.model.registry.name, props.model.registry.host);
+      this.destinationRule('Registry', props.model.registry.name, props.model.registry.host, REGISTRY_OWNER);
       if (props.capabilityRouting !== false) this.capabilityRouter();
     }
     props.model.onAgent((agent) => {
@@ -73,8 +74,8 @@ export class McpTrafficPolicy extends Construct {
   }
 
   /** One DestinationRule per host (Istio merges none): mTLS mode and circuit breaking together, so they never disagree. */
-  private destinationRule(id: string, name: string, host: string, traffic?: TrafficModel): void {
-    new MeshObject(this, `DestinationRule-${id}`, {
+  private destinationRule(id: string, name: string, host: string, owner: ObjectOwner, traffic?: TrafficModel): void {
+    ownedBy(new MeshObject(this, `DestinationRule-${id}`, {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: this.metadata(name),
@@ -93,12 +94,12 @@ export class McpTrafficPolicy extends Construct {
           tls: { mode: 'ISTIO_MUTUAL' },
         },
       },
-    });
+    }), owner);
   }
 
   private istio(agent: AgentModel, traffic: TrafficModel): void {
-    this.destinationRule(`Agent-${agent.name}`, agent.name, agent.serviceHost, traffic);
-    new MeshObject(this, `VirtualService-${agent.name}`, {
+    this.destinationRule(`Agent-${agent.name}`, agent.name, agent.serviceHost, agentOwner(agent.name), traffic);
+    ownedBy(new MeshObject(this, `VirtualService-${agent.name}`, {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: this.metadata(agent.name),
@@ -112,11 +113,11 @@ export class McpTrafficPolicy extends Construct {
             : { retries: { attempts: 0 } }),
         }],
       },
-    });
+    }), agentOwner(agent.name));
   }
 
   private linkerd(agent: AgentModel, traffic: TrafficModel): void {
-    new MeshObject(this, `ServiceProfile-${agent.name}`, {
+    ownedBy(new MeshObject(this, `ServiceProfile-${agent.name}`, {
       apiVersion: 'linkerd.io/v1alpha2',
       kind: 'ServiceProfile',
       // A ServiceProfile is named after the fully qualified name of the Service it describes.
@@ -130,7 +131,7 @@ export class McpTrafficPolicy extends Construct {
           timeout: `${traffic.timeoutSeconds}s`,
         }],
       },
-    });
+    }), agentOwner(agent.name));
   }
 
   /** A Service without pods whose name callers use with the header; the sidecars route by the header. */

@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { EXIT_INVALID_INPUT, EXIT_OK, EXIT_USAGE, runCli } from '../../src/cli/main';
 import { readDeclarativeMesh } from '../../src/declarative/synth';
 import { writeHelmCharts } from '../../src/synth/helm-charts';
+import { ownedObjectsOf } from '../../src/synth/owned-objects';
 import { AgentRuntime, McpMesh, McpMeshAgentProps, MeshEnvironment, RegistryStorage, toYamlDocuments, writeKustomize } from '../../src';
 import { ENVIRONMENTS, buildDefaultApp } from '../../src/main';
 
@@ -144,7 +145,7 @@ describe('valid files', () => {
     const out = tmpdir();
     expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '--chart-version', '1.2.3', '-o', out).code).toBe(EXIT_OK);
     const expected = tmpdir();
-    writeHelmCharts(expected, objectsOf(travelApp()), { chartVersion: '1.2.3' });
+    writeHelmCharts(expected, ownedObjectsOf(travelApp()), { chartVersion: '1.2.3' });
     expect(tree(out)).toEqual(tree(expected));
     const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
     expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '-o', out).code).toBe(EXIT_OK);

@@ -12,7 +12,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { App } from 'cdk8s';
+import { buildDefaultApp } from '../../src/main';
 import { helmChartsOf } from '../../src/synth/helm-charts';
+import { ownedObjectsOf } from '../../src/synth/owned-objects';
 import { conformanceSkipReason, REPO_ROOT } from '../conformance/cluster';
 import { rolloutTarget, SimulatedCluster } from './simulated-cluster';
 
@@ -56,7 +59,11 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
     helm('install', AGENTS, path.join(CHARTS, AGENTS), '--namespace', NS);
     await cluster.waitForRollout(rolloutTarget(objects, NS), 120_000);
     // Each object exists, owned by the release of the chart it was split into (docs/helm.md, "What goes where").
-    const charts = helmChartsOf(objects);
+    // The release each object belongs to: its owner as the constructs recorded it (the same mesh, built again).
+    const owned = ownedObjectsOf(buildDefaultApp(new App({ outdir: home })));
+    const keyOf = (o: any) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    const chartByKey = new Map(helmChartsOf(owned).map((chart, i) => [keyOf(owned[i].object), chart]));
+    const charts = objects.map((o) => chartByKey.get(keyOf(o)));
     for (const [i, o] of objects.entries()) {
       const live = await cluster.get(o);
       expect([o.kind, o.metadata.name, live?.metadata.labels?.['app.kubernetes.io/managed-by'], live?.metadata.annotations?.['meta.helm.sh/release-name']])

@@ -105,6 +105,18 @@ describe('resolveMesh (the resolve step, without rendering)', () => {
     }))).problems.map((p) => p.field)).toEqual(['registry.replicas', 'security.clusterCidrs[0]']);
   });
 
+  test('a key an agent reads but the external secrets do not deliver comes in the same error as the other problems', () => {
+    const e = problemsOf(() => new McpMesh(Testing.chart(), 'Mesh', {
+      agents: [
+        { name: 'a', runtime: rt, replicas: -1 },
+        { name: 'b', runtime: rt, secretEnv: [{ name: 'ANTHROPIC_API_KEY', value: SecretValue.fromSecretKey('llm', 'anthropic') }] },
+      ],
+      externalSecrets: { storeName: 'vault', secrets: [{ secretName: 'llm', data: [{ key: 'openai', remoteKey: 'prod/openai' }] }] },
+    }));
+    expect(e.problems.map((p) => p.field)).toEqual(['agents.a.replicas', 'externalSecrets.secrets[0].data']);
+    expect(e.problems[1].problem).toMatch(/does not deliver key "anthropic" of Secret "llm", which Deployment\/b \(env ANTHROPIC_API_KEY\) reads/);
+  });
+
   test('an agent that fails what the mesh\'s policies ask (traffic, exposure) is reported once and not rendered', () => {
     const e = problemsOf(() => resolveMesh({
       serviceMesh: ServiceMesh.ISTIO,

@@ -10,9 +10,9 @@ import { ServiceMesh } from '../model/service-mesh';
 import { McpObservability } from '../observability/mcp-observability';
 import { McpPolicyCheck, PolicyRule } from '../policy/mcp-policy-check';
 import { McpRegistry } from '../registry/mcp-registry';
-import { Problems } from '../resolve/problems';
+import { Problems, resolvedOrThrow } from '../resolve/problems';
 import { RESOLVED_AGENT } from '../resolve/resolve-agent';
-import { ResolvedMesh, ResolvedMeshAgent, resolveMeshAgent, resolveMeshCollecting } from '../resolve/resolve-mesh';
+import { ResolvedMesh, ResolvedMeshAgent, resolveAddedAgent, resolveMeshCollecting } from '../resolve/resolve-mesh';
 import { RESOLVED_REGISTRY } from '../resolve/resolve-registry';
 import { RESOLVED_OBSERVABILITY } from '../resolve/resolve-observability';
 import { RESOLVED_SECURITY } from '../resolve/resolve-security';
@@ -117,7 +117,7 @@ export class McpMesh extends Construct {
     }
     if (props.externalSecrets !== undefined && mesh.externalSecrets !== undefined) {
       this.externalSecrets = new McpExternalSecrets(this, 'ExternalSecrets', RESOLVED_EXTERNAL_SECRETS.attach({
-        ...props.externalSecrets, namespace: this.namespace, instance: this.name, consumers: this,
+        ...props.externalSecrets, namespace: this.namespace, instance: this.name,
       }, mesh.externalSecrets));
     }
     if (problems.count === 0) problems.add(...this.nameProblems());
@@ -133,14 +133,10 @@ export class McpMesh extends Construct {
 
   /** Adds an agent, wired to this mesh's registry; throws every problem of the agent at once. */
   public addAgent(props: McpMeshAgentProps): McpAgent {
-    const problems = new Problems();
     const index = this.agentConstructs.length;
-    const agent = resolveMeshAgent(props, `agents[${index}]`, index, {
-      wiring: this.resolved.wiring, environment: this.environment, registryUrl: this.registry.url, model: this.model,
-    }, problems);
-    problems.throwIfAny();
-    const rendered = this.renderAgent(agent!);
-    this.model.addAgent(agent!.agent.model, agent!.field);
+    const agent = resolvedOrThrow((problems) => resolveAddedAgent(this.resolved, this.model, props, index, problems));
+    const rendered = this.renderAgent(agent);
+    this.model.addAgent(agent.agent.model, agent.field);
     return rendered;
   }
 

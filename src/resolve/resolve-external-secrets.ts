@@ -82,3 +82,45 @@ export function resolveExternalSecrets(options: ExternalSecretsOptions, field: s
 
 /** Delivered Secrets a mesh resolved, carried to McpExternalSecrets. */
 export const RESOLVED_EXTERNAL_SECRETS = new ResolvedCarrier<McpExternalSecretsProps, ResolvedExternalSecrets>();
+
+/** A Secret (or one key of it) a workload reads. */
+export interface SecretUse {
+  readonly secretName: string;
+  /** undefined: the whole Secret (envFrom, a volume without items). */
+  readonly key?: string;
+  /** e.g. `Deployment/weather (env ANTHROPIC_API_KEY)` */
+  readonly where: string;
+}
+
+/** The Secret keys an env list reads (required ones only: an optional key may be missing). */
+export function envSecretUses(env: readonly { readonly name: string; readonly valueFrom?: Record<string, any> }[], workload: string): SecretUse[] {
+  return env.flatMap((e) => {
+    const ref = e.valueFrom?.secretKeyRef;
+    return ref === undefined || ref.optional === true ? [] : [{ secretName: ref.name, key: ref.key, where: `${workload} (env ${e.name})` }];
+  });
+}
+
+/**
+ * What the delivered Secrets fail to give the workloads that read them: a key read but not delivered (the pods
+ * would never start), and a Secret name that something else writes too (`rendered`: Secrets rendered by the
+ * mesh itself), which would overwrite each other.
+ */
+export function secretCoverageProblems(delivered: ResolvedExternalSecrets, uses: readonly SecretUse[], rendered: readonly string[], field: string): MeshValidationError[] {
+  const f = (s: string) => `${field}.${s}`;
+  const bySecret = new Map(delivered.secrets.map((s) => [s.secretName, { index: s.index, keys: new Set(s.data.map((d) => d.secretKey)) }]));
+  const problems: MeshValidationError[] = [];
+  for (const name of rendered) {
+    const secret = bySecret.get(name);
+    if (secret === undefined) continue;
+    problems.push(new MeshValidationError(f(`secrets[${secret.index}].secretName`), name, 'is also a Secret the mesh renders itself, and the two would overwrite each other',
+      'deliver the value under another Secret name, or drop the other source (e.g. allowPlainTextSecrets)'));
+  }
+  for (const use of uses) {
+    const secret = bySecret.get(use.secretName);
+    if (secret === undefined || use.key === undefined || secret.keys.has(use.key)) continue;
+    problems.push(new MeshValidationError(f(`secrets[${secret.index}].data`), [...secret.keys],
+      `does not deliver key "${use.key}" of Secret "${use.secretName}", which ${use.where} reads (its pods would not start)`,
+      `add { key: "${use.key}", remoteKey: "<the value's key in the store>" }`));
+  }
+  return problems;
+}

@@ -20,7 +20,7 @@ import { McpSecurityOptions } from '../security/security-props';
 import { TrafficPolicyOptions } from '../model/traffic';
 import { Problems, resolvedOrThrow } from './problems';
 import { ResolvedAgent, resolveAgent } from './resolve-agent';
-import { ResolvedExternalSecrets, resolveExternalSecrets } from './resolve-external-secrets';
+import { ResolvedExternalSecrets, SecretUse, envSecretUses, resolveExternalSecrets, secretCoverageProblems } from './resolve-external-secrets';
 import { ResolvedObservability, resolveObservability } from './resolve-observability';
 import { ResolvedRegistry, resolveRegistry } from './resolve-registry';
 import { ResolvedSecurity, agentSecurityProblems, resolveSecurity } from './resolve-security';
@@ -231,6 +231,7 @@ export function resolveMeshCollecting(props: McpMeshProps, problems: Problems): 
     : resolveObservability(props.observability, { name, namespace, serviceMesh }, problems);
   const externalSecrets = props.externalSecrets === undefined ? undefined
     : resolveExternalSecrets(props.externalSecrets, 'externalSecrets', problems);
+  if (externalSecrets !== undefined) problems.add(...secretCoverageProblems(externalSecrets, secretUses(registryResolved?.registry, agents), renderedSecrets(agents), 'externalSecrets'));
   if (registryResolved === undefined) return undefined;
   // The resolved parts are frozen by their own steps; the props stay the user's.
   return Object.freeze({
@@ -242,6 +243,43 @@ export function resolveMeshCollecting(props: McpMeshProps, problems: Problems): 
     ...(observability !== undefined ? { observability } : {}),
     ...(externalSecrets !== undefined ? { externalSecrets } : {}),
   });
+}
+
+/**
+ * Resolves an agent added to a rendered mesh (`McpMesh.addAgent`): the same checks as the mesh's own agents
+ * against the live model (the names taken, the graph), and the Secrets the mesh delivers.
+ */
+export function resolveAddedAgent(mesh: ResolvedMesh, model: MeshModel, props: McpMeshAgentProps, index: number, problems: Problems): ResolvedMeshAgent | undefined {
+  const agent = resolveMeshAgent(props, `agents[${index}]`, index, {
+    wiring: mesh.wiring, environment: mesh.environment, registryUrl: mesh.registry.model.url, model,
+  }, problems);
+  if (agent !== undefined && mesh.externalSecrets !== undefined) {
+    const found = secretCoverageProblems(mesh.externalSecrets, secretUses(undefined, [agent]), renderedSecrets([agent]), 'externalSecrets');
+    problems.add(...found);
+    if (found.length > 0) return undefined;
+  }
+  return agent;
+}
+
+/** The Secret keys the mesh's workloads read: the registry (and its database) and every agent. */
+function secretUses(registry: ResolvedRegistry | undefined, agents: readonly ResolvedMeshAgent[]): SecretUse[] {
+  const uses: SecretUse[] = [];
+  if (registry !== undefined) {
+    const db = registry.storage.database;
+    if (db !== undefined) {
+      const workload = `StatefulSet/${db.name}`;
+      uses.push({ secretName: db.credentials.secretName, key: db.credentials.usernameKey, where: `${workload} (env POSTGRES_USER)` });
+      uses.push({ secretName: db.credentials.secretName, key: db.credentials.passwordKey, where: `${workload} (env POSTGRES_PASSWORD)` });
+    }
+    uses.push(...envSecretUses(registry.env, `StatefulSet/${registry.model.name}`));
+  }
+  for (const { agent } of agents) uses.push(...envSecretUses(agent.env, `Deployment/${agent.model.name}`));
+  return uses;
+}
+
+/** The Secrets the mesh renders itself (plain-text agent secrets). */
+function renderedSecrets(agents: readonly ResolvedMeshAgent[]): string[] {
+  return agents.flatMap(({ agent }) => (agent.plainTextSecret === undefined ? [] : [agent.plainTextSecret.name]));
 }
 
 /**

@@ -66,8 +66,12 @@ export interface ExternalSecretsOptions {
 export interface McpExternalSecretsProps extends ExternalSecretsOptions {
   readonly namespace: string;
   readonly instance: string;
-  /** The construct whose workloads read these Secrets: every Secret key they reference is checked against `secrets`. */
-  readonly consumers: IConstruct;
+  /**
+   * The construct whose workloads read these Secrets: every Secret key they reference is checked against
+   * `secrets` at synth.
+   * @default - none: no check at synth (a mesh checks its own workloads when it resolves)
+   */
+  readonly consumers?: IConstruct;
   /** Field prefix for errors. @default "externalSecrets" */
   readonly field?: string;
 }

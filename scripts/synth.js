@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Synthesizes the default app into dist/ through the cdk8s CLI (cdk8s.yaml), then every example into
-// dist/examples/<name>/. Run after `npm run build` (the npm script does both).
+// Synthesizes the default app into dist/manifests/ through the cdk8s CLI (cdk8s.yaml), its Namespace into
+// dist/bootstrap/, every example into dist/examples/<name>/, and the other formats (Kustomize, Helm, the
+// diagram) beside them. Run after `npm run build` (the npm script does both).
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -10,6 +11,8 @@ const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 const cdk8s = path.join(root, 'node_modules', '.bin', 'cdk8s');
 
+// Files of the layout before dist/manifests/ existed: kubectl apply -R -f dist/ could not take them.
+for (const stale of fs.readdirSync(dist).filter((f) => f.endsWith('.k8s.yaml'))) fs.rmSync(path.join(dist, stale));
 execFileSync(cdk8s, ['synth', '--no-check-upgrade'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const examples = fs.readdirSync(path.join(root, 'examples'), { withFileTypes: true })
@@ -23,13 +26,17 @@ for (const name of examples) {
     cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CDK8S_OUTDIR: outdir },
   });
 }
-// The default mesh per environment, as a Kustomize base and overlays.
 const main = require(path.join(root, 'lib', 'src', 'main.js'));
+// Its Namespace with the Pod Security labels, applied once before the mesh.
+fs.rmSync(path.join(dist, 'bootstrap'), { recursive: true, force: true });
+main.synthBootstrap(path.join(dist, 'bootstrap'));
+// The default mesh per environment, as a Kustomize base and overlays.
 main.synthKustomize(path.join(dist, 'kustomize'));
 // ... and as two Helm charts.
 main.synthHelm(path.join(dist, 'helm'));
 // ... and as a picture.
 fs.writeFileSync(path.join(dist, 'mesh-diagram.md'), main.defaultMeshDiagram());
+fs.writeFileSync(path.join(dist, 'README.md'), main.DIST_README);
 
 for (const file of listFiles(dist)) console.log(path.relative(root, file));
 

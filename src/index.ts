@@ -16,6 +16,7 @@ export * from './security/mcp-external-secrets';
 export * from './policy/mcp-policy-check';
 export * from './traffic/mcp-traffic-policy';
 export * from './mesh/mcp-mesh';
+export * from './mesh/mcp-namespace';
 export * from './mesh/mesh-environment';
 export * from './synth/yaml';
 export * from './synth/write-manifests';

@@ -35,7 +35,7 @@ function score(files: string[], flags = FLAGS): Finding[] {
   })));
 }
 
-const manifests = [path.join(ROOT, 'dist', 'mcp-mesh.k8s.yaml'),
+const manifests = [path.join(ROOT, 'dist', 'manifests', 'mcp-mesh.k8s.yaml'),
   ...fs.readdirSync(path.join(ROOT, 'dist', 'examples')).map((e) => path.join(ROOT, 'dist', 'examples', e, `${e === 'declarative' ? 'mcp-mesh' : e}.k8s.yaml`))];
 
 test.each(manifests.map((f) => [path.relative(ROOT, f), f]))('kube-score finds nothing critical in %s', (_name, file) => {

@@ -66,7 +66,7 @@ describe('the schema check itself', () => {
 });
 
 test('the committed dist/ parses into the same objects the apps synthesize', () => {
-  const files = fs.readdirSync('dist').filter((f) => f.endsWith('.yaml'));
-  const committed = files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join('dist', f), 'utf8')).map((d) => d.toJSON()));
+  const files = fs.readdirSync(path.join('dist', 'manifests')).filter((f) => f.endsWith('.yaml'));
+  const committed = files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join('dist', 'manifests', f), 'utf8')).map((d) => d.toJSON()));
   expect(committed).toEqual(JSON.parse(JSON.stringify(apps.default())));
 });

@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { YamlOutputType } from 'cdk8s';
 import { DeclarativeInputError, DeclarativeUsageError, displayPath, formatIssue } from '../declarative/input';
 import { MCP_AGENT, MCP_MESH, crdFileName, packageRoot } from '../declarative/resources';
 import {
@@ -29,7 +30,7 @@ export interface CliIo {
 }
 
 const USAGE = `Usage:
-  cdk8s-mcp-mesh synth -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}] [--format yaml|kustomize|helm] [-o <dir>]
+  cdk8s-mcp-mesh synth -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}] [--format yaml|kustomize|helm] [--layout <layout>] [-o <dir>]
   cdk8s-mcp-mesh validate -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}]
   cdk8s-mcp-mesh crds [-o <dir>]
 
@@ -41,11 +42,14 @@ the constructs' own checks, and writes the mesh's manifests. Nothing is written 
   --env           environment preset: its defaults, then the MCPMesh's spec.environments.<env> overrides.
                   yaml, helm: default the MCPMesh's spec.environment (none if unset). kustomize: the overlays to
                   write, repeatable (default: all of ${ENVIRONMENT_PRESETS.join(', ')})
-  --format        yaml (default): <dir>/<mesh name>.k8s.yaml, as writeManifests writes it
+  --format        yaml (default): the manifests, as writeManifests writes them (see --layout)
                   kustomize: <dir>/base (no preset) and <dir>/overlays/<env>; replaces <dir>, which must be
                   empty or hold only a previous base/ and overlays/
                   helm: <dir>/mcp-mesh-registry and <dir>/mcp-mesh-agents (each replaced), as writeHelmCharts
                   writes them
+  --layout        yaml: file-per-chart (default: <dir>/<mesh name>.k8s.yaml), file-per-resource
+                  (<dir>/<Kind>.<name>.k8s.yaml), file-per-app (<dir>/app.k8s.yaml) or
+                  folder-per-chart-file-per-resource, as cdk8s's yamlOutputType
   --chart-version helm: the charts' version (default: this package's version)
   --source-root   the folder every file the documents name (runtime.python.sourceFile) must resolve into,
                   symlinks followed (default: the working directory)
@@ -63,6 +67,7 @@ interface Parsed {
   output?: string;
   chartVersion?: string;
   sourceRoot?: string;
+  layout?: string;
   help: boolean;
 }
 
@@ -75,6 +80,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     '--format': (v) => { parsed.format = v; },
     '--chart-version': (v) => { parsed.chartVersion = v; },
     '--source-root': (v) => { parsed.sourceRoot = v; },
+    '--layout': (v) => { parsed.layout = v; },
     '-o': (v) => { parsed.output = v; },
     '--output': (v) => { parsed.output = v; },
   };
@@ -146,11 +152,28 @@ function synth(args: Parsed, io: CliIo): number {
   const format = requireFormat(args.format);
   requireWritableOutput(args.output ?? 'dist');
   if (args.chartVersion !== undefined && format !== 'helm') throw new DeclarativeUsageError('--chart-version is for --format helm');
+  if (args.layout !== undefined && format !== 'yaml') throw new DeclarativeUsageError('--layout is for --format yaml');
   const files = synthDeclarative({
     paths: args.files, environments: args.environments, format, outdir: args.output ?? 'dist', chartVersion: args.chartVersion, sourceRoot: requireSourceRoot(args.sourceRoot),
+    yamlOutputType: requireLayout(args.layout),
   });
   for (const file of files) io.out(`${displayPath(file)}\n`);
   return EXIT_OK;
+}
+
+/** The cdk8s layouts, by their --layout names. */
+const LAYOUTS: Record<string, YamlOutputType> = {
+  'file-per-chart': YamlOutputType.FILE_PER_CHART,
+  'file-per-resource': YamlOutputType.FILE_PER_RESOURCE,
+  'file-per-app': YamlOutputType.FILE_PER_APP,
+  'folder-per-chart-file-per-resource': YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE,
+};
+
+function requireLayout(layout: string | undefined): YamlOutputType | undefined {
+  if (layout === undefined) return undefined;
+  const type = Object.prototype.hasOwnProperty.call(LAYOUTS, layout) ? LAYOUTS[layout] : undefined;
+  if (type === undefined) throw new DeclarativeUsageError(`--layout ${layout}: not a layout; use ${Object.keys(LAYOUTS).join(', ')}`);
+  return type;
 }
 
 /**

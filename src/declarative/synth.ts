@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, YamlOutputType } from 'cdk8s';
 import { McpMesh, McpMeshAgentProps, McpMeshProps } from '../mesh/mcp-mesh';
 import { MeshValidationError } from '../model/errors';
 import { writeHelmCharts } from '../synth/helm-charts';
@@ -233,6 +233,8 @@ export interface DeclarativeSynthOptions {
   readonly chartVersion?: string;
   /** The folder files named by the documents (`sourceFile`) must be inside. @default - the working directory */
   readonly sourceRoot?: string;
+  /** yaml: the layout of the files, as cdk8s's `App.yamlOutputType`. @default YamlOutputType.FILE_PER_CHART */
+  readonly yamlOutputType?: YamlOutputType;
 }
 
 /**
@@ -252,7 +254,7 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
 
   if (format === 'yaml') {
     const environment = environments[0] ?? declared.mesh?.object.spec?.environment;
-    const built = buildDeclarativeMesh(declared, environment, new App({ outdir }));
+    const built = buildDeclarativeMesh(declared, environment, new App({ outdir, yamlOutputType: options.yamlOutputType }));
     return writeManifests(built.app, outdir);
   }
   if (format === 'helm') {

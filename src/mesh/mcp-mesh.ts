@@ -1,7 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { McpAgent } from '../agent/mcp-agent';
-import { MeshObject } from '../k8s/mesh-object';
 import { objectNameProblems } from '../k8s/object-names';
 import { MESH_OWNER, ownedBy } from '../k8s/ownership';
 import { MeshValidationError } from '../model/errors';
@@ -22,11 +21,9 @@ import { McpSecurity } from '../security/mcp-security';
 import { McpTrafficPolicy } from '../traffic/mcp-traffic-policy';
 import { MeshEnvironment } from './mesh-environment';
 import { McpMeshAgentProps, McpMeshProps } from './mesh-props';
+import { McpNamespace } from './mcp-namespace';
 
 export * from './mesh-props';
-
-/** The Pod Security Standards version the Namespace pins (the oldest Kubernetes the manifests support). */
-export const POD_SECURITY_VERSION = 'v1.30';
 
 /**
  * A whole MCP Mesh: a registry and any number of agents wired to it, checked as a graph (every dependency
@@ -74,20 +71,7 @@ export class McpMesh extends Construct {
     this.serviceMesh = mesh.serviceMesh;
     this.environment = mesh.environment;
 
-    if (mesh.createNamespace) {
-      new MeshObject(this, 'Namespace', {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          labels: {
-            'app.kubernetes.io/managed-by': 'cdk8s-mcp-mesh',
-            'app.kubernetes.io/part-of': 'mcp-mesh',
-            ...podSecurityLabels(),
-          },
-          name: this.namespace,
-        },
-      });
-    }
+    if (mesh.createNamespace) new McpNamespace(this, 'Namespace', { name: this.namespace });
 
     this.registry = new McpRegistry(this, 'Registry', RESOLVED_REGISTRY.attach(mesh.registryProps, mesh.registry));
     // The live model, filled in the order the agents come: the security and traffic constructs follow agents
@@ -200,18 +184,4 @@ export class McpMesh extends Construct {
     }
     return errors;
   }
-}
-
-/**
- * Pod Security Standards labels: enforce, audit and warn at "restricted", pinned to a version so that a
- * cluster upgrade never tightens the rules under running workloads unannounced. Add the same labels to a
- * namespace the library does not own.
- */
-export function podSecurityLabels(): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const mode of ['enforce', 'audit', 'warn']) {
-    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
-    labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
-  }
-  return labels;
 }

@@ -8,6 +8,7 @@ import { McpAgentProps } from '../agent/agent-props';
 import { McpMeshAgentProps, McpMeshProps } from '../mesh/mesh-props';
 import { MeshEnvironment } from '../mesh/mesh-environment';
 import { DEFAULT_CLUSTER_DOMAIN } from '../k8s/naming';
+import { SYSTEM_NAMESPACES } from '../k8s/namespace';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel, NOT_PROVIDED } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
@@ -66,8 +67,6 @@ export interface ResolvedMesh {
   readonly externalSecrets?: ResolvedExternalSecrets;
 }
 
-/** Namespaces of the cluster itself: never owned by a mesh through createNamespace. */
-const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /**
  * The problems of a mesh's props as the schema sees them, naming an agent's fields `agents.<name>.…` as the

@@ -25,7 +25,8 @@ import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatProblems, installExtraCrds, listManifestFiles, validateManifests, ValidationReport, ValidationResult } from './apply';
+import { parseAllDocuments } from 'yaml';
+import { formatProblems, installExtraCrds, validateManifests, ValidationReport, ValidationResult } from './apply';
 import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, UpstreamCrdSet } from './cluster';
 import { canonicalQuantity, requireDnsSubdomain, requireLabels, requireSecretKey, requireServiceName } from '../../src/model/validation';
 import { nameRule } from '../../src/k8s/object-names';
@@ -205,9 +206,10 @@ function manifestCases(): { cases: Case[]; missing?: string } {
     return { cases: [], missing: `${DIST} does not exist: synthesize the manifests first (npm run synth), or set MANIFESTS=<dir>` };
   }
   const cases: Case[] = [];
-  // The default app: the files at the top of dist/ (its folders hold the examples and other formats).
-  const appFiles = listManifestFiles(DIST, { exclude: (d) => d !== DIST });
-  if (appFiles.length) cases.push({ name: 'dist (default app)', dir: DIST, files: appFiles });
+  // The default app: its Namespace bootstrap and its manifests, each folder as it is.
+  for (const folder of ['bootstrap', 'manifests']) {
+    if (fs.existsSync(path.join(DIST, folder))) cases.push({ name: `dist/${folder} (default app)`, dir: path.join(DIST, folder) });
+  }
   if (fs.existsSync(EXAMPLES)) {
     for (const e of fs.readdirSync(EXAMPLES, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.isDirectory()) cases.push({ name: `dist/examples/${e.name}`, dir: path.join(EXAMPLES, e.name) });
@@ -292,6 +294,22 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
 
   const validate = (dir: string, files?: string[]) =>
     validateManifests(cluster, dir, { extraCrds, kubectlCrossCheck: true, ...(files ? { files } : {}) });
+
+  test('GitOps: dist/bootstrap applies for real, then dist/manifests as it is (kubectl apply -R, server side, dry run); dist/ as a whole does not', () => {
+    const manifests = path.join(DIST, 'manifests');
+    const objects = fs.readdirSync(manifests).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(manifests, f), 'utf8')).map((d) => d.toJSON())).filter(Boolean);
+    const bootstrap = cluster.kubectl(['apply', '--recursive', '--filename', path.join(DIST, 'bootstrap'), '--warnings-as-errors']);
+    expect(bootstrap).toMatchObject({ status: 0 });
+    const ns = JSON.parse(cluster.kubectl(['get', 'namespace', 'mcp-mesh', '--output', 'json']).stdout);
+    expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const apply = (dir: string) => cluster.kubectl(['apply', '--recursive', '--filename', dir, '--server-side', '--dry-run=server', '--field-manager', 'gitops', '--warnings-as-errors']);
+    const r = apply(manifests);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout.trim().split('\n')).toHaveLength(objects.length);
+    expect(r.stdout).toMatch(/deployment\.apps\/planner serverside-applied \(server dry run\)/);
+    // Negative control: the whole of dist/ mixes Helm templates and Kustomize files with the manifests.
+    expect(apply(DIST).status).not.toBe(0);
+  }, 120_000);
 
   test('quantities: the library writes each in a form the API server keeps as written (no GitOps drift) and reads as the same value, for 600 generated values', async () => {
     // Seeded, so a failure reproduces; the grammar is the library's (digits, a fraction, a suffix).

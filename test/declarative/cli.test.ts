@@ -141,6 +141,21 @@ describe('valid files', () => {
     expect(fs.readdirSync(path.join(out, 'overlays'))).toEqual(['prod']);
   });
 
+  test('--layout file-per-resource writes one file per object, the same objects as the default layout', () => {
+    const perChart = tmpdir();
+    const perResource = tmpdir();
+    expect(run('synth', '-f', EXAMPLE, '-o', perChart).code).toBe(EXIT_OK);
+    const r = run('synth', '-f', EXAMPLE, '--layout', 'file-per-resource', '-o', perResource);
+    expect(r.code).toBe(EXIT_OK);
+    const files = fs.readdirSync(perResource).sort();
+    const all = fs.readdirSync(perChart).flatMap((f) => load(path.join(perChart, f)));
+    expect(files).toHaveLength(all.length);
+    expect(files).toContain('Deployment.planner.k8s.yaml');
+    expect(byKey(files.flatMap((f) => load(path.join(perResource, f))))).toEqual(byKey(all));
+    expect(run('synth', '-f', EXAMPLE, '--layout', 'per-object', '-o', tmpdir())).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/--layout per-object: not a layout; use file-per-chart, file-per-resource/) });
+    expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '--layout', 'file-per-resource', '-o', tmpdir())).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/--layout is for --format yaml/) });
+  });
+
   test('--format helm equals writeHelmCharts of the TypeScript-built mesh', () => {
     const out = tmpdir();
     expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '--chart-version', '1.2.3', '-o', out).code).toBe(EXIT_OK);

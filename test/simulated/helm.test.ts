@@ -33,7 +33,7 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
   let env: NodeJS.ProcessEnv;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-install-'));
   /** The default mesh as synthesized (what the charts must install). */
-  const objects: any[] = parseAllDocuments(fs.readFileSync(path.join(REPO_ROOT, 'dist', 'mcp-mesh.k8s.yaml'), 'utf8')).map((d) => d.toJSON()).filter(Boolean);
+  const objects: any[] = parseAllDocuments(fs.readFileSync(path.join(REPO_ROOT, 'dist', 'manifests', 'mcp-mesh.k8s.yaml'), 'utf8')).map((d) => d.toJSON()).filter(Boolean);
 
   const helm = (...args: string[]) => {
     const r = spawnSync(helmBin, [...args, '--kubeconfig', cluster.api.kubeconfig], { encoding: 'utf8', env });

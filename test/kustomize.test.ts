@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { jsonPatch } from '../src';
+import { strategicMergePatch } from '../src';
 import { ENVIRONMENTS, buildDefaultApp, synthKustomize } from '../src/main';
 import { resolveKubeTools } from './conformance/cluster';
 
@@ -49,8 +49,46 @@ test.each(Object.keys(ENVIRONMENTS))('overlays/%s builds into exactly that envir
   expect(built).not.toEqual(direct());
 });
 
-test('the JSON patches are minimal: same-length arrays are patched item by item', () => {
-  expect(jsonPatch({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toEqual([{ op: 'replace', path: '/a/1/b', value: 3 }]);
-  expect(jsonPatch({ a: [1] }, { a: [1, 2] })).toEqual([{ op: 'replace', path: '/a', value: [1, 2] }]);
-  expect(jsonPatch({ 'x/y': 1, gone: true }, { 'x/y': 2 })).toEqual([{ op: 'remove', path: '/gone' }, { op: 'replace', path: '/x~1y', value: 2 }]);
+describe('the overlays\' strategic merge patches', () => {
+  const deployment = (env: object[], extra: object = {}) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'ns' },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'agent', image: 'x:1', env }], ...extra } } },
+  });
+  const e = (name: string, value: string) => ({ name, value });
+
+  test('hold only what changes: a keyed list lists the changed items by their key, a removed field is null', () => {
+    expect(strategicMergePatch(deployment([e('A', '1'), e('B', '2')]), { ...deployment([e('A', '1'), e('B', '3')]), spec: { ...deployment([e('A', '1'), e('B', '3')]).spec, replicas: 2 } }))
+      .toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'ns' }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'agent', env: [{ name: 'A' }, e('B', '3')] }] } } } });
+    // Only the changed item, and the items before it by their key (Kustomize puts listed items first): the last one changes.
+    expect(strategicMergePatch(deployment([e('A', '1'), e('B', '2')]), deployment([e('A', '2'), e('B', '2')])).spec.template.spec.containers[0].env).toEqual([e('A', '2')]);
+    expect(strategicMergePatch(deployment([e('A', '1'), e('B', '2')]), deployment([e('A', '1')])))
+      .toMatchObject({ spec: { template: { spec: { containers: [{ name: 'agent', env: [{ name: 'B', $patch: 'delete' }] }] } } } });
+    expect(strategicMergePatch(deployment([], { affinity: {} }), deployment([])))
+      .toMatchObject({ spec: { template: { spec: { affinity: null } } } });
+    expect(strategicMergePatch(deployment([e('A', '1')]), deployment([e('A', '1')]))).toBeUndefined();
+  });
+
+  test('keep the order of a keyed list (an env variable that refers to an earlier one)', () => {
+    const patch = strategicMergePatch(deployment([e('A', '1'), e('URL', 'x'), e('Z', 'z')]), deployment([e('A', '1'), e('USER', 'u'), e('URL', 'pg://$(USER)'), e('Z', 'z')]));
+    expect(patch.spec.template.spec.containers[0].env).toEqual([{ name: 'A' }, e('USER', 'u'), { name: 'URL', value: 'pg://$(USER)' }]);
+  });
+
+  test('replace lists without a merge key, and every list of a custom resource', () => {
+    const policy = (ports: number[]) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: { ingress: ports.map((port) => ({ ports: [{ port }] })) } });
+    expect(strategicMergePatch(policy([1, 2]), policy([1, 3])).spec.ingress).toEqual([{ ports: [{ port: 1 }] }, { ports: [{ port: 3 }] }]);
+    const custom = (containers: object[]) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { template: { spec: { containers } } } });
+    expect(strategicMergePatch(custom([{ name: 'a', image: '1' }]), custom([{ name: 'a', image: '2' }])).spec.template.spec.containers).toEqual([{ name: 'a', image: '2' }]);
+  });
+});
+
+test('every overlay patch is a file of its own, a strategic merge patch named after its object', () => {
+  const prod = path.join(outdir, 'overlays', 'prod');
+  const kustomization = parseAllDocuments(fs.readFileSync(path.join(prod, 'kustomization.yaml'), 'utf8'))[0].toJSON();
+  expect(kustomization.patches.length).toBeGreaterThan(3);
+  for (const { path: file } of kustomization.patches) {
+    expect(file).toMatch(/^patches\/[a-z0-9.-]+\.yaml$/);
+    const patch = parseAllDocuments(fs.readFileSync(path.join(prod, file), 'utf8'))[0].toJSON();
+    expect(file).toBe(`patches/${patch.kind.toLowerCase()}-${patch.metadata.name}.yaml`);
+    expect(JSON.stringify(patch)).not.toMatch(/"op":|"path":"\//);
+  }
 });

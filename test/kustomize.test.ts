@@ -8,7 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { strategicMergePatch } from '../src';
+import * as fc from 'fast-check';
+import { strategicMergePatch, writeKustomize } from '../src';
 import { ENVIRONMENTS, buildDefaultApp, synthKustomize } from '../src/main';
 import { resolveKubeTools } from './conformance/cluster';
 
@@ -92,3 +93,41 @@ test('every overlay patch is a file of its own, a strategic merge patch named af
     expect(JSON.stringify(patch)).not.toMatch(/"op":|"path":"\//);
   }
 });
+
+test('generated changes to every object (env added, moved, removed and changed; lists, maps, fields): each overlay builds into exactly its objects', () => {
+  const base: any[] = JSON.parse(JSON.stringify(buildDefaultApp(new App({ outdir })).charts.flatMap((c) => c.toJson())));
+  const random = fc.sample(fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()), { numRuns: 24, seed: 7 });
+  const environments: Record<string, any[]> = {};
+  random.forEach(([a, b, c, d], n) => {
+    const objects = JSON.parse(JSON.stringify(base));
+    for (const [i, o] of objects.entries()) {
+      const pod = o.spec?.template?.spec;
+      const container = pod?.containers?.[0];
+      switch ((a + i * b) % 7) {
+        case 0: if (container?.env) container.env.splice(c % (container.env.length + 1), 0, { name: `NEW_${n}_${i}`, value: String(d) }); break;
+        case 1: if (container?.env?.length) container.env.splice(c % container.env.length, 1); break;
+        case 2: if (container?.env?.length) { const [moved] = container.env.splice(c % container.env.length, 1); container.env.splice(d % (container.env.length + 1), 0, moved); } break;
+        case 3: if (pod?.volumes?.length) pod.volumes.splice(c % pod.volumes.length, 1); else if (o.spec?.replicas !== undefined) o.spec.replicas = (d % 5) + 1; break;
+        case 4: o.metadata.annotations = { ...o.metadata.annotations, 'example.com/note': String(c) }; delete o.metadata.labels?.['app.kubernetes.io/version']; break;
+        case 5: if (o.kind === 'NetworkPolicy') o.spec.egress = (o.spec.egress ?? []).slice(0, c % 2); else if (container?.resources) container.resources.limits = { memory: `${(d % 7) + 1}Gi` }; break;
+        default: break;
+      }
+    }
+    environments[`gen${n}`] = objects;
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-generated-'));
+  try {
+    writeKustomize(dir, base, environments);
+    // The changes are there: most overlays patch several objects.
+    const patchFiles = Object.keys(environments).map((env) => {
+      const patches = path.join(dir, 'overlays', env, 'patches');
+      return fs.existsSync(patches) ? fs.readdirSync(patches).length : 0;
+    });
+    expect(patchFiles.reduce((x, y) => x + y, 0)).toBeGreaterThan(3 * patchFiles.length);
+    for (const [env, objects] of Object.entries(environments)) {
+      expect({ env, built: build(path.join(dir, 'overlays', env)) }).toEqual({ env, built: byKey(objects) });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);

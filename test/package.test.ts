@@ -42,6 +42,38 @@ test('the entry points it declares are in it, and nothing of the tests, benchmar
   expect(packed.filter((f) => /^lib\/(test|bench|examples)\//.test(f))).toEqual([]);
 });
 
+test('it holds a LICENSE, and every relative link of its README and docs resolves to a file inside it', () => {
+  expect(packed).toEqual(expect.arrayContaining(['LICENSE', 'README.md']));
+  expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
+  expect(pkg.license).toBe('Apache-2.0');
+  const documents = packed.filter((f) => f.endsWith('.md') && !f.startsWith('lib/'));
+  expect(documents.length).toBeGreaterThan(5);
+  const broken: string[] = [];
+  for (const doc of documents) {
+    const text = fs.readFileSync(path.join(installed, doc), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
+      const file = path.normalize(path.join(path.dirname(doc), target.replace(/#.*$/, '')));
+      if (!packed.includes(file)) broken.push(`${doc} -> ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
+
+test('the cdk8s bindings of the MCPMesh/MCPAgent resources ship compiled and can be required', () => {
+  const script = `
+    const { App, Chart } = require('cdk8s');
+    const { McpAgent } = require('${pkg.name}/lib/imports/mesh.mcp.io');
+    const chart = new Chart(new App(), 'demo');
+    new McpAgent(chart, 'Weather', { metadata: { name: 'weather' }, spec: { runtime: { python: { image: 'ghcr.io/example/weather:1.0.0' } } } });
+    console.log(JSON.stringify(chart.toJson()[0]));
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toMatchObject({ apiVersion: 'mesh.mcp.io/v1alpha1', kind: 'MCPAgent', metadata: { name: 'weather' } });
+  expect(packed.filter((f) => f.startsWith('imports/'))).toEqual([]);
+});
+
 test('require() of the package builds and synthesizes a mesh', () => {
   const script = `
     const { App, Chart } = require('cdk8s');

@@ -1,5 +1,5 @@
 /** Snapshots of every example, for reviewing diffs; the behaviour itself is pinned by the targeted tests. */
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, IResolver, Lazy, ResolutionContext } from 'cdk8s';
 import { buildApp as buildFull } from '../examples/full/main';
 import { buildApp as buildHa } from '../examples/ha/main';
 import { buildApp as buildLinkerd } from '../examples/linkerd/main';
@@ -26,3 +26,34 @@ for (const [name, build] of Object.entries(apps)) {
     }
   });
 }
+
+describe('the fast serialization path', () => {
+  const render = (app: App) => app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+
+  test('metadata a user or cdk8s adds (labels, annotations, finalizers, owner references, empty maps, Lazy values) renders as cdk8s renders it', () => {
+    const app = buildMinimal();
+    const objects = render(app);
+    objects[0].metadata.addAnnotation('example.com/note', 'a');
+    objects[0].metadata.addFinalizers('example.com/keep');
+    objects[1].metadata.addLabel('team', 'travel');
+    objects[1].metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '1' });
+    objects[2].metadata.add('generateName', 'x-');
+    objects[3].metadata.addAnnotation('example.com/lazy', Lazy.any({ produce: () => 'produced' }) as unknown as string);
+    for (const object of objects.slice(0, 5)) {
+      expect(JSON.stringify(object.toJson())).toBe(JSON.stringify(ApiObject.prototype.toJson.call(object)));
+    }
+    expect(objects[3].toJson().metadata.annotations['example.com/lazy']).toBe('produced');
+  });
+
+  test('an app with resolvers of its own gets cdk8s\'s path, so its resolvers see every value', () => {
+    class Upper implements IResolver {
+      public resolve(context: ResolutionContext): void {
+        if (context.value === 'mcp-mesh') context.replaceValue('MCP-MESH');
+      }
+    }
+    const app = buildMinimal(new App({ resolvers: [new Upper()] }));
+    const objects = render(app);
+    expect(JSON.stringify(objects.map((o) => o.toJson()))).toContain('"MCP-MESH"');
+    for (const object of objects) expect(JSON.stringify(object.toJson())).toBe(JSON.stringify(ApiObject.prototype.toJson.call(object)));
+  });
+});

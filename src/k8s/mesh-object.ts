@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectProps } from 'cdk8s';
+import { ApiObject, ApiObjectProps, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshValidationError } from '../model/errors';
 import { MAX_OBJECT_BYTES } from './limits';
@@ -29,18 +29,84 @@ export class MeshObject extends ApiObject {
    * modify what it returns.
    */
   public toData(): any {
-    if ((this as unknown as { patches: unknown[] }).patches.length > 0) return this.toJson();
+    if (!this.plain()) return this.toJson();
     const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = this.rawProps;
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), ...body };
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...body };
   }
 
   public toJson(): any {
-    if (process.env.CDK8S_DISABLE_SORT || (this as unknown as { patches: unknown[] }).patches.length > 0) {
-      return super.toJson();
-    }
+    if (process.env.CDK8S_DISABLE_SORT || !this.plain()) return super.toJson();
     const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = this.rawProps;
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), ...sortedCopy(body) as object };
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...sortedCopy(body) as object };
   }
+
+  /** The labels as `metadata.toJson().labels` gives them, without rendering the rest. */
+  public labelsData(): Record<string, string> | undefined {
+    if (!this.plain()) return this.toJson().metadata?.labels;
+    const json = plainSanitized((this.metadata as unknown as { labels: unknown }).labels);
+    return json === NOT_PLAIN ? this.metadata.toJson().labels : json as Record<string, string> | undefined;
+  }
+
+  /** No JSON patches, and only cdk8s's own resolvers (which leave plain data as it is): the fast paths apply. */
+  private plain(): boolean {
+    return (this as unknown as { patches: unknown[] }).patches.length === 0 && onlyBuiltInResolvers(App.of(this));
+  }
+
+  /**
+   * `metadata.toJson()` without the token resolution pass, for metadata of plain data (what the library and
+   * cdk8s's own label and annotation helpers write): the same keys sorted, nulls and empty lists and maps
+   * dropped. Anything else (a Lazy, a token) takes cdk8s's own path.
+   */
+  private metadataJson(): any {
+    const m = this.metadata as unknown as Record<string, any>;
+    const fields = {
+      ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers,
+      ownerReferences: m.ownerReferences, labels: m.labels,
+    };
+    const json = plainSanitized(fields);
+    return json === NOT_PLAIN ? this.metadata.toJson() : json;
+  }
+}
+
+const BUILT_IN_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
+const resolverCheck = new WeakMap<App, boolean>();
+
+function onlyBuiltInResolvers(app: App): boolean {
+  let only = resolverCheck.get(app);
+  if (only === undefined) {
+    only = app.resolvers.every((r) => BUILT_IN_RESOLVERS.some((type) => r instanceof type));
+    resolverCheck.set(app, only);
+  }
+  return only;
+}
+
+const NOT_PLAIN = Symbol('not plain data');
+
+/**
+ * cdk8s's sanitizer with `filterEmptyArrays` and `filterEmptyObjects` (keys sorted, null and undefined
+ * dropped, then empty lists and maps), for plain data only: NOT_PLAIN for anything a resolver could change.
+ */
+function plainSanitized(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return typeof value === 'function' ? NOT_PLAIN : value;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    const out: unknown[] = [];
+    for (const item of value) {
+      const v = plainSanitized(item);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      out.push(v);
+    }
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = plainSanitized((value as Record<string, unknown>)[key]);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    if (v !== undefined && v !== null) out[key] = v;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 /**
@@ -49,6 +115,12 @@ export class MeshObject extends ApiObject {
  */
 export function objectData(o: ApiObject): any {
   return typeof (o as Partial<MeshObject>).toData === 'function' ? (o as MeshObject).toData() : o.toJson();
+}
+
+/** An object's labels, as it will render them. */
+export function objectLabelsData(o: ApiObject): Record<string, string> {
+  const labels = typeof (o as Partial<MeshObject>).labelsData === 'function' ? (o as MeshObject).labelsData() : o.toJson().metadata?.labels;
+  return labels ?? {};
 }
 
 /** A deep copy with object keys sorted and null/undefined entries dropped, as cdk8s's sanitizer does. */

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { McpAgent } from '../agent/mcp-agent';
+import { objectLabelsData } from '../k8s/mesh-object';
 import { objectNameProblems } from '../k8s/object-names';
 import { MESH_OWNER, ownedBy } from '../k8s/ownership';
 import { MeshValidationError } from '../model/errors';
@@ -49,6 +50,8 @@ export class McpMesh extends Construct {
   /** The mesh as resolved from the props (the agents added later with addAgent are in `model`). */
   private readonly resolved: ResolvedMesh;
   private readonly agentConstructs: McpAgent[] = [];
+  /** Objects whose names and labels passed nameProblems(). */
+  private readonly namesChecked = new WeakSet<ApiObject>();
   /** The prop that names each agent, e.g. `agents[2].name`. */
   private readonly agentFields = new Map<string, string>();
 
@@ -140,17 +143,23 @@ export class McpMesh extends Construct {
     return agent;
   }
 
-  /** Names and label values of every object, against the API server's rules, blamed on the user's name they derive from. */
+  /**
+   * Names and label values of every object, against the API server's rules, blamed on the user's name they
+   * derive from. An object passes once: synth checks only the objects added since (by addAgent()).
+   */
   private nameProblems(): MeshValidationError[] {
-    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({
-      kind: o.kind, name: o.name, labels: (o.metadata.toJson() as { labels?: Record<string, string> }).labels ?? {},
+    const fresh = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && !this.namesChecked.has(c));
+    const objects = fresh.map((o) => ({
+      kind: o.kind, name: o.name, labels: objectLabelsData(o),
     }));
     const sources = [
       { field: 'name', value: this.name },
       { field: 'registry.name', value: this.registry.name },
       ...this.agentConstructs.map((a) => ({ field: this.agentFields.get(a.name) ?? `agents.${a.name}.name`, value: a.name })),
     ];
-    return objectNameProblems(objects, sources);
+    const problems = objectNameProblems(objects, sources);
+    if (problems.length === 0) fresh.forEach((o) => this.namesChecked.add(o));
+    return problems;
   }
 
   /**

@@ -61,30 +61,36 @@ function measure(run: (outdir: string) => number): Measurement {
   };
 }
 
+/** The benchmark's mesh of n agents with every feature on, in a chart of `app`. */
+export function buildBenchMesh(app: App, n: number): Chart {
+  const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
+  new McpMesh(chart, 'Mesh', {
+    namespace: 'bench',
+    createNamespace: true,
+    environment: MeshEnvironment.prod(),
+    serviceMesh: ServiceMesh.ISTIO,
+    // One VirtualService lists every capability: past a few thousand it would outgrow etcd's object limit.
+    capabilityRouting: n <= 2000,
+    // Sized as docs/sizing.md says: one core per replica carries about 2500 agent pods at a 5 s heartbeat.
+    registry: {
+      replicas: Math.max(3, Math.ceil((2 * n) / 2500)),
+      expectedAgents: 2 * n,
+      storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'registry-db' } }),
+    },
+    security: {
+      prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
+      ingressController: NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),
+      allowRegistryProxy: true,
+    },
+    agents: meshAgents(n),
+  });
+  return chart;
+}
+
 function runMesh(n: number): Measurement {
   return measure((outdir) => {
     const app = new App({ outdir });
-    const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
-    new McpMesh(chart, 'Mesh', {
-      namespace: 'bench',
-      createNamespace: true,
-      environment: MeshEnvironment.prod(),
-      serviceMesh: ServiceMesh.ISTIO,
-      // One VirtualService lists every capability: past a few thousand it would outgrow etcd's object limit.
-      capabilityRouting: n <= 2000,
-      // Sized as docs/sizing.md says: one core per replica carries about 2500 agent pods at a 5 s heartbeat.
-      registry: {
-        replicas: Math.max(3, Math.ceil((2 * n) / 2500)),
-        expectedAgents: 2 * n,
-        storage: RegistryStorage.postgresInCluster({ credentials: { secretName: 'registry-db' } }),
-      },
-      security: {
-        prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
-        ingressController: NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),
-        allowRegistryProxy: true,
-      },
-      agents: meshAgents(n),
-    });
+    const chart = buildBenchMesh(app, n);
     writeManifests(app);
     return chart.node.findAll().filter((c) => c instanceof ApiObject).length;
   });

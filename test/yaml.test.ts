@@ -1,6 +1,9 @@
 import * as fc from 'fast-check';
 import { parse, parseAllDocuments } from 'yaml';
-import { toYamlDocument, toYamlDocuments } from '../src/synth/yaml';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { toYamlDocument, toYamlDocuments, writeYamlDocuments } from '../src/synth/yaml';
 
 /** JSON values as Kubernetes objects hold them: no undefined, finite numbers, any unicode text. */
 const jsonValue = fc.letrec((tie) => ({
@@ -61,3 +64,17 @@ describe('the YAML writer', () => {
 function normalize(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
 }
+
+test('writeYamlDocuments writes, a chunk at a time, exactly the bytes of toYamlDocuments', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yaml-stream-'));
+  try {
+    const docs = Array.from({ length: 3000 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: { text: `line ${i}\nnext`, n: String(i) } }));
+    for (const values of [docs, docs.slice(0, 1), []]) {
+      const file = path.join(dir, `out-${values.length}.yaml`);
+      writeYamlDocuments(file, values);
+      expect(fs.readFileSync(file, 'utf8')).toBe(toYamlDocuments(values));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

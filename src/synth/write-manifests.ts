@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
-import { toYamlDocuments } from './yaml';
+import { writeYamlDocuments } from './yaml';
 
 /**
  * Synthesizes every chart of an app with the library's deterministic YAML emitter, in the layout the app's
@@ -52,7 +52,7 @@ export function writeManifests(app: App, outdir: string = app.outdir): string[] 
   for (const [file, objects] of files) {
     const full = path.join(outdir, file);
     fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, toYamlDocuments(objects));
+    writeYamlDocuments(full, objects);
     written.push(full);
   }
   if (written.length === 0) fs.mkdirSync(outdir, { recursive: true });

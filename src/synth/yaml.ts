@@ -8,6 +8,7 @@
  * everything else is double-quoted, and multi-line text becomes a literal block. Keys keep the order they
  * were given (cdk8s sorts them), so the same input always gives the same bytes.
  */
+import * as fs from 'fs';
 
 const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./:=+@ -]*$/;
 const RESERVED = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
@@ -133,6 +134,31 @@ export function toYamlDocument(value: unknown): string {
   const out: string[] = [];
   writeDocument(value, out);
   return out.join('');
+}
+
+/** Writes the documents of `toYamlDocuments(values)` into a file, a chunk at a time: memory stays flat however large the output. */
+export function writeYamlDocuments(file: string, values: readonly unknown[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let out: string[] = [];
+    let size = 0;
+    const flush = () => {
+      if (out.length > 0) fs.writeSync(fd, out.join(''));
+      out = [];
+      size = 0;
+    };
+    values.forEach((value, i) => {
+      if (i > 0) out.push('---\n');
+      const before = out.length;
+      writeDocument(value, out);
+      size += out.length - before;
+      // About a megabyte of YAML per write: a few thousand lines.
+      if (size > 20_000) flush();
+    });
+    flush();
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Several documents separated by `---`, the layout `cdk8s synth` writes. */

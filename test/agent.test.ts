@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { parse } from 'yaml';
-import { AdvertiseMode, AgentRuntime, LogLevel, McpAgent, McpMesh, SecretValue } from '../src';
+import { AdvertiseMode, AgentRuntime, LogLevel, McpAgent, McpMesh, SecretValue, ServiceMesh } from '../src';
 import { container, envOf, find, scope, synth } from './util/synth';
 
 const registry = { url: 'http://mcp-mesh-registry.mesh.svc.cluster.local:8000' };
@@ -177,4 +177,30 @@ test('local disk: every container requests 50Mi and may use 2Gi by default; both
   expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
     agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources: { ephemeralStorageRequest: '3Gi' } }],
   }))).toThrow('agents.a.resources.ephemeralStorageLimit: "2Gi" is lower than the ephemeral-storage request 3Gi. Fix: raise agents.a.resources.ephemeralStorageLimit to at least 3Gi or lower agents.a.resources.ephemeralStorageRequest');
+});
+
+describe('the service mesh proxy outlives the app on shutdown', () => {
+  const podOf = (serviceMesh: ServiceMesh, kind: string, name: string) => {
+    const objects = synth((chart) => new McpMesh(chart, 'Mesh', {
+      serviceMesh,
+      agents: [{ name: 'slow', runtime: rt, capabilities: [{ name: 'plan', timeout: Duration.seconds(25) }], preStopDelay: Duration.seconds(8) }],
+    }));
+    return find(objects, kind, name).spec.template;
+  };
+
+  test('Istio: terminationDrainDuration covers the preStop pause and the drain, within the grace period', () => {
+    const agent = podOf(ServiceMesh.ISTIO, 'Deployment', 'slow');
+    expect(JSON.parse(agent.metadata.annotations['proxy.istio.io/config'])).toEqual({ holdApplicationUntilProxyStarts: true, terminationDrainDuration: '33s' });
+    expect(agent.spec.terminationGracePeriodSeconds).toBe(38);
+    const registry = podOf(ServiceMesh.ISTIO, 'StatefulSet', 'mcp-mesh-registry');
+    expect(JSON.parse(registry.metadata.annotations['proxy.istio.io/config']).terminationDrainDuration).toBe('25s');
+    expect(registry.spec.terminationGracePeriodSeconds).toBe(30);
+  });
+
+  test('Linkerd: the proxy waits as long before it exits, within the grace period', () => {
+    const agent = podOf(ServiceMesh.LINKERD, 'Deployment', 'slow');
+    expect(agent.metadata.annotations).toMatchObject({ 'linkerd.io/inject': 'enabled', 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '33' });
+    expect(agent.spec.terminationGracePeriodSeconds).toBeGreaterThan(33);
+    expect(podOf(ServiceMesh.LINKERD, 'StatefulSet', 'mcp-mesh-registry').metadata.annotations['config.alpha.linkerd.io/proxy-wait-before-exit-seconds']).toBe('25');
+  });
 });

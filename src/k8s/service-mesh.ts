@@ -9,8 +9,14 @@ export interface PodMetadata {
 /**
  * Pod labels and annotations that put a workload in the service mesh: the proxy is injected per pod, so
  * a namespace the library does not own needs no label.
+ *
+ * `proxyLifetimeSeconds` keeps the proxy serving that long after the pod is told to stop: the app's preStop
+ * pause plus its drain, during which it still answers calls in flight and calls the registry to unregister.
+ * A classic sidecar gets SIGTERM with the app and would otherwise stop first (Istio drains 5 s by default;
+ * Linkerd exits at once). Istio: `terminationDrainDuration` in the proxy config; Linkerd: the proxy's own
+ * preStop wait (`config.alpha.linkerd.io/proxy-wait-before-exit-seconds`).
  */
-export function serviceMeshPodMetadata(field: string, mesh: ServiceMesh | undefined): PodMetadata {
+export function serviceMeshPodMetadata(field: string, mesh: ServiceMesh | undefined, proxyLifetimeSeconds?: number): PodMetadata {
   switch (mesh ?? ServiceMesh.NONE) {
     case ServiceMesh.NONE:
       return { labels: {}, annotations: {} };
@@ -18,10 +24,21 @@ export function serviceMeshPodMetadata(field: string, mesh: ServiceMesh | undefi
       return {
         labels: { 'sidecar.istio.io/inject': 'true' },
         // Start the agent only once its proxy is up: it registers with the registry through it at startup.
-        annotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}' },
+        annotations: {
+          'proxy.istio.io/config': JSON.stringify({
+            holdApplicationUntilProxyStarts: true,
+            ...(proxyLifetimeSeconds !== undefined ? { terminationDrainDuration: `${proxyLifetimeSeconds}s` } : {}),
+          }),
+        },
       };
     case ServiceMesh.LINKERD:
-      return { labels: {}, annotations: { 'linkerd.io/inject': 'enabled' } };
+      return {
+        labels: {},
+        annotations: {
+          'linkerd.io/inject': 'enabled',
+          ...(proxyLifetimeSeconds !== undefined ? { 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': String(proxyLifetimeSeconds) } : {}),
+        },
+      };
     default:
       throw new MeshValidationError(field, mesh, 'is not a service mesh', 'use ServiceMesh.NONE, ServiceMesh.ISTIO or ServiceMesh.LINKERD');
   }

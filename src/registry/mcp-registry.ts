@@ -11,7 +11,7 @@ import { podTemplateMetadata } from '../k8s/service-mesh';
 import { RegistryModel } from '../model/mesh-model';
 import { REGISTRY_HEALTH_PATH } from '../model/runtime';
 import { resolvedOrThrow } from '../resolve/problems';
-import { RESOLVED_REGISTRY, resolveRegistry } from '../resolve/resolve-registry';
+import { REGISTRY_SHUTDOWN_SECONDS, RESOLVED_REGISTRY, resolveRegistry } from '../resolve/resolve-registry';
 import { PostgresDatabase } from './postgres-database';
 import { IMcpRegistry, McpRegistryProps } from './registry-props';
 
@@ -119,7 +119,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
             ...(storage.initContainers.length > 0 ? { initContainers: storage.initContainers } : {}),
             securityContext: restrictedPodSecurityContext({ user: registry.uid, group: registry.uid }),
             serviceAccountName: name,
-            terminationGracePeriodSeconds: registry.preStopSeconds + 25,
+            terminationGracePeriodSeconds: registry.preStopSeconds + REGISTRY_SHUTDOWN_SECONDS + 5,
             ...(replicas > 1 ? spreadAcross(selector, true) : {}),
             volumes: [tmpVolume('64Mi')],
           },

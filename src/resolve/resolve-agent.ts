@@ -160,7 +160,7 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
   const meshNamespace = props.meshNamespace === undefined ? undefined : check(() => requireDnsLabel(f('meshNamespace'), props.meshNamespace!), undefined);
   const backends = props.tracing === undefined ? [] : check(() => tracingBackends('tracing', props.tracing!, true), []);
   const resources = check(() => renderResources(f('resources'), props.resources, { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' }), undefined);
-  const podMetadata = check(() => serviceMeshPodMetadata(f('serviceMesh'), props.serviceMesh), undefined);
+  const podMetadata = check(() => serviceMeshPodMetadata(f('serviceMesh'), props.serviceMesh, preStopSeconds + drainSeconds), undefined);
   const tracingEnv = props.tracing === undefined ? [] : check(() => agentTracingEnv(props.tracing!), []);
 
   const host = serviceHost(name, namespace, clusterDomain);

@@ -48,6 +48,8 @@ export interface RegistryContext {
 }
 
 const DEFAULT_NAME = 'mcp-mesh-registry';
+/** What the registry gets after its preStop pause to close (its grace period is preStop + this + 5 s). */
+export const REGISTRY_SHUTDOWN_SECONDS = 20;
 
 /** Resolves a registry's props; every problem goes to `problems`, and the result is undefined when there was any. */
 export function resolveRegistry(props: McpRegistryProps, context: RegistryContext, problems: Problems): ResolvedRegistry | undefined {
@@ -112,7 +114,8 @@ export function resolveRegistry(props: McpRegistryProps, context: RegistryContex
     'run as a non-root uid (Pod Security "restricted" forbids uid 0)'), REGISTRY_UID);
   const tracingEnv = props.tracing === undefined ? [] : check(() => registryTracingEnv(props.tracing!), []);
   const tracingBackendModels = props.tracing === undefined ? [] : check(() => tracingBackends('tracing', props.tracing!, false), []);
-  const podMetadata = check(() => serviceMeshPodMetadata('registry.serviceMesh', props.serviceMesh), undefined);
+  // The registry's proxy outlives its preStop pause and the 25 s it then has to close (its grace period).
+  const podMetadata = check(() => serviceMeshPodMetadata('registry.serviceMesh', props.serviceMesh, preStopSeconds + REGISTRY_SHUTDOWN_SECONDS), undefined);
   if (problems.since(start) || storage === undefined || resources === undefined || podMetadata === undefined
     || healthCheck === undefined || timeout === undefined || eviction === undefined) return undefined;
 

@@ -164,8 +164,19 @@ export interface McpAgentSpec {
   readonly env?: McpAgentSpecEnv[];
 
   /**
+   * Expose the agent outside the cluster: an Ingress (`ingressClassName`) or a Gateway API HTTPRoute
+   * (`gateway`) for `host` and `path`, with the controller's timeouts at least the agent's longest capability
+   * timeout, and the ingress controller admitted by the NetworkPolicies and the service mesh's authorization.
+   *
+   * Default: not exposed
+   *
+   * @schema McpAgentSpec#expose
+   */
+  readonly expose?: McpAgentSpecExpose;
+
+  /**
    * The agent is exposed through an ingress controller or gateway (which you configure): McpSecurity admits
-   * the ingress controller's pods to its port.
+   * the ingress controller's pods to its port. Set by `expose` too.
    *
    * Default: false
    *
@@ -301,6 +312,7 @@ export function toJson_McpAgentSpec(obj: McpAgentSpec | undefined): Record<strin
     'dependsOn': obj.dependsOn?.map(y => y),
     'drainTimeout': obj.drainTimeout,
     'env': obj.env?.map(y => toJson_McpAgentSpecEnv(y)),
+    'expose': toJson_McpAgentSpecExpose(obj.expose),
     'exposed': obj.exposed,
     'headlessService': obj.headlessService,
     'heartbeatInterval': obj.heartbeatInterval,
@@ -465,6 +477,79 @@ export function toJson_McpAgentSpecEnv(obj: McpAgentSpecEnv | undefined): Record
   const result = {
     'name': obj.name,
     'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Expose the agent outside the cluster: an Ingress (`ingressClassName`) or a Gateway API HTTPRoute
+ * (`gateway`) for `host` and `path`, with the controller's timeouts at least the agent's longest capability
+ * timeout, and the ingress controller admitted by the NetworkPolicies and the service mesh's authorization.
+ *
+ * Default: not exposed
+ *
+ * @schema McpAgentSpecExpose
+ */
+export interface McpAgentSpecExpose {
+  /**
+   * Render an HTTPRoute attached to this Gateway.
+   *
+   * Default: no HTTPRoute
+   *
+   * @schema McpAgentSpecExpose#gateway
+   */
+  readonly gateway?: McpAgentSpecExposeGateway;
+
+  /**
+   * The host name clients use, e.g. "weather.example.com" (a wildcard "*.example.com" too).
+   *
+   * @schema McpAgentSpecExpose#host
+   */
+  readonly host: string;
+
+  /**
+   * Render an Ingress of this class (e.g. "nginx"). It carries ingress-nginx's timeout and streaming
+   * annotations, which other controllers ignore.
+   *
+   * Default: no Ingress
+   *
+   * @schema McpAgentSpecExpose#ingressClassName
+   */
+  readonly ingressClassName?: string;
+
+  /**
+   * The URL path prefix routed to the agent.
+   *
+   * Default: "/"
+   *
+   * @schema McpAgentSpecExpose#path
+   */
+  readonly path?: string;
+
+  /**
+   * The Secret with the TLS certificate for `host` (Ingress only; a Gateway terminates TLS on its listener).
+   *
+   * Default: plain HTTP
+   *
+   * @schema McpAgentSpecExpose#tlsSecretName
+   */
+  readonly tlsSecretName?: string;
+}
+
+/**
+ * Converts an object of type 'McpAgentSpecExpose' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpAgentSpecExpose(obj: McpAgentSpecExpose | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gateway': toJson_McpAgentSpecExposeGateway(obj.gateway),
+    'host': obj.host,
+    'ingressClassName': obj.ingressClassName,
+    'path': obj.path,
+    'tlsSecretName': obj.tlsSecretName,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -738,6 +823,52 @@ export function toJson_McpAgentSpecTraffic(obj: McpAgentSpecTraffic | undefined)
     'maxPendingRequests': obj.maxPendingRequests,
     'retries': obj.retries,
     'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Render an HTTPRoute attached to this Gateway.
+ *
+ * Default: no HTTPRoute
+ *
+ * @schema McpAgentSpecExposeGateway
+ */
+export interface McpAgentSpecExposeGateway {
+  /**
+   * @schema McpAgentSpecExposeGateway#name
+   */
+  readonly name: string;
+
+  /**
+   * Default: the mesh's namespace
+   *
+   * @schema McpAgentSpecExposeGateway#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * The Gateway's listener to attach to.
+   *
+   * Default: every listener that admits the route
+   *
+   * @schema McpAgentSpecExposeGateway#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'McpAgentSpecExposeGateway' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpAgentSpecExposeGateway(obj: McpAgentSpecExposeGateway | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'sectionName': obj.sectionName,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1900,6 +2031,17 @@ export interface McpMeshSpecSecurity {
   readonly ingressController?: McpMeshSpecSecurityIngressController;
 
   /**
+   * The ingress controller's ServiceAccount, when the controller is in the service mesh: Istio then admits its
+   * identity (instead of any workload of its namespace), and Linkerd, whose authorization is by identity,
+   * needs it to admit the controller to exposed agents at all.
+   *
+   * Default: Istio admits the controller's namespace; Linkerd refuses exposed agents
+   *
+   * @schema McpMeshSpecSecurity#ingressServiceAccount
+   */
+  readonly ingressServiceAccount?: McpMeshSpecSecurityIngressServiceAccount;
+
+  /**
    * Render the zero-trust NetworkPolicies: default deny for every mesh pod, then only the flows the mesh graph
    * needs.
    *
@@ -1942,6 +2084,7 @@ export function toJson_McpMeshSpecSecurity(obj: McpMeshSpecSecurity | undefined)
     'controlPlane': toJson_McpMeshSpecSecurityControlPlane(obj.controlPlane),
     'dns': toJson_McpMeshSpecSecurityDns(obj.dns),
     'ingressController': toJson_McpMeshSpecSecurityIngressController(obj.ingressController),
+    'ingressServiceAccount': toJson_McpMeshSpecSecurityIngressServiceAccount(obj.ingressServiceAccount),
     'networkPolicies': obj.networkPolicies,
     'prometheus': toJson_McpMeshSpecSecurityPrometheus(obj.prometheus),
     'trustDomain': obj.trustDomain,
@@ -2666,6 +2809,17 @@ export interface McpMeshSpecEnvironmentsSecurity {
   readonly ingressController?: McpMeshSpecEnvironmentsSecurityIngressController;
 
   /**
+   * The ingress controller's ServiceAccount, when the controller is in the service mesh: Istio then admits its
+   * identity (instead of any workload of its namespace), and Linkerd, whose authorization is by identity,
+   * needs it to admit the controller to exposed agents at all.
+   *
+   * Default: Istio admits the controller's namespace; Linkerd refuses exposed agents
+   *
+   * @schema McpMeshSpecEnvironmentsSecurity#ingressServiceAccount
+   */
+  readonly ingressServiceAccount?: McpMeshSpecEnvironmentsSecurityIngressServiceAccount;
+
+  /**
    * Render the zero-trust NetworkPolicies: default deny for every mesh pod, then only the flows the mesh graph
    * needs.
    *
@@ -2708,6 +2862,7 @@ export function toJson_McpMeshSpecEnvironmentsSecurity(obj: McpMeshSpecEnvironme
     'controlPlane': toJson_McpMeshSpecEnvironmentsSecurityControlPlane(obj.controlPlane),
     'dns': toJson_McpMeshSpecEnvironmentsSecurityDns(obj.dns),
     'ingressController': toJson_McpMeshSpecEnvironmentsSecurityIngressController(obj.ingressController),
+    'ingressServiceAccount': toJson_McpMeshSpecEnvironmentsSecurityIngressServiceAccount(obj.ingressServiceAccount),
     'networkPolicies': obj.networkPolicies,
     'prometheus': toJson_McpMeshSpecEnvironmentsSecurityPrometheus(obj.prometheus),
     'trustDomain': obj.trustDomain,
@@ -3646,6 +3801,42 @@ export function toJson_McpMeshSpecSecurityIngressController(obj: McpMeshSpecSecu
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The ingress controller's ServiceAccount, when the controller is in the service mesh: Istio then admits its
+ * identity (instead of any workload of its namespace), and Linkerd, whose authorization is by identity,
+ * needs it to admit the controller to exposed agents at all.
+ *
+ * Default: Istio admits the controller's namespace; Linkerd refuses exposed agents
+ *
+ * @schema McpMeshSpecSecurityIngressServiceAccount
+ */
+export interface McpMeshSpecSecurityIngressServiceAccount {
+  /**
+   * @schema McpMeshSpecSecurityIngressServiceAccount#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema McpMeshSpecSecurityIngressServiceAccount#namespace
+   */
+  readonly namespace: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecSecurityIngressServiceAccount' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecSecurityIngressServiceAccount(obj: McpMeshSpecSecurityIngressServiceAccount | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Prometheus pods, admitted to the agents' HTTP port (where `/metrics` is served).
  *
  * Pods or an IP range: exactly one of `pods`, `podsInNamespace` or `ipBlock`.
@@ -4552,6 +4743,42 @@ export function toJson_McpMeshSpecEnvironmentsSecurityIngressController(obj: Mcp
     'ipBlock': toJson_McpMeshSpecEnvironmentsSecurityIngressControllerIpBlock(obj.ipBlock),
     'pods': toJson_McpMeshSpecEnvironmentsSecurityIngressControllerPods(obj.pods),
     'podsInNamespace': toJson_McpMeshSpecEnvironmentsSecurityIngressControllerPodsInNamespace(obj.podsInNamespace),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The ingress controller's ServiceAccount, when the controller is in the service mesh: Istio then admits its
+ * identity (instead of any workload of its namespace), and Linkerd, whose authorization is by identity,
+ * needs it to admit the controller to exposed agents at all.
+ *
+ * Default: Istio admits the controller's namespace; Linkerd refuses exposed agents
+ *
+ * @schema McpMeshSpecEnvironmentsSecurityIngressServiceAccount
+ */
+export interface McpMeshSpecEnvironmentsSecurityIngressServiceAccount {
+  /**
+   * @schema McpMeshSpecEnvironmentsSecurityIngressServiceAccount#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema McpMeshSpecEnvironmentsSecurityIngressServiceAccount#namespace
+   */
+  readonly namespace: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsSecurityIngressServiceAccount' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsSecurityIngressServiceAccount(obj: McpMeshSpecEnvironmentsSecurityIngressServiceAccount | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

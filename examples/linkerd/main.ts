@@ -14,11 +14,20 @@ export function buildApp(app: App = new App()): App {
     namespace: 'mcp-linkerd',
     serviceMesh: ServiceMesh.LINKERD,
     observability: { scrapeAgents: true },
-    security: { prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }) },
+    security: {
+      prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
+      // A Gateway API gateway whose pods run in the mesh: Linkerd admits it by its identity.
+      ingressController: NetworkPeer.podsInNamespace('gateways', { 'gateway.networking.k8s.io/gateway-name': 'public' }),
+      ingressServiceAccount: { name: 'public', namespace: 'gateways' },
+    },
     agents: [
       { name: 'weather', runtime: image('weather'), replicas: 2, capabilities: [{ name: 'weather_forecast', timeout: Duration.seconds(10) }] },
       { name: 'hotels', runtime: image('hotels'), replicas: 2, capabilities: [{ name: 'hotel_search', timeout: Duration.seconds(20) }] },
-      { name: 'planner', runtime: image('planner'), capabilities: [{ name: 'plan_trip' }], dependsOn: ['weather_forecast', 'hotel_search'] },
+      {
+        name: 'planner', runtime: image('planner'), capabilities: [{ name: 'plan_trip' }], dependsOn: ['weather_forecast', 'hotel_search'],
+        // An HTTPRoute on the shared Gateway (its listener must admit routes from this namespace).
+        expose: { host: 'planner.example.com', gateway: { name: 'public', namespace: 'gateways' } },
+      },
     ],
   });
   return app;

@@ -14,6 +14,33 @@ import { EnvVar, SecretEnvVar } from './secret-value';
  * validated agent that McpAgent renders.
  */
 
+/** A Gateway API Gateway that routes to an agent. */
+export interface GatewayReference {
+  readonly name: string;
+  /** @default - the mesh's namespace */
+  readonly namespace?: string;
+  /** The Gateway's listener to attach to. @default - every listener that admits the route */
+  readonly sectionName?: string;
+}
+
+/** How clients outside the cluster reach an agent: an Ingress or an HTTPRoute (exactly one). */
+export interface AgentExposure {
+  /** The host name clients use, e.g. "weather.example.com" (a wildcard "*.example.com" too). */
+  readonly host: string;
+  /** The URL path prefix routed to the agent. @default "/" */
+  readonly path?: string;
+  /**
+   * Render an Ingress of this class (e.g. "nginx"). It carries ingress-nginx's timeout and streaming
+   * annotations, which other controllers ignore.
+   * @default - no Ingress
+   */
+  readonly ingressClassName?: string;
+  /** The Secret with the TLS certificate for `host` (Ingress only; a Gateway terminates TLS on its listener). @default - plain HTTP */
+  readonly tlsSecretName?: string;
+  /** Render an HTTPRoute attached to this Gateway. @default - no HTTPRoute */
+  readonly gateway?: GatewayReference;
+}
+
 /** A capability the agent provides. */
 export interface CapabilityProps {
   /** Capability name other agents depend on, e.g. "weather_forecast". */
@@ -123,10 +150,17 @@ export interface McpAgentOptions {
   readonly internetEgress?: boolean;
   /**
    * The agent is exposed through an ingress controller or gateway (which you configure): McpSecurity admits
-   * the ingress controller's pods to its port.
+   * the ingress controller's pods to its port. Set by `expose` too.
    * @default false
    */
   readonly exposed?: boolean;
+  /**
+   * Expose the agent outside the cluster: an Ingress (`ingressClassName`) or a Gateway API HTTPRoute
+   * (`gateway`) for `host` and `path`, with the controller's timeouts at least the agent's longest capability
+   * timeout, and the ingress controller admitted by the NetworkPolicies and the service mesh's authorization.
+   * @default - not exposed
+   */
+  readonly expose?: AgentExposure;
   /** Plain environment variables. @default - none */
   readonly env?: EnvVar[];
   /** Secret environment variables (API keys), from Secrets. @default - none */

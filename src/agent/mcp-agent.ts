@@ -9,7 +9,7 @@ import {
 } from '../k8s/pod';
 import { agentOwner, ownedBy } from '../k8s/ownership';
 import { podTemplateMetadata } from '../k8s/service-mesh';
-import { AgentModel } from '../model/mesh-model';
+import { AgentModel, ExposureModel } from '../model/mesh-model';
 import { AGENT_CONFIG_DIR, AGENT_CONFIG_FILE } from '../model/runtime';
 import { resolvedOrThrow } from '../resolve/problems';
 import { RESOLVED_AGENT, resolveAgent } from '../resolve/resolve-agent';
@@ -106,6 +106,8 @@ export class McpAgent extends Construct {
       volumeMounts,
     };
 
+    if (model.exposure !== undefined) this.renderExposure(model.exposure, metadata(name), port);
+
     const autoscaling = agent.autoscaling;
     if (autoscaling !== undefined) {
       new MeshObject(this, 'HorizontalPodAutoscaler', {
@@ -155,5 +157,54 @@ export class McpAgent extends Construct {
         },
       },
     });
+  }
+
+  /**
+   * The Ingress or HTTPRoute in front of the agent's ClusterIP Service, timed for its longest call. MCP's
+   * streamable HTTP answers with server-sent events, so ingress-nginx also gets response buffering off.
+   */
+  private renderExposure(e: ExposureModel, metadata: { labels: Record<string, string>; name: string; namespace?: string }, port: number): void {
+    const timeout = String(e.timeoutSeconds);
+    if (e.ingressClassName !== undefined) {
+      new MeshObject(this, 'Ingress', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          ...metadata,
+          annotations: {
+            'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
+            'nginx.ingress.kubernetes.io/proxy-read-timeout': timeout,
+            'nginx.ingress.kubernetes.io/proxy-send-timeout': timeout,
+          },
+        },
+        spec: {
+          ingressClassName: e.ingressClassName,
+          rules: [{
+            host: e.host,
+            http: { paths: [{ backend: { service: { name: metadata.name, port: { name: 'http' } } }, path: e.path, pathType: 'Prefix' }] },
+          }],
+          ...(e.tlsSecretName !== undefined ? { tls: [{ hosts: [e.host], secretName: e.tlsSecretName }] } : {}),
+        },
+      });
+    } else if (e.gateway !== undefined) {
+      new MeshObject(this, 'HTTPRoute', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata,
+        spec: {
+          hostnames: [e.host],
+          parentRefs: [{
+            group: 'gateway.networking.k8s.io', kind: 'Gateway', name: e.gateway.name,
+            ...(e.gateway.namespace !== undefined ? { namespace: e.gateway.namespace } : {}),
+            ...(e.gateway.sectionName !== undefined ? { sectionName: e.gateway.sectionName } : {}),
+          }],
+          rules: [{
+            backendRefs: [{ name: metadata.name, port }],
+            matches: [{ path: { type: 'PathPrefix', value: e.path } }],
+            timeouts: { backendRequest: `${timeout}s`, request: `${timeout}s` },
+          }],
+        },
+      });
+    }
   }
 }

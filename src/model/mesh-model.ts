@@ -20,6 +20,17 @@ export interface CapabilityModel {
   readonly description?: string;
 }
 
+/** An agent's route from outside the cluster. */
+export interface ExposureModel {
+  readonly host: string;
+  readonly path: string;
+  readonly ingressClassName?: string;
+  readonly tlsSecretName?: string;
+  readonly gateway?: { readonly name: string; readonly namespace?: string; readonly sectionName?: string };
+  /** The longest a call through it may take, in seconds: the controller's timeouts. */
+  readonly timeoutSeconds: number;
+}
+
 /** How callers reach an agent: the address it advertises to the registry. */
 export enum AdvertiseMode {
   /** The agent's ClusterIP Service DNS name: calls spread over its replicas. */
@@ -45,6 +56,8 @@ export interface AgentModel {
   readonly internetEgress: boolean;
   /** An ingress controller (or other gateway) may call the agent. */
   readonly exposed: boolean;
+  /** The Ingress or HTTPRoute that exposes the agent, when the library renders one. */
+  readonly exposure?: ExposureModel;
   /** How long this agent's runtime waits for calls it makes (`MCP_MESH_CALL_TIMEOUT`), when set. */
   readonly callTimeoutSeconds?: number;
   /** Per-agent traffic policy overrides, resolved against the mesh defaults by the traffic policy. */

@@ -5,7 +5,7 @@
  * the same checks.
  */
 import { Duration } from 'cdk8s';
-import { AgentAutoscaling, CapabilityProps, McpAgentProps } from '../agent/agent-props';
+import { AgentAutoscaling, AgentExposure, CapabilityProps, McpAgentProps } from '../agent/agent-props';
 import { renderAgentConfig } from '../agent/agent-config';
 import { AgentRuntime, RuntimeBinding } from '../agent/agent-runtime';
 import { MAX_OBJECT_BYTES } from '../k8s/limits';
@@ -14,10 +14,10 @@ import { EnvVarJson, envFromField, envFromSecret, envValue } from '../k8s/pod';
 import { ResourceRequirementsJson, renderResources } from '../k8s/resources';
 import { PodMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
-import { AdvertiseMode, AgentModel, CapabilityModel } from '../model/mesh-model';
+import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel } from '../model/mesh-model';
 import { AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel } from '../model/runtime';
 import {
-  durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireEnvName, requireInteger, requireLogLevel,
+  durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
   requirePort, requireSemver, requireServiceName,
 } from '../model/validation';
 import { agentTracingEnv, tracingBackends } from '../observability/tracing';
@@ -163,11 +163,15 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
   const podMetadata = check(() => serviceMeshPodMetadata(f('serviceMesh'), props.serviceMesh, preStopSeconds + drainSeconds), undefined);
   const tracingEnv = props.tracing === undefined ? [] : check(() => agentTracingEnv(props.tracing!), []);
 
+  const exposure = props.expose === undefined ? undefined
+    : check(() => exposureOf(f, props.expose!, props.exposed, capabilities), undefined);
+
   const host = serviceHost(name, namespace, clusterDomain);
   const model: AgentModel = {
     name, namespace, port, replicas, advertise, serviceHost: host, capabilities, dependsOn, heartbeatIntervalSeconds: heartbeat,
     internetEgress: props.internetEgress === true,
-    exposed: props.exposed === true,
+    exposed: props.exposed === true || exposure !== undefined,
+    ...(exposure !== undefined ? { exposure } : {}),
     callTimeoutSeconds,
     traffic: props.traffic === undefined ? undefined : { ...props.traffic },
     backends,
@@ -262,6 +266,50 @@ function userEnv(f: (field: string) => string, name: string, props: McpAgentProp
     }
   }));
   return plainSecrets;
+}
+
+/** A host name an Ingress rule and an HTTPRoute take: a DNS subdomain, or one with a leading `*.` label. */
+const ROUTE_HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+function exposureOf(f: (field: string) => string, e: AgentExposure, exposed: boolean | undefined, capabilities: CapabilityModel[]): ExposureModel {
+  const problems = new Problems();
+  if (exposed === false) {
+    problems.add(new MeshValidationError(f('exposed'), false, 'is false while expose routes outside traffic to the agent', 'remove exposed (expose implies it)'));
+  }
+  if (typeof e.host !== 'string' || e.host.length > 253 || !ROUTE_HOST.test(e.host)) {
+    problems.add(new MeshValidationError(f('expose.host'), e.host, 'is not a host name an Ingress or HTTPRoute takes',
+      'use a lower-case DNS name with at least one dot, e.g. "weather.example.com" (or "*.example.com")'));
+  }
+  const path = e.path ?? '/';
+  if (typeof path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(path) || path.length > 1024) {
+    problems.add(new MeshValidationError(f('expose.path'), path, 'is not an absolute URL path', 'write a path prefix such as "/" or "/weather"'));
+  }
+  if ((e.ingressClassName === undefined) === (e.gateway === undefined)) {
+    problems.add(new MeshValidationError(f('expose'), e.ingressClassName === undefined ? 'neither ingressClassName nor gateway' : 'both ingressClassName and gateway',
+      'needs exactly one way in', 'set ingressClassName (an Ingress) or gateway (a Gateway API HTTPRoute)'));
+  }
+  if (e.ingressClassName !== undefined) problems.run(() => requireDnsSubdomain(f('expose.ingressClassName'), e.ingressClassName));
+  if (e.tlsSecretName !== undefined) {
+    problems.run(() => requireDnsSubdomain(f('expose.tlsSecretName'), e.tlsSecretName));
+    if (e.gateway !== undefined) {
+      problems.add(new MeshValidationError(f('expose.tlsSecretName'), e.tlsSecretName, 'is set with a gateway, which terminates TLS on its own listener',
+        'put the certificate on the Gateway\'s listener, and remove tlsSecretName'));
+    }
+  }
+  if (e.gateway !== undefined) {
+    problems.run(() => requireDnsSubdomain(f('expose.gateway.name'), e.gateway!.name));
+    if (e.gateway.namespace !== undefined) problems.run(() => requireDnsLabel(f('expose.gateway.namespace'), e.gateway!.namespace));
+    if (e.gateway.sectionName !== undefined) problems.run(() => requireDnsSubdomain(f('expose.gateway.sectionName'), e.gateway!.sectionName));
+  }
+  problems.throwIfAny();
+  return {
+    host: e.host,
+    path,
+    ...(e.ingressClassName !== undefined ? { ingressClassName: e.ingressClassName } : {}),
+    ...(e.tlsSecretName !== undefined ? { tlsSecretName: e.tlsSecretName } : {}),
+    ...(e.gateway !== undefined ? { gateway: { ...e.gateway } } : {}),
+    timeoutSeconds: capabilities.length > 0 ? Math.max(...capabilities.map((c) => c.timeoutSeconds)) : 30,
+  };
 }
 
 function autoscalingOf(f: (field: string) => string, a: AgentAutoscaling) {

@@ -7,7 +7,7 @@ import { MeshValidationError } from '../model/errors';
 import { parseCidr } from '../model/cidr';
 import { AgentModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
-import { requireDnsDomain } from '../model/validation';
+import { requireDnsDomain, requireDnsLabel, requireDnsSubdomain } from '../model/validation';
 import { DEFAULT_CLUSTER_CIDRS, McpSecurityOptions, McpSecurityProps } from '../security/security-props';
 import { Problems, ResolvedCarrier, deepFreeze } from './problems';
 
@@ -25,6 +25,10 @@ export function resolveSecurity(options: McpSecurityOptions | undefined, problem
   problems.run(() => o.dns?.validate('security.dns'));
   problems.run(() => o.prometheus?.validate('security.prometheus'));
   problems.run(() => o.ingressController?.validate('security.ingressController'));
+  if (o.ingressServiceAccount !== undefined) {
+    problems.run(() => requireDnsSubdomain('security.ingressServiceAccount.name', o.ingressServiceAccount!.name));
+    problems.run(() => requireDnsLabel('security.ingressServiceAccount.namespace', o.ingressServiceAccount!.namespace));
+  }
   const clusterCidrs: string[] = [];
   (o.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS).forEach((cidr, i) => problems.run(() => {
     const range = parseCidr(`security.clusterCidrs[${i}]`, cidr);
@@ -45,7 +49,12 @@ export function agentSecurityProblems(agent: AgentModel, options: McpSecurityOpt
     return [new MeshValidationError(`agents.${agent.name}.exposed`, true, 'admits an ingress controller, but none is configured',
       'set security.ingressController to the controller\'s pods, e.g. NetworkPeer.podsInNamespace("ingress-nginx", { "app.kubernetes.io/name": "ingress-nginx" })')];
   }
-  if (serviceMesh === ServiceMesh.ISTIO && controller?.namespaceLabels?.['kubernetes.io/metadata.name'] === undefined) {
+  if (serviceMesh === ServiceMesh.LINKERD && options?.ingressServiceAccount === undefined) {
+    return [new MeshValidationError(`agents.${agent.name}.exposed`, true,
+      'admits an ingress controller, which Linkerd can only authorize by its identity, and security.ingressServiceAccount does not name it, so the agent\'s Server would refuse it',
+      'mesh the ingress controller (linkerd.io/inject: enabled) and set security.ingressServiceAccount to its ServiceAccount, e.g. { name: "ingress-nginx", namespace: "ingress-nginx" }')];
+  }
+  if (serviceMesh === ServiceMesh.ISTIO && options?.ingressServiceAccount === undefined && controller?.namespaceLabels?.['kubernetes.io/metadata.name'] === undefined) {
     return [new MeshValidationError('security.ingressController', controller?.namespaceLabels,
       `does not name the ingress controller's namespace, which Istio needs to authorize it to call "${agent.name}"`,
       'use NetworkPeer.podsInNamespace("<namespace>", { ...labels })')];

@@ -95,6 +95,43 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
               },
               "type": "array"
             },
+            "expose": {
+              "properties": {
+                "gateway": {
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "namespace": {
+                      "type": "string"
+                    },
+                    "sectionName": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "name"
+                  ],
+                  "type": "object"
+                },
+                "host": {
+                  "type": "string"
+                },
+                "ingressClassName": {
+                  "type": "string"
+                },
+                "path": {
+                  "type": "string"
+                },
+                "tlsSecretName": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "host"
+              ],
+              "type": "object"
+            },
             "exposed": {
               "type": "boolean"
             },
@@ -609,6 +646,21 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
               "podsInNamespace"
             ]
           },
+          "ingressServiceAccount": {
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "namespace": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "name",
+              "namespace"
+            ],
+            "type": "object"
+          },
           "networkPolicies": {
             "type": "boolean"
           },
@@ -856,6 +908,43 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
         },
         "type": "array"
       },
+      "expose": {
+        "properties": {
+          "gateway": {
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "namespace": {
+                "type": "string"
+              },
+              "sectionName": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "name"
+            ],
+            "type": "object"
+          },
+          "host": {
+            "type": "string"
+          },
+          "ingressClassName": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "tlsSecretName": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "host"
+        ],
+        "type": "object"
+      },
       "exposed": {
         "type": "boolean"
       },
@@ -1072,6 +1161,43 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
           "type": "object"
         },
         "type": "array"
+      },
+      "expose": {
+        "properties": {
+          "gateway": {
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "namespace": {
+                "type": "string"
+              },
+              "sectionName": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "name"
+            ],
+            "type": "object"
+          },
+          "host": {
+            "type": "string"
+          },
+          "ingressClassName": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "tlsSecretName": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "host"
+        ],
+        "type": "object"
       },
       "exposed": {
         "type": "boolean"
@@ -1390,6 +1516,43 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
               "type": "object"
             },
             "type": "array"
+          },
+          "expose": {
+            "properties": {
+              "gateway": {
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "namespace": {
+                    "type": "string"
+                  },
+                  "sectionName": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "name"
+                ],
+                "type": "object"
+              },
+              "host": {
+                "type": "string"
+              },
+              "ingressClassName": {
+                "type": "string"
+              },
+              "path": {
+                "type": "string"
+              },
+              "tlsSecretName": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "host"
+            ],
+            "type": "object"
           },
           "exposed": {
             "type": "boolean"

@@ -8,7 +8,7 @@ import { ServiceMesh } from '../model/service-mesh';
 import { MESH_OWNER, ObjectOwner, REGISTRY_OWNER, agentOwner, ownedBy } from '../k8s/ownership';
 import { resolvedOrThrow } from '../resolve/problems';
 import { RESOLVED_SECURITY, agentSecurityProblems, resolveSecurity } from '../resolve/resolve-security';
-import { McpSecurityProps } from './security-props';
+import { McpSecurityProps, ServiceAccountReference } from './security-props';
 
 export * from './security-props';
 
@@ -202,12 +202,16 @@ export class McpSecurity extends Construct {
     // Agents a mesh resolved were checked there; agents of a model filled some other way are checked here.
     MeshValidationError.throwAll(agentSecurityProblems(agent, this.props, this.serviceMesh));
     const callers = () => this.callersOf(agent);
-    const gateways = agent.exposed ? [this.ingressNamespace()] : [];
-    this.mtls(agent.name, agent.port, 'http', this.agentSelector(agent.name), callers, gateways, agentOwner(agent.name));
+    // The ingress controller: by its identity when it is named, else (Istio) by its namespace.
+    const ingress = agent.exposed ? this.props.ingressServiceAccount : undefined;
+    const gateways = agent.exposed && ingress === undefined ? [this.ingressNamespace()] : [];
+    this.mtls(agent.name, agent.port, 'http', this.agentSelector(agent.name), callers, gateways, agentOwner(agent.name), ingress);
     // A new agent may be the first caller of providers that exist already: they now need their authorization.
     if (this.serviceMesh === ServiceMesh.LINKERD) {
-      for (const provider of model.providersFor(agent.name)) this.linkerdAuthorization(provider.name, () => this.callersOf(provider), agentOwner(provider.name));
-      if (callers().length > 0) this.linkerdAuthorization(agent.name, callers, agentOwner(agent.name));
+      for (const provider of model.providersFor(agent.name)) {
+        this.linkerdAuthorization(provider.name, () => this.callersOf(provider), agentOwner(provider.name), provider.exposed ? this.props.ingressServiceAccount : undefined);
+      }
+      if (callers().length > 0 || ingress !== undefined) this.linkerdAuthorization(agent.name, callers, agentOwner(agent.name), ingress);
       this.linkerdAuthorization(model.registry.name, () => model.agents.map((a) => a.name), REGISTRY_OWNER);
     }
   }
@@ -223,7 +227,7 @@ export class McpSecurity extends Construct {
    * Every workload's service account is named after it.
    */
   private mtls(workload: string, port: number, portName: string, selector: Record<string, string>,
-    callers: () => string[], gatewayNamespaces: string[], owner: ObjectOwner): void {
+    callers: () => string[], gatewayNamespaces: string[], owner: ObjectOwner, gatewayIdentity?: ServiceAccountReference): void {
     const { namespace } = this.props;
     const trustDomain = this.props.trustDomain ?? 'cluster.local';
     if (this.serviceMesh === ServiceMesh.ISTIO) {
@@ -234,7 +238,10 @@ export class McpSecurity extends Construct {
         metadata: this.metadata(workload),
         // Read at synthesis. No rule at all means nobody may call: an ALLOW policy that matches nothing denies.
         get spec() {
-          const principals = callers().map((sa) => `${trustDomain}/ns/${namespace}/sa/${sa}`);
+          const principals = [
+            ...callers().map((sa) => `${trustDomain}/ns/${namespace}/sa/${sa}`),
+            ...(gatewayIdentity !== undefined ? [`${trustDomain}/ns/${gatewayIdentity.namespace}/sa/${gatewayIdentity.name}`] : []),
+          ];
           const to = [{ operation: { ports: [String(port)] } }];
           const rules = [
             ...(principals.length > 0 ? [{ from: [{ source: { principals } }], to }] : []),
@@ -263,8 +270,8 @@ export class McpSecurity extends Construct {
    * workload nobody calls. Once it has callers, a MeshTLSAuthentication of their service accounts and an
    * AuthorizationPolicy that requires it; created once, their lists read at synthesis.
    */
-  private linkerdAuthorization(workload: string, callers: () => string[], owner: ObjectOwner): void {
-    if (this.authorized.has(workload) || callers().length === 0) return;
+  private linkerdAuthorization(workload: string, callers: () => string[], owner: ObjectOwner, gatewayIdentity?: ServiceAccountReference): void {
+    if (this.authorized.has(workload) || (callers().length === 0 && gatewayIdentity === undefined)) return;
     this.authorized.add(workload);
     const namespace = this.props.namespace;
     ownedBy(new MeshObject(this, `MeshTLSAuthentication-${workload}`, {
@@ -272,7 +279,11 @@ export class McpSecurity extends Construct {
       kind: 'MeshTLSAuthentication',
       metadata: this.metadata(`${workload}-callers`),
       get spec() {
-        return withinSizeLimit('MeshTLSAuthentication', `${workload}-callers`, { identityRefs: callers().map((sa) => ({ kind: 'ServiceAccount', name: sa, namespace })) },
+        const identityRefs = [
+          ...callers().map((sa) => ({ kind: 'ServiceAccount', name: sa, namespace })),
+          ...(gatewayIdentity !== undefined ? [{ kind: 'ServiceAccount', name: gatewayIdentity.name, namespace: gatewayIdentity.namespace }] : []),
+        ];
+        return withinSizeLimit('MeshTLSAuthentication', `${workload}-callers`, { identityRefs },
           'this workload has too many callers to list one by one: split the capability among several agents');
       },
     }), owner);

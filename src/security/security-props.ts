@@ -7,6 +7,12 @@ import { ServiceMesh } from '../model/service-mesh';
  * checks them; McpSecurity renders.
  */
 
+/** A ServiceAccount, by name and namespace. */
+export interface ServiceAccountReference {
+  readonly name: string;
+  readonly namespace: string;
+}
+
 /** Security settings a mesh passes through. */
 export interface McpSecurityOptions {
   /**
@@ -30,6 +36,13 @@ export interface McpSecurityOptions {
    * @default - none: exposing an agent without it fails synth
    */
   readonly ingressController?: NetworkPeer;
+  /**
+   * The ingress controller's ServiceAccount, when the controller is in the service mesh: Istio then admits its
+   * identity (instead of any workload of its namespace), and Linkerd, whose authorization is by identity,
+   * needs it to admit the controller to exposed agents at all.
+   * @default - Istio admits the controller's namespace; Linkerd refuses exposed agents
+   */
+  readonly ingressServiceAccount?: ServiceAccountReference;
   /**
    * Ranges that are inside the cluster (pods, services, nodes) and so never count as "the internet" for
    * agents with `internetEgress`.

@@ -33,7 +33,8 @@ export function meshAgents(n: number): McpMeshAgentProps[] {
     name: `agent-${i}`,
     runtime: AgentRuntime.python({ image: `ghcr.io/example/agent-${i % 10}:1.0.${i % 7}`, script: 'agent.py' }),
     ...(i % 5 === 4 ? { autoscaling: { minReplicas: 2, maxReplicas: 6 } } : { replicas: 2 }),
-    advertise: i % 4 === 3 ? AdvertiseMode.POD_IP : AdvertiseMode.SERVICE,
+    // Pod IPs only where they can work: fixed replicas, no traffic overrides (refused at synth otherwise).
+    advertise: i % 4 === 3 && i % 5 !== 4 && i % 3 !== 0 ? AdvertiseMode.POD_IP : AdvertiseMode.SERVICE,
     internetEgress: i % 10 === 0,
     exposed: i % 20 === 0,
     traffic: i % 3 === 0 ? { retries: 1, maxConnections: 50 } : undefined,

@@ -204,3 +204,26 @@ describe('the service mesh proxy outlives the app on shutdown', () => {
     expect(podOf(ServiceMesh.LINKERD, 'StatefulSet', 'mcp-mesh-registry').metadata.annotations['config.alpha.linkerd.io/proxy-wait-before-exit-seconds']).toBe('25');
   });
 });
+
+describe('pod-ip advertising, where it cannot work', () => {
+  const problemsOf = (props: object) => {
+    try {
+      synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, agents: [{ name: 'a', runtime: rt, advertise: AdvertiseMode.POD_IP, ...props }] }));
+    } catch (e) {
+      return (e as { problems: Array<{ field: string; problem: string }> }).problems.map((p) => `${p.field}: ${p.problem}`);
+    }
+    return [];
+  };
+
+  test('with an autoscaler: the replicas it adds would take no calls', () => {
+    expect(problemsOf({ autoscaling: { maxReplicas: 5 } })).toEqual([expect.stringMatching(/^agents\.a\.advertise: is set together with autoscaling: .* take no calls$/)]);
+  });
+
+  test('with traffic settings under a service mesh: its routes match the Service name, not pod IPs', () => {
+    expect(problemsOf({ traffic: { retries: 1 } })).toEqual([expect.stringMatching(/^agents\.a\.traffic: does not apply to a pod-ip agent/)]);
+  });
+
+  test('with fixed replicas (standbys) it synthesizes', () => {
+    expect(problemsOf({ replicas: 2 })).toEqual([]);
+  });
+});

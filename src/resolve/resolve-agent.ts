@@ -16,6 +16,7 @@ import { PodMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel } from '../model/mesh-model';
 import { AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel } from '../model/runtime';
+import { ServiceMesh } from '../model/service-mesh';
 import {
   durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
   requirePort, requireSemver, requireServiceName,
@@ -144,6 +145,16 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
   const advertise = props.advertise ?? AdvertiseMode.SERVICE;
   if (!Object.values(AdvertiseMode).includes(advertise)) {
     problems.add(new MeshValidationError(f('advertise'), advertise, 'is not an advertise mode', 'use AdvertiseMode.SERVICE or AdvertiseMode.POD_IP'));
+  }
+  if (advertise === AdvertiseMode.POD_IP && props.autoscaling !== undefined) {
+    problems.add(new MeshValidationError(f('advertise'), advertise,
+      'is set together with autoscaling: each replica registers its own pod IP and callers call the one the registry hands them, so the replicas the autoscaler adds for CPU take no calls',
+      'advertise the Service (AdvertiseMode.SERVICE) so that calls spread over the replicas, or keep pod-ip with fixed replicas as standbys'));
+  }
+  if (advertise === AdvertiseMode.POD_IP && props.traffic !== undefined && props.serviceMesh !== undefined && props.serviceMesh !== ServiceMesh.NONE) {
+    problems.add(new MeshValidationError(f('traffic'), Object.keys(props.traffic),
+      `does not apply to a pod-ip agent: the ${props.serviceMesh} routes that carry timeouts, retries and circuit breaking match the agent's Service name, and its callers call pod IPs`,
+      'advertise the Service (AdvertiseMode.SERVICE) to have the traffic settings apply, or remove traffic'));
   }
   const heartbeat = check(() => durationSeconds(f('heartbeatInterval'), props.heartbeatInterval ?? Duration.seconds(5), 1, 300), 5);
   const logLevel = check(() => requireLogLevel(f('logLevel'), props.logLevel ?? LogLevel.INFO), LogLevel.INFO);

@@ -74,6 +74,7 @@ spec:
     python: { image: "ghcr.io/example/weather-agent:2.1.0", script: weather.py }
   replicas: 3
   headlessService: true
+  advertise: pod-ip
   capabilities:
     - { name: weather_forecast, version: 2.1.0, timeout: 10s, tags: [weather, forecast], description: Forecast for a city }
     - { name: weather_alerts, timeout: 5s }
@@ -91,7 +92,6 @@ spec:
       command: [node, dist/agent.js]
       runAsUser: 1000
   autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 65 }
-  advertise: pod-ip
   capabilities: [{ name: hotel_search, timeout: 20s }]
   env: [{ name: HOTELS_REGION, value: eu-west }]
   drainTimeout: 45s
@@ -176,7 +176,6 @@ function typescriptApp(environment?: MeshEnvironment): App {
           runAsUser: 1000,
         }),
         autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 65 },
-        advertise: AdvertiseMode.POD_IP,
         capabilities: [{ name: 'hotel_search', timeout: Duration.seconds(20) }],
         env: [{ name: 'HOTELS_REGION', value: 'eu-west' }],
         drainTimeout: Duration.seconds(45),
@@ -207,6 +206,7 @@ function typescriptApp(environment?: MeshEnvironment): App {
         runtime: AgentRuntime.python({ image: 'ghcr.io/example/weather-agent:2.1.0', script: 'weather.py' }),
         replicas: 3,
         headlessService: true,
+        advertise: AdvertiseMode.POD_IP,
         capabilities: [
           { name: 'weather_forecast', version: '2.1.0', timeout: Duration.seconds(10), tags: ['weather', 'forecast'], description: 'Forecast for a city' },
           { name: 'weather_alerts', timeout: Duration.seconds(5) },

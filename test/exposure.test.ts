@@ -1,6 +1,6 @@
 /** Exposed agents: the Ingress or HTTPRoute in front of them, its timeouts, and who the policies admit. */
 import { Duration } from 'cdk8s';
-import { AgentRuntime, McpMesh, McpMeshProps, MeshValidationError, NetworkPeer, ServiceMesh } from '../src';
+import { AgentExposure, AgentRuntime, McpMesh, McpMeshAgentProps, McpMeshProps, MeshValidationError, NetworkPeer, ServiceMesh } from '../src';
 import { find, synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
@@ -20,7 +20,7 @@ function problems(props: McpMeshProps): string[] {
   return [];
 }
 
-const planner = (expose: object, extra: object = {}) => ({
+const planner = (expose: AgentExposure, extra: Partial<McpMeshAgentProps> = {}): McpMeshAgentProps => ({
   name: 'planner', runtime: rt, capabilities: [{ name: 'plan', timeout: Duration.minutes(3) }, { name: 'quick', timeout: Duration.seconds(5) }], expose, ...extra,
 });
 

@@ -27,6 +27,8 @@ import { REPO_ROOT, resolveUpstreamCrds } from '../test/conformance/cluster';
 import { ProcessStats, rolloutTarget, SimulatedCluster } from '../test/simulated/simulated-cluster';
 
 export const BENCH_NAMESPACE = 'bench';
+/** The ingress controller's identity (Linkerd authorizes exposed agents by it; it runs in the mesh). */
+export const BENCH_INGRESS_IDENTITY = { name: 'ingress-nginx', namespace: 'ingress-nginx' };
 /** API groups a bare control plane serves; objects of other groups (CRDs) are skipped and reported. */
 const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io',
   'scheduling.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
@@ -96,6 +98,8 @@ export function clusterBenchMesh(n: number, registry: 'sqlite' | 'postgres', ser
     security: {
       prometheus: NetworkPeer.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus' }),
       ingressController: NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),
+      // Linkerd admits a meshed controller by its identity only; Istio here by the controller's namespace.
+      ...(serviceMesh === ServiceMesh.LINKERD ? { ingressServiceAccount: BENCH_INGRESS_IDENTITY } : {}),
     },
     // With the CRDs installed (any service mesh), the monitoring objects too: PrometheusRule, the agents'
     // PodMonitor, the dashboards' ConfigMaps.

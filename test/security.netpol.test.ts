@@ -21,6 +21,8 @@ import { K8sObject, synth, synthApp } from './util/synth';
 interface Extras {
   prometheus?: boolean;
   exposed?: string[];
+  /** The ingress controller's pod, when not ingress-nginx's (e.g. a Gateway's). */
+  ingress?: Pod;
   internet?: string[];
   registryProxy?: boolean;
   postgres?: boolean;
@@ -44,6 +46,8 @@ const LINKERD_DESTINATION: Pod = { name: 'linkerd-destination', namespace: 'link
 const DNS: Pod = { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const PROMETHEUS: Pod = { name: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
 const INGRESS: Pod = { name: 'ingress', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+/** The pods of a Gateway API gateway (the linkerd example exposes its planner through one). */
+const GATEWAY: Pod = { name: 'gateway', namespace: 'gateways', labels: { 'gateway.networking.k8s.io/gateway-name': 'public' } };
 const POSTGRES: Pod = { name: 'postgres', namespace: 'databases', labels: { 'app.kubernetes.io/name': 'postgresql' } };
 const INTERNET: External = { ip: '1.2.3.4' };
 const INTERNET_V6: External = { ip: '2606:4700::1111' };
@@ -104,7 +108,7 @@ function analyse(objects: K8sObject[], extras: Extras) {
   const stranger: Pod = { name: 'stranger', namespace, labels: { app: 'debug' } };
   const impostor: Pod = { name: 'impostor', namespace, labels: { 'app.kubernetes.io/name': agents[0].labels['app.kubernetes.io/name'] } };
   const foreignTwin: Pod = { name: 'twin', namespace: 'other', labels: { ...agents[0].labels } };
-  const outsiders: Endpoint[] = [REDIS, TEMPO, ISTIOD, LINKERD_DESTINATION, DNS, PROMETHEUS, INGRESS, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
+  const outsiders: Endpoint[] = [REDIS, TEMPO, ISTIOD, LINKERD_DESTINATION, DNS, PROMETHEUS, INGRESS, GATEWAY, POSTGRES, stranger, impostor, foreignTwin, INTERNET, INTERNET_V6, CLUSTER_IP, CGNAT_IP, CLUSTER_V6];
 
   const intended = new Set<string>();
   const allow = (src: Endpoint, dst: Endpoint, p: number, protocol = 'TCP') => intended.add(key(src, dst, p, protocol));
@@ -126,7 +130,7 @@ function analyse(objects: K8sObject[], extras: Extras) {
       }
     }
     if (extras.prometheus) allow(PROMETHEUS, agent, port(agent));
-    if (extras.exposed?.includes(agent.name)) allow(INGRESS, agent, port(agent));
+    if (extras.exposed?.includes(agent.name)) allow(extras.ingress ?? INGRESS, agent, port(agent));
     if (extras.internet?.includes(agent.name)) {
       allow(agent, INTERNET, 443);
       if (extras.ipv6ClusterRange) allow(agent, INTERNET_V6, 443);
@@ -172,7 +176,9 @@ const cases: Array<[string, () => K8sObject[], Extras]> = [
     prometheus: true, exposed: ['planner'], internet: ['planner'], registryProxy: true, postgres: true, ipv6ClusterRange: true,
     controlPlane: { pod: ISTIOD, ports: [15012] }, tracing: true, proxyMetricsPorts: [15020, 15090],
   }],
-  ['linkerd', () => synthApp(buildLinkerd()), { controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] }, prometheus: true, proxyMetricsPorts: [4191] }],
+  ['linkerd', () => synthApp(buildLinkerd()), {
+    controlPlane: { pod: LINKERD_DESTINATION, ports: [8080, 8086, 8090] }, prometheus: true, proxyMetricsPorts: [4191], exposed: ['planner'], ingress: GATEWAY,
+  }],
   ['ha', () => synthApp(buildHa()), { inClusterDatabase: true }],
 ];
 

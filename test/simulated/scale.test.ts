@@ -13,7 +13,7 @@
  *
  * Env: MCP_MESH_SKIP_CONFORMANCE=1 skips (local only; CI never sets it).
  */
-import { BENCH_NAMESPACE, ClusterBenchResult, runClusterBench } from '../../bench/cluster-bench';
+import { BENCH_INGRESS_IDENTITY, BENCH_NAMESPACE, ClusterBenchResult, runClusterBench } from '../../bench/cluster-bench';
 import { ServiceMesh } from '../../src';
 import { conformanceSkipReason } from '../conformance/cluster';
 import { selects, Selector } from '../util/netpol';
@@ -330,8 +330,16 @@ describe.each([ServiceMesh.ISTIO, ServiceMesh.LINKERD])('simulated cluster with 
       allowedInto.set(workload, new Set(policy.spec.requiredAuthenticationRefs.flatMap((r: any) => [...(auth.get(r.name) ?? [])])));
     }
     const liveIdentities = new Set(live.pods.map(identity));
-    for (const [workload, identities] of allowedInto) expect([workload, [...identities].filter((i) => !liveIdentities.has(i))]).toEqual([workload, []]);
+    const ingress = `${BENCH_INGRESS_IDENTITY.namespace}/${BENCH_INGRESS_IDENTITY.name}`;
+    for (const [workload, identities] of allowedInto) expect([workload, [...identities].filter((i) => !liveIdentities.has(i) && i !== ingress)]).toEqual([workload, []]);
     expectEveryCallAllowed(allowedInto, identity);
+    // The meshed ingress controller's identity is admitted into exactly the agents whose NetworkPolicy admits
+    // the controller's pods: the exposed ones (two renderings of one decision agree).
+    const exposedByPolicy = synthesized('NetworkPolicy')
+      .filter((p) => (p.spec.ingress ?? []).some((rule: any) => (rule.from ?? []).some((peer: any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx')))
+      .map((p) => p.metadata.name).sort();
+    expect(exposedByPolicy.length).toBeGreaterThan(0);
+    expect([...allowedInto].filter(([, ids]) => ids.has(ingress)).map(([workload]) => workload).sort()).toEqual(exposedByPolicy);
   });
 
   it('the agents\' PodMonitor selects every agent pod and nothing else, in its namespace, on a port name those pods have', () => {

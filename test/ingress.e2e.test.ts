@@ -25,6 +25,7 @@ import { McpClient } from './util/mcp-client';
 import { ensurePythonRuntime } from './util/python-runtime';
 import { reapDir, reapPid } from './util/reaper';
 import { RunningRegistry, freePort, startRegistry } from './util/registry-process';
+import { podEnv, spawnCaptured } from './util/pod-env';
 import { container, find, synthApp } from './util/synth';
 
 /** How long the tool takes: past ingress-nginx's 60 s default read timeout, within the capability's timeout. */
@@ -124,26 +125,16 @@ suite('an exposed agent through a real nginx configured from its Ingress (real a
     const objects = meshObjects();
     const c = container(find(objects, 'Deployment', 'slow'));
     const agentPort = await freePort();
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: root };
-    for (const e of c.env) {
-      if (e.valueFrom?.fieldRef?.fieldPath === 'status.podIP') env[e.name] = '127.0.0.1';
-      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = 'slow-0';
-      else if (e.valueFrom !== undefined) throw new Error(`unexpected env source for ${e.name}`);
-      else env[e.name] = e.value;
-    }
+    const env = podEnv(c, { ip: '127.0.0.1', name: 'slow-0' }, { PATH: process.env.PATH ?? '', HOME: root });
     Object.assign(env, { HOST: '127.0.0.1', MCP_MESH_HTTP_HOST: '127.0.0.1', MCP_MESH_HTTP_PORT: String(agentPort), MCP_MESH_REGISTRY_URL: registry.baseUrl });
     const script = path.join(root, 'slow.py');
     fs.writeFileSync(script, AGENT);
-    const agent = spawn(python, [script], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    agent.stdout!.on('data', (d) => { output += d; });
-    agent.stderr!.on('data', (d) => { output += d; });
+    const { child: agent, output } = spawnCaptured(python, [script], { env, cwd: root });
     children.push(agent);
-    reapPid(agent.pid!, agent);
     agentUrl = `http://127.0.0.1:${agentPort}`;
     const deadline = Date.now() + 90_000;
     while (!(await fetch(`${agentUrl}/ready`).then((r) => r.status === 200, () => false))) {
-      if (Date.now() > deadline || agent.exitCode !== null) throw new Error(`the agent never became ready:\n${output.slice(-3000)}`);
+      if (Date.now() > deadline || agent.exitCode !== null) throw new Error(`the agent never became ready:\n${output().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
 

@@ -23,6 +23,7 @@ import { McpClient } from './util/mcp-client';
 import { ensurePythonRuntime } from './util/python-runtime';
 import { reapDir, reapPid } from './util/reaper';
 import { RunningRegistry, freePort, startRegistry } from './util/registry-process';
+import { podEnv, spawnCaptured } from './util/pod-env';
 import { container, find, synthApp } from './util/synth';
 
 const AGENT = `
@@ -125,24 +126,14 @@ suite('MCP Mesh 3.8.0 routes no sessions in its default startup (two real replic
     const script = path.join(root, `${label}.py`);
     fs.writeFileSync(script, AGENT);
     const started = replicas.map((ip, i) => {
-      const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: root };
-      for (const e of c.env) {
-        if (e.valueFrom?.fieldRef?.fieldPath === 'status.podIP') env[e.name] = ip;
-        else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = `chat-${label}-${i}`;
-        else if (e.valueFrom !== undefined) throw new Error(`unexpected env source for ${e.name}`);
-        else env[e.name] = e.value;
-      }
+      const env = podEnv(c, { ip, name: `chat-${label}-${i}` }, { PATH: process.env.PATH ?? '', HOME: root });
       // The settings the runtime documents for session routing.
       Object.assign(env, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, MCP_MESH_SESSION_TTL: '600' });
       // What the pod network provides: the pod's own address, the same container port, the registry on loopback.
       Object.assign(env, { HOST: ip, MCP_MESH_HTTP_PORT: String(port), MCP_MESH_REGISTRY_URL: registry.baseUrl });
-      const child = spawn(python, [script], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout!.on('data', (d) => { output += d; });
-      child.stderr!.on('data', (d) => { output += d; });
+      const { child, output } = spawnCaptured(python, [script], { env, cwd: root });
       children.push(child);
-      reapPid(child.pid!, child);
-      return { ip, url: `http://${ip}:${port}`, output: () => output, child };
+      return { ip, url: `http://${ip}:${port}`, output, child };
     });
     for (const r of started) {
       const deadline = Date.now() + 60_000;

@@ -41,6 +41,12 @@ export interface StartRegistryOptions {
    * @default false
    */
   readonly reap?: boolean;
+  /**
+   * The status of a plain-HTTP `GET /health` that means "up". A registry serving TLS answers a plain request
+   * with 400, which is how its start is seen.
+   * @default 200
+   */
+  readonly healthStatus?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -74,7 +80,7 @@ export async function startRegistry(env: Record<string, string>, args: string[],
     if (exited !== undefined) throw new Error(`registry exited with ${exited} before it was healthy:\n${output}`);
     try {
       const res = await fetch(`${baseUrl}/health`);
-      if (res.status === 200) break;
+      if (res.status === (options.healthStatus ?? 200)) break;
     } catch {
       // not listening yet
     }

@@ -9,6 +9,10 @@
  * - Trust comes from a backend: without one (`MCP_MESH_TRUST_BACKEND` unset) even a certificate from the right
  *   CA is refused; `filestore` trusts the CA certificates in `MCP_MESH_TRUST_DIR`.
  * - A plain-HTTP request to the TLS port gets 400; the admin API (`MCP_MESH_ADMIN_PORT`) stays plain HTTP.
+ * - A real MCP Mesh 3.8.0 Python agent with `MCP_MESH_TLS_MODE=strict` and its certificate files registers
+ *   with a strict registry over mTLS and serves MCP over TLS to a caller with a trusted certificate; its own
+ *   server completes no TLS handshake without a client certificate (in `auto` mode too), so kubelet HTTPS
+ *   probes fail on agents whatever the mode.
  *
  * Needs openssl (Debian's base system has it); skipped without it outside CI.
  */
@@ -17,6 +21,9 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
+import { PYTHON_RUNTIME_VERSION } from '../src/model/runtime';
+import { spawnCaptured } from './util/pod-env';
+import { ensurePythonRuntime } from './util/python-runtime';
 import { RunningRegistry, freePort, startRegistry } from './util/registry-process';
 import { reapDir } from './util/reaper';
 
@@ -37,7 +44,7 @@ const file = (name: string) => path.join(dir, name);
 function issueCertificates(): void {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=mesh-test-ca');
-  for (const [name, san] of [['registry', 'DNS:localhost,IP:127.0.0.1'], ['agent', 'DNS:weather']]) {
+  for (const [name, san] of [['registry', 'DNS:localhost,IP:127.0.0.1'], ['agent', 'DNS:weather,IP:127.0.0.1']]) {
     fs.writeFileSync(file(`${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
@@ -47,20 +54,45 @@ function issueCertificates(): void {
   fs.copyFileSync(file('ca.crt'), file('trust/ca.pem'));
 }
 
-/** GET over TLS, trusting the test CA, with the named client certificate or none. */
-function get(port: number, pathname: string, client?: 'agent' | 'stranger'): Promise<number> {
+/** A request over TLS, trusting the test CA, with the named client certificate or none: status and body. */
+function request(port: number, pathname: string, client?: 'agent' | 'registry' | 'stranger', body?: unknown): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get({
-      host: '127.0.0.1', port, path: pathname, ca: fs.readFileSync(file('ca.crt')),
+    const req = https.request({
+      host: '127.0.0.1', port, path: pathname, method: body === undefined ? 'GET' : 'POST', ca: fs.readFileSync(file('ca.crt')),
+      headers: body === undefined ? {} : { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       ...(client !== undefined ? { cert: fs.readFileSync(file(`${client}.crt`)), key: fs.readFileSync(file(`${client}.key`)) } : {}),
     }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
-    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    req.setTimeout(20_000, () => req.destroy(new Error('timeout')));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+
+async function get(port: number, pathname: string, client?: 'agent' | 'stranger'): Promise<number> {
+  return (await request(port, pathname, client)).status;
+}
+
+const AGENT = `
+import mesh
+from fastmcp import FastMCP
+
+app = FastMCP("weather")
+
+
+@app.tool()
+@mesh.tool(capability="weather_forecast", version="1.0.0")
+def forecast(city: str) -> dict:
+    return {"city": city, "sky": "clear"}
+
+
+@mesh.agent(name="weather", version="1.0.0", description="TLS test agent", auto_run=True)
+class Weather:
+    pass
+`;
 
 const suite = hasOpenssl() ? describe : describe.skip;
 if (!hasOpenssl() && process.env.CI === 'true') test('openssl is installed', () => expect(hasOpenssl()).toBe(true));
@@ -105,6 +137,42 @@ suite('the registry\'s own TLS (real binary, certificates issued by the test)', 
     // The admin API stays plain HTTP on its own port.
     expect((await fetch(`http://127.0.0.1:${adminPort}/admin/entities`)).status).toBe(200);
   }, 60_000);
+
+  test('a real 3.8.0 agent in strict TLS registers over mTLS and serves MCP to a trusted caller only', async () => {
+    const python = (await ensurePythonRuntime(PYTHON_RUNTIME_VERSION, { installTimeoutMs: 15 * 60_000 })).python;
+    const r = await registry('strict', true);
+    const agentPort = await freePort();
+    fs.writeFileSync(file('weather.py'), AGENT);
+    const { child, output } = spawnCaptured(python, [file('weather.py')], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '', HOME: dir, HOST: '127.0.0.1', MCP_MESH_HTTP_HOST: '127.0.0.1', MCP_MESH_HTTP_PORT: String(agentPort),
+        MCP_MESH_REGISTRY_URL: `https://127.0.0.1:${r.port}`, MCP_MESH_AGENT_NAME: 'weather', MCP_MESH_HEALTH_INTERVAL: '2',
+        MCP_MESH_TLS_MODE: 'strict', MCP_MESH_TLS_CERT: file('agent.crt'), MCP_MESH_TLS_KEY: file('agent.key'), MCP_MESH_TLS_CA: file('ca.crt'),
+      },
+    });
+    try {
+      // Registered with the strict registry: its heartbeats went over mTLS.
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const agents = await request(r.port, '/agents', 'agent');
+        if (agents.status === 200 && agents.text.includes('"weather_forecast"')) break;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the agent never registered:\n${output().slice(-3000)}`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      // A trusted caller (the registry's certificate, from the same CA) gets MCP over TLS.
+      expect((await request(agentPort, '/ready', 'registry')).status).toBe(200);
+      await request(agentPort, '/mcp', 'registry', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tls-test', version: '0' } } });
+      const call = await request(agentPort, '/mcp', 'registry', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'forecast', arguments: { city: 'Oslo' } } });
+      expect(call.status).toBe(200);
+      expect(call.text).toMatch(/"sky":\s*"clear"/);
+      // No client certificate, or plain HTTP: no TLS handshake, so no probe of the kubelet's gets through either.
+      await expect(request(agentPort, '/ready')).rejects.toThrow();
+      await expect(fetch(`http://127.0.0.1:${agentPort}/ready`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 20 * 60_000);
 
   test('without a trust backend, even a certificate from the right CA is refused', async () => {
     const r = await registry('strict', false);

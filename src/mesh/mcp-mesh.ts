@@ -58,7 +58,7 @@ export class McpMesh extends Construct {
   constructor(scope: Construct, id: string, props: McpMeshProps = {}) {
     super(scope, id);
     // Resolve first: every problem of the input, from the schema to the graph, collected. The constructs below
-    // only render the resolved mesh (their own problems, e.g. of the security options, join the same list).
+    // only render the resolved mesh; the checks that need the rendered objects (their names) join the same list.
     const problems = new Problems();
     const mesh = resolveMeshCollecting(props, problems);
     if (mesh === undefined) {

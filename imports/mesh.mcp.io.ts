@@ -1324,6 +1324,16 @@ export interface McpMeshSpec {
   readonly serviceMesh?: McpMeshSpecServiceMesh;
 
   /**
+   * The runtime's own mutual TLS between the registry and the agents, with certificates from cert-manager: for a
+   * mesh without Istio or Linkerd (which bring their own mTLS).
+   *
+   * Default: plain HTTP (inside the cluster, behind the NetworkPolicies)
+   *
+   * @schema McpMeshSpec#tls
+   */
+  readonly tls?: McpMeshSpecTls;
+
+  /**
    * Distributed tracing: agents publish span events to Redis; the registry exports them over OTLP.
    *
    * Default: off
@@ -1364,6 +1374,7 @@ export function toJson_McpMeshSpec(obj: McpMeshSpec | undefined): Record<string,
     'registry': toJson_McpMeshSpecRegistry(obj.registry),
     'security': toJson_McpMeshSpecSecurity(obj.security),
     'serviceMesh': obj.serviceMesh,
+    'tls': toJson_McpMeshSpecTls(obj.tls),
     'tracing': toJson_McpMeshSpecTracing(obj.tracing),
     'trafficDefaults': toJson_McpMeshSpecTrafficDefaults(obj.trafficDefaults),
   };
@@ -1505,6 +1516,16 @@ export interface McpMeshSpecEnvironments {
   readonly serviceMesh?: McpMeshSpecEnvironmentsServiceMesh;
 
   /**
+   * The runtime's own mutual TLS between the registry and the agents, with certificates from cert-manager: for a
+   * mesh without Istio or Linkerd (which bring their own mTLS).
+   *
+   * Default: plain HTTP (inside the cluster, behind the NetworkPolicies)
+   *
+   * @schema McpMeshSpecEnvironments#tls
+   */
+  readonly tls?: McpMeshSpecEnvironmentsTls;
+
+  /**
    * Distributed tracing: agents publish span events to Redis; the registry exports them over OTLP.
    *
    * Default: off
@@ -1543,6 +1564,7 @@ export function toJson_McpMeshSpecEnvironments(obj: McpMeshSpecEnvironments | un
     'registry': toJson_McpMeshSpecEnvironmentsRegistry(obj.registry),
     'security': toJson_McpMeshSpecEnvironmentsSecurity(obj.security),
     'serviceMesh': obj.serviceMesh,
+    'tls': toJson_McpMeshSpecEnvironmentsTls(obj.tls),
     'tracing': toJson_McpMeshSpecEnvironmentsTracing(obj.tracing),
     'trafficDefaults': toJson_McpMeshSpecEnvironmentsTrafficDefaults(obj.trafficDefaults),
   };
@@ -2110,6 +2132,65 @@ export enum McpMeshSpecServiceMesh {
   /** linkerd */
   LINKERD = "linkerd",
 }
+
+/**
+ * The runtime's own mutual TLS between the registry and the agents, with certificates from cert-manager: for a
+ * mesh without Istio or Linkerd (which bring their own mTLS).
+ *
+ * Default: plain HTTP (inside the cluster, behind the NetworkPolicies)
+ *
+ * @schema McpMeshSpecTls
+ */
+export interface McpMeshSpecTls {
+  /**
+   * Lifetime of each certificate.
+   *
+   * Default: Duration.days(90)
+   *
+   * @schema McpMeshSpecTls#duration
+   */
+  readonly duration?: string;
+
+  /**
+   * The issuer that signs every workload's certificate: one CA for the whole mesh (a CA or Vault issuer, not ACME).
+   *
+   * @schema McpMeshSpecTls#issuer
+   */
+  readonly issuer: McpMeshSpecTlsIssuer;
+
+  /**
+   * Default: "strict"
+   *
+   * @schema McpMeshSpecTls#mode
+   */
+  readonly mode?: McpMeshSpecTlsMode;
+
+  /**
+   * How long before expiry cert-manager renews it.
+   *
+   * Default: Duration.days(30)
+   *
+   * @schema McpMeshSpecTls#renewBefore
+   */
+  readonly renewBefore?: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecTls(obj: McpMeshSpecTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'duration': obj.duration,
+    'issuer': toJson_McpMeshSpecTlsIssuer(obj.issuer),
+    'mode': obj.mode,
+    'renewBefore': obj.renewBefore,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Distributed tracing: agents publish span events to Redis; the registry exports them over OTLP.
@@ -2888,6 +2969,65 @@ export enum McpMeshSpecEnvironmentsServiceMesh {
   /** linkerd */
   LINKERD = "linkerd",
 }
+
+/**
+ * The runtime's own mutual TLS between the registry and the agents, with certificates from cert-manager: for a
+ * mesh without Istio or Linkerd (which bring their own mTLS).
+ *
+ * Default: plain HTTP (inside the cluster, behind the NetworkPolicies)
+ *
+ * @schema McpMeshSpecEnvironmentsTls
+ */
+export interface McpMeshSpecEnvironmentsTls {
+  /**
+   * Lifetime of each certificate.
+   *
+   * Default: Duration.days(90)
+   *
+   * @schema McpMeshSpecEnvironmentsTls#duration
+   */
+  readonly duration?: string;
+
+  /**
+   * The issuer that signs every workload's certificate: one CA for the whole mesh (a CA or Vault issuer, not ACME).
+   *
+   * @schema McpMeshSpecEnvironmentsTls#issuer
+   */
+  readonly issuer: McpMeshSpecEnvironmentsTlsIssuer;
+
+  /**
+   * Default: "strict"
+   *
+   * @schema McpMeshSpecEnvironmentsTls#mode
+   */
+  readonly mode?: McpMeshSpecEnvironmentsTlsMode;
+
+  /**
+   * How long before expiry cert-manager renews it.
+   *
+   * Default: Duration.days(30)
+   *
+   * @schema McpMeshSpecEnvironmentsTls#renewBefore
+   */
+  readonly renewBefore?: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsTls(obj: McpMeshSpecEnvironmentsTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'duration': obj.duration,
+    'issuer': toJson_McpMeshSpecEnvironmentsTlsIssuer(obj.issuer),
+    'mode': obj.mode,
+    'renewBefore': obj.renewBefore,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Distributed tracing: agents publish span events to Redis; the registry exports them over OTLP.
@@ -3886,6 +4026,62 @@ export function toJson_McpMeshSpecSecurityPrometheus(obj: McpMeshSpecSecurityPro
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The issuer that signs every workload's certificate: one CA for the whole mesh (a CA or Vault issuer, not ACME).
+ *
+ * @schema McpMeshSpecTlsIssuer
+ */
+export interface McpMeshSpecTlsIssuer {
+  /**
+   * Default: "cert-manager.io"
+   *
+   * @schema McpMeshSpecTlsIssuer#group
+   */
+  readonly group?: string;
+
+  /**
+   * "Issuer" (in the mesh's namespace) or "ClusterIssuer".
+   *
+   * Default: "ClusterIssuer"
+   *
+   * @schema McpMeshSpecTlsIssuer#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * @schema McpMeshSpecTlsIssuer#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecTlsIssuer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecTlsIssuer(obj: McpMeshSpecTlsIssuer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Default: "strict"
+ *
+ * @schema McpMeshSpecTlsMode
+ */
+export enum McpMeshSpecTlsMode {
+  /** strict */
+  STRICT = "strict",
+  /** auto */
+  AUTO = "auto",
+}
+
+/**
  * Where the OTLP collector (or Tempo's distributor) is: the registry is allowed to reach it.
  *
  * Default: unknown: with NetworkPolicies on, synth fails
@@ -4833,6 +5029,62 @@ export function toJson_McpMeshSpecEnvironmentsSecurityPrometheus(obj: McpMeshSpe
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The issuer that signs every workload's certificate: one CA for the whole mesh (a CA or Vault issuer, not ACME).
+ *
+ * @schema McpMeshSpecEnvironmentsTlsIssuer
+ */
+export interface McpMeshSpecEnvironmentsTlsIssuer {
+  /**
+   * Default: "cert-manager.io"
+   *
+   * @schema McpMeshSpecEnvironmentsTlsIssuer#group
+   */
+  readonly group?: string;
+
+  /**
+   * "Issuer" (in the mesh's namespace) or "ClusterIssuer".
+   *
+   * Default: "ClusterIssuer"
+   *
+   * @schema McpMeshSpecEnvironmentsTlsIssuer#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * @schema McpMeshSpecEnvironmentsTlsIssuer#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'McpMeshSpecEnvironmentsTlsIssuer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpMeshSpecEnvironmentsTlsIssuer(obj: McpMeshSpecEnvironmentsTlsIssuer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Default: "strict"
+ *
+ * @schema McpMeshSpecEnvironmentsTlsMode
+ */
+export enum McpMeshSpecEnvironmentsTlsMode {
+  /** strict */
+  STRICT = "strict",
+  /** auto */
+  AUTO = "auto",
+}
 
 /**
  * Where the OTLP collector (or Tempo's distributor) is: the registry is allowed to reach it.

@@ -44,6 +44,9 @@ LINKERD_SUM="h1:B1Qr0oTU9FOm6rP34alwdOEJGiX32sGE1RXWYQiy4P4="
 GATEWAY_API_VERSION="v1.6.3"
 GATEWAY_API_SUM="h1:lKpJa5bGlraC/QeACvCpsHLdmO6y0iKfzVl6gzaFEYc="
 # External Secrets Operator (config/crds/bases/external-secrets.io_*.yaml; serves external-secrets.io/v1).
+CERT_MANAGER_VERSION="v1.21.2"
+CERT_MANAGER_SUM="h1:UWgoYM+KLNtRlqmoWOKjKBOBUPVHeepQ6/ac3ERJW68="
+
 EXTERNAL_SECRETS_VERSION="v1.3.2"
 EXTERNAL_SECRETS_SUM="h1:u2J8RjlHIeF0oZCqtl92adI/uZWUwOesJIDkfql6LqQ="
 # helm, only to render Linkerd's linkerd-crds chart on a cold cache: the official static helm
@@ -220,6 +223,25 @@ build_linkerd() {
   printf '%s\n' "$out" >"$dest/linkerd-crds.yaml"
 }
 
+build_cert_manager() {
+  local dest=$1 m helm out
+  m="$(module_dir github.com/cert-manager/cert-manager "$CERT_MANAGER_VERSION" "$CERT_MANAGER_SUM")"
+  helm="$(ensure_helm)"
+  workdir
+  mkdir -p "$WORK/cert-manager/helm-home"
+  # deploy/crds holds the CRDs as Helm templates: rendered from the chart with its CRDs on, CRDs kept only.
+  out="$(
+    export HOME="$WORK/cert-manager/helm-home" HELM_CACHE_HOME="$WORK/cert-manager/helm-home/cache" \
+      HELM_CONFIG_HOME="$WORK/cert-manager/helm-home/config" HELM_DATA_HOME="$WORK/cert-manager/helm-home/data"
+    "$helm" template cert-manager "$m/deploy/charts/cert-manager" --namespace cert-manager --set crds.enabled=true
+  )" || die "rendering cert-manager's chart with $helm failed"
+  # (the chart quotes the CRDs' names; unquoted, as the other sets write them)
+  awk 'BEGIN { RS = "\n---\n" } /\nkind: CustomResourceDefinition\n/ || /^kind: CustomResourceDefinition\n/ { printf "---\n%s\n", $0 }' <<<"$out" \
+    | sed 's/^  name: "\([a-z.-]*\)"$/  name: \1/' >"$dest/cert-manager-crds.yaml"
+  grep -q '{{' "$dest/cert-manager-crds.yaml" && die "the rendered cert-manager CRDs still hold template directives"
+  grep -q '^kind: CustomResourceDefinition' "$dest/cert-manager-crds.yaml" || die "no CRD in cert-manager's rendered chart"
+}
+
 # Names every folder must hold (checked after a build and on every warm run).
 expected_crds() {
   case "$1" in
@@ -228,6 +250,7 @@ expected_crds() {
     linkerd) echo servers.policy.linkerd.io serverauthorizations.policy.linkerd.io authorizationpolicies.policy.linkerd.io meshtlsauthentications.policy.linkerd.io httproutes.policy.linkerd.io serviceprofiles.linkerd.io ;;
     gateway-api) echo httproutes.gateway.networking.k8s.io ;;
     external-secrets) echo externalsecrets.external-secrets.io ;;
+    cert-manager) echo certificates.cert-manager.io issuers.cert-manager.io clusterissuers.cert-manager.io ;;
   esac
 }
 
@@ -270,6 +293,7 @@ main() {
   ensure istio "$ISTIO_VERSION" "istio.io/api@$ISTIO_VERSION:kubernetes/customresourcedefinitions.gen.yaml"
   ensure linkerd "$LINKERD_VERSION" "github.com/linkerd/linkerd2@$LINKERD_MODULE_VERSION:charts/linkerd-crds(helm $HELM_VERSION,enableHttpRoutes=false)"
   ensure gateway-api "$GATEWAY_API_VERSION" "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION:config/crd/standard"
+  ensure cert-manager "$CERT_MANAGER_VERSION" "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION:deploy/charts/cert-manager(helm $HELM_VERSION,crds.enabled=true)"
   ensure external-secrets "$EXTERNAL_SECRETS_VERSION" "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION:config/crds/bases/external-secrets.io_{$EXTERNAL_SECRETS_CRDS}"
 }
 

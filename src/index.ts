@@ -13,6 +13,7 @@ export * from './agent/secret-value';
 export * from './agent/mcp-agent';
 export * from './security/mcp-security';
 export * from './security/mcp-external-secrets';
+export * from './security/tls-props';
 export * from './policy/mcp-policy-check';
 export * from './traffic/mcp-traffic-policy';
 export * from './mesh/mcp-mesh';

@@ -17,7 +17,7 @@ const IGNORED: Record<string, string> = {
     'the images run as their own non-root users (registry 1001, python-runtime 999, postgres 999), below kube-score\'s 10000; '
     + 'runAsNonRoot and Pod Security "restricted" are enforced, and another uid would not own the images\' files',
   'container-image-pull-policy': 'every image is pinned by version or digest (the policy check refuses others), so IfNotPresent is right and Always only adds a registry round trip',
-  'pod-probes-identical': 'the registry serves one health endpoint (/health) and PostgreSQL one check (pg_isready); agents use distinct /livez and /ready',
+  'pod-probes-identical': 'the registry serves one health endpoint (/health) and PostgreSQL one check (pg_isready); agents use distinct /livez and /ready, except under the runtime\'s own TLS, where every probe is a TCP check (its TLS wants a client certificate the kubelet cannot present)',
 };
 /** CPU limits throttle latency-sensitive servers long before they help (docs): memory limits are still required. */
 const FLAGS = ['--ignore-container-cpu-limit', ...Object.keys(IGNORED).flatMap((t) => ['--ignore-test', t])];

@@ -21,10 +21,14 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { AgentRuntime, McpMesh } from '../src';
 import { PYTHON_RUNTIME_VERSION } from '../src/model/runtime';
-import { spawnCaptured } from './util/pod-env';
+import { TLS_DIR, TRUST_DIR } from '../src/resolve/resolve-tls';
+import { container, find, synthApp } from './util/synth';
+import { podEnv, spawnCaptured } from './util/pod-env';
 import { ensurePythonRuntime } from './util/python-runtime';
-import { RunningRegistry, freePort, startRegistry } from './util/registry-process';
+import { RunningRegistry, freePort, resolveContainerEnv, startRegistry } from './util/registry-process';
 import { reapDir } from './util/reaper';
 
 function hasOpenssl(): boolean {
@@ -168,6 +172,59 @@ suite('the registry\'s own TLS (real binary, certificates issued by the test)', 
       expect(call.text).toMatch(/"sky":\s*"clear"/);
       // No client certificate, or plain HTTP: no TLS handshake, so no probe of the kubelet's gets through either.
       await expect(request(agentPort, '/ready')).rejects.toThrow();
+      await expect(fetch(`http://127.0.0.1:${agentPort}/ready`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 20 * 60_000);
+
+  test('the mesh\'s tls option as rendered: the real registry and agent with the manifests\' env and mounts, and the certificates cert-manager would write', async () => {
+    const python = (await ensurePythonRuntime(PYTHON_RUNTIME_VERSION, { installTimeoutMs: 15 * 60_000 })).python;
+    const app = new App({ outdir: '/nonexistent' });
+    new McpMesh(new Chart(app, 'c', { disableResourceNameHashes: true }), 'Mesh', {
+      namespace: 'secure',
+      tls: { issuer: { name: 'mesh-ca' } },
+      agents: [{ name: 'weather', runtime: AgentRuntime.python({ source: AGENT }), capabilities: [{ name: 'weather_forecast' }] }],
+    });
+    const objects = synthApp(app);
+    // What cert-manager writes into each Certificate's Secret (tls.crt, tls.key, ca.crt), at the mounted paths;
+    // the test's certificates also name 127.0.0.1, where the processes listen.
+    const mounts = (workload: string, name: 'registry' | 'agent') => {
+      const tlsDir = file(`${workload}-tls`);
+      fs.mkdirSync(tlsDir, { recursive: true });
+      fs.copyFileSync(file(`${name}.crt`), path.join(tlsDir, 'tls.crt'));
+      fs.copyFileSync(file(`${name}.key`), path.join(tlsDir, 'tls.key'));
+      fs.copyFileSync(file('ca.crt'), path.join(tlsDir, 'ca.crt'));
+      return (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(TLS_DIR, tlsDir).replace(TRUST_DIR, file('trust'))]));
+    };
+    const registryEnv = mounts('mcp-mesh-registry', 'registry')(resolveContainerEnv(container(find(objects, 'StatefulSet', 'mcp-mesh-registry')), objects, 'secure'));
+    expect(registryEnv).toMatchObject({ MCP_MESH_TLS_MODE: 'strict', MCP_MESH_TRUST_BACKEND: 'filestore' });
+    const port = await freePort();
+    const r = await startRegistry({ ...registryEnv, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: file('rendered.db') }, ['--host', '127.0.0.1', '--port', String(port)], port, dir, { reap: true, healthStatus: 400 });
+    started.push(r);
+
+    const agentPort = await freePort();
+    const deployment = find(objects, 'Deployment', 'weather');
+    const env = mounts('weather', 'agent')(podEnv(container(deployment), { ip: '127.0.0.1', name: 'weather-0' }, { PATH: process.env.PATH ?? '', HOME: dir }));
+    expect(env.MCP_MESH_REGISTRY_URL).toBe('https://mcp-mesh-registry.secure.svc.cluster.local:8000');
+    fs.writeFileSync(file('rendered-weather.py'), AGENT);
+    // The pod network: the registry's Service name is loopback here, the agent's advertised host too.
+    const { child, output } = spawnCaptured(python, [file('rendered-weather.py')], {
+      cwd: dir,
+      env: { ...env, HOST: '127.0.0.1', MCP_MESH_HTTP_HOST: '127.0.0.1', MCP_MESH_HTTP_PORT: String(agentPort), MCP_MESH_REGISTRY_URL: `https://127.0.0.1:${port}` },
+    });
+    try {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const agents = await request(r.port, '/agents', 'agent');
+        if (agents.status === 200 && agents.text.includes('"weather_forecast"')) break;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the agent never registered:\n${output().slice(-3000)}`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      const call = await request(agentPort, '/mcp', 'registry', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'forecast', arguments: { city: 'Bergen' } } });
+      expect(call.text).toMatch(/"city":\s*"Bergen"/);
+      // The rendered probes reach what they probe: the TCP port answers while HTTP probes could not.
+      expect(container(deployment).readinessProbe.tcpSocket).toEqual({ port: 'http' });
       await expect(fetch(`http://127.0.0.1:${agentPort}/ready`)).rejects.toThrow();
     } finally {
       child.kill('SIGKILL');

@@ -18,7 +18,7 @@ const apps: Record<string, () => K8sObject[]> = {
 };
 
 /** Custom resources are validated against their real upstream CRDs by the conformance suite. */
-const CUSTOM_GROUPS = ['security.istio.io', 'networking.istio.io', 'policy.linkerd.io', 'linkerd.io', 'monitoring.coreos.com', 'external-secrets.io', 'gateway.networking.k8s.io'];
+const CUSTOM_GROUPS = ['security.istio.io', 'networking.istio.io', 'policy.linkerd.io', 'linkerd.io', 'monitoring.coreos.com', 'external-secrets.io', 'gateway.networking.k8s.io', 'cert-manager.io'];
 const isCustom = (o: K8sObject) => CUSTOM_GROUPS.includes(o.apiVersion.split('/')[0]);
 
 describe('every object of every example matches the Kubernetes schemas and has no unknown fields', () => {

@@ -7,6 +7,7 @@ import { TrafficPolicyOptions } from '../model/traffic';
 import { MeshTracingOptions } from '../observability/tracing';
 import { IMcpRegistry } from '../registry/registry-props';
 import { AgentRuntime } from './agent-runtime';
+import { MeshTlsOptions } from '../security/tls-props';
 import { EnvVar, SecretEnvVar } from './secret-value';
 
 /*
@@ -206,4 +207,10 @@ export interface McpAgentProps extends McpAgentOptions {
    * @default - off
    */
   readonly tracing?: MeshTracingOptions;
+  /**
+   * The runtime's own mutual TLS: a certificate from cert-manager, TLS on the agent's port, its certificate
+   * presented to the registry and to the agents it calls.
+   * @default - plain HTTP
+   */
+  readonly tls?: MeshTlsOptions;
 }

@@ -52,7 +52,14 @@ export class McpAgent extends Construct {
     const labels = objectLabels('agent', name, agent.instance, imageVersion(runtime.image));
     const selector = selectorLabels('agent', name, agent.instance);
     const metadata = (objectName: string) => ({ labels, name: objectName, namespace });
-    const servicePorts = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
+    const servicePorts = [{ appProtocol: agent.tls !== undefined ? 'https' : 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
+    // Under the runtime's TLS every handshake wants a client certificate, which the kubelet cannot present.
+    const probe = agent.tls !== undefined ? 'tcp' : 'http';
+    if (agent.tls !== undefined) {
+      new MeshObject(this, 'Certificate', {
+        apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: metadata(agent.tls.secretName), spec: agent.tls.certificateSpec,
+      });
+    }
 
     new MeshObject(this, 'ServiceAccount', {
       apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
@@ -71,8 +78,8 @@ export class McpAgent extends Construct {
       apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(configName), data: { [AGENT_CONFIG_FILE]: agent.configText },
     });
 
-    const volumes: Record<string, unknown>[] = [{ configMap: { name: configName }, name: 'config' }, tmpVolume('256Mi')];
-    const volumeMounts: Record<string, unknown>[] = [{ mountPath: AGENT_CONFIG_DIR, name: 'config', readOnly: true }, tmpMount()];
+    const volumes: Record<string, unknown>[] = [{ configMap: { name: configName }, name: 'config' }, tmpVolume('256Mi'), ...(agent.tls?.volumes ?? [])];
+    const volumeMounts: Record<string, unknown>[] = [{ mountPath: AGENT_CONFIG_DIR, name: 'config', readOnly: true }, tmpMount(), ...(agent.tls?.volumeMounts ?? [])];
     let checksumInput = agent.configText;
     if (runtime.sourceFiles !== undefined) {
       const codeName = `${name}-code`;
@@ -96,13 +103,13 @@ export class McpAgent extends Construct {
       image: runtime.image,
       imagePullPolicy: 'IfNotPresent',
       lifecycle: preStopSleep(agent.preStopSeconds),
-      livenessProbe: httpProbe(runtime.probes.liveness, 'http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+      livenessProbe: httpProbe(runtime.probes.liveness, 'http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }, probe),
       name: 'agent',
       ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }],
-      readinessProbe: httpProbe(runtime.probes.readiness, 'http', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
+      readinessProbe: httpProbe(runtime.probes.readiness, 'http', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }, probe),
       resources: agent.resources,
       securityContext: restrictedContainerSecurityContext(),
-      startupProbe: httpProbe(runtime.probes.startup, 'http', { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }),
+      startupProbe: httpProbe(runtime.probes.startup, 'http', { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }, probe),
       volumeMounts,
     };
 

@@ -38,10 +38,16 @@ export interface ProbeTiming {
   readonly successThreshold?: number;
 }
 
-export function httpProbe(path: string, portName: string, timing: ProbeTiming): Record<string, unknown> {
+/**
+ * How the kubelet probes a port: `http` or `https` GET of the path, or `tcp` (a connection only), for a
+ * server whose TLS wants a client certificate the kubelet cannot present.
+ */
+export type ProbeScheme = 'http' | 'https' | 'tcp';
+
+export function httpProbe(path: string, portName: string, timing: ProbeTiming, scheme: ProbeScheme = 'http'): Record<string, unknown> {
   return {
     failureThreshold: timing.failureThreshold,
-    httpGet: { path, port: portName, scheme: 'HTTP' },
+    ...(scheme === 'tcp' ? { tcpSocket: { port: portName } } : { httpGet: { path, port: portName, scheme: scheme === 'https' ? 'HTTPS' : 'HTTP' } }),
     periodSeconds: timing.periodSeconds,
     successThreshold: timing.successThreshold ?? 1,
     timeoutSeconds: timing.timeoutSeconds,

@@ -7,6 +7,7 @@ import { PolicySuppression } from '../policy/policy-props';
 import { McpRegistryOptions } from '../registry/registry-props';
 import { McpSecurityOptions } from '../security/security-props';
 import { ExternalSecretsOptions } from '../security/external-secrets-props';
+import { MeshTlsOptions } from '../security/tls-props';
 import { MeshEnvironment } from './mesh-environment';
 
 /*
@@ -83,6 +84,12 @@ export interface McpMeshProps {
    * @default - off
    */
   readonly tracing?: MeshTracingOptions;
+  /**
+   * The runtime's own mutual TLS between the registry and the agents, with certificates from cert-manager: for a
+   * mesh without Istio or Linkerd (which bring their own mTLS).
+   * @default - plain HTTP (inside the cluster, behind the NetworkPolicies)
+   */
+  readonly tls?: MeshTlsOptions;
   /**
    * Secrets delivered by the External Secrets Operator from an external store: one `ExternalSecret` per
    * Secret, and a synth error when a workload of the mesh reads a key of a delivered Secret that is not

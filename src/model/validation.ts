@@ -294,6 +294,14 @@ export function looksLikeSecretName(name: string): boolean {
 }
 
 /**
+ * An absolute path of a file: what a variable such as `MCP_MESH_TLS_KEY` holds, naming where a mounted secret
+ * is rather than holding it.
+ */
+export function isFilePath(value: string): boolean {
+  return value.length <= 4096 && /^\/[A-Za-z0-9._/-]+$/.test(value);
+}
+
+/**
  * Values that are credentials whatever they are called: vendor key formats, private keys. Each pattern is
  * linear in the length of the value (no nested or overlapping repetition), so a megabyte of text is checked
  * in milliseconds.

@@ -59,7 +59,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     const selector = selectorLabels('registry', name, registry.instance);
     const metadata = (objectName: string) => ({ labels, name: objectName, namespace });
     const headlessName = `${name}-headless`;
-    const servicePort = [{ appProtocol: 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
+    const servicePort = [{ appProtocol: registry.tls !== undefined ? 'https' : 'http', name: 'http', port, protocol: 'TCP', targetPort: 'http' }];
     // The admin port on the ClusterIP Service too, for kubectl port-forward svc/<registry>; NetworkPolicies
     // and the service mesh's authorization admit nobody to it unless admin.allowFrom names them.
     const adminServicePort = { appProtocol: 'http', name: 'admin', port: adminPort, protocol: 'TCP', targetPort: 'admin' };
@@ -82,6 +82,12 @@ export class McpRegistry extends Construct implements IMcpRegistry {
     });
 
     const probePort = 'http';
+    const probe = registry.probeScheme;
+    if (registry.tls !== undefined) {
+      new MeshObject(this, 'Certificate', {
+        apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: metadata(registry.tls.secretName), spec: registry.tls.certificateSpec,
+      });
+    }
     const container = {
       // The image's CMD also sets --host/--port; repeat them so that the flags and the env always agree.
       args: ['--host', '0.0.0.0', '--port', String(port)],
@@ -89,14 +95,14 @@ export class McpRegistry extends Construct implements IMcpRegistry {
       image: registry.image,
       imagePullPolicy: 'IfNotPresent',
       lifecycle: preStopSleep(registry.preStopSeconds),
-      livenessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+      livenessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }, probe),
       name: 'registry',
       ports: [{ containerPort: port, name: 'http', protocol: 'TCP' }, { containerPort: adminPort, name: 'admin', protocol: 'TCP' }],
-      readinessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 }),
+      readinessProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 }, probe),
       resources: registry.resources,
       securityContext: restrictedContainerSecurityContext(),
-      startupProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 }),
-      volumeMounts: [...storage.volumeMounts, tmpMount()],
+      startupProbe: httpProbe(REGISTRY_HEALTH_PATH, probePort, { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 }, probe),
+      volumeMounts: [...storage.volumeMounts, tmpMount(), ...(registry.tls?.volumeMounts ?? [])],
     };
 
     this.statefulSet = new MeshObject(this, 'Resource', {
@@ -121,7 +127,7 @@ export class McpRegistry extends Construct implements IMcpRegistry {
             serviceAccountName: name,
             terminationGracePeriodSeconds: registry.preStopSeconds + REGISTRY_SHUTDOWN_SECONDS + 5,
             ...(replicas > 1 ? spreadAcross(selector, true) : {}),
-            volumes: [tmpVolume('64Mi')],
+            volumes: [tmpVolume('64Mi'), ...(registry.tls?.volumes ?? [])],
           },
         },
         updateStrategy: { rollingUpdate: { partition: 0 }, type: 'RollingUpdate' },

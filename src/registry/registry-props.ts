@@ -4,6 +4,7 @@ import { LogLevel } from '../model/runtime';
 import { NetworkPeer } from '../model/network-peer';
 import { ServiceMesh } from '../model/service-mesh';
 import { MeshTracingOptions } from '../observability/tracing';
+import { MeshTlsOptions } from '../security/tls-props';
 import { RegistryStorage } from './registry-storage';
 
 /*
@@ -134,6 +135,12 @@ export interface McpRegistryProps extends McpRegistryOptions {
    * @default - off
    */
   readonly tracing?: MeshTracingOptions;
+  /**
+   * The runtime's own mutual TLS: a certificate from cert-manager, TLS on the registry's port, the issuer's CA
+   * trusted for clients.
+   * @default - plain HTTP
+   */
+  readonly tls?: MeshTlsOptions;
 }
 
 /** Requests for a number of agent pods at a 5 s heartbeat, with headroom over the measurements (docs/sizing.md). */

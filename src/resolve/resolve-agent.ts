@@ -18,12 +18,13 @@ import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel } from '../mo
 import { AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel } from '../model/runtime';
 import { ServiceMesh } from '../model/service-mesh';
 import {
-  durationSeconds, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
+  durationSeconds, isFilePath, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
   requirePort, requireSemver, requireServiceName,
 } from '../model/validation';
 import { agentTracingEnv, tracingBackends } from '../observability/tracing';
 import { issueErrors, propsIssues } from '../schema/props';
-import { Problems, ResolvedCarrier, deepFreeze } from './problems';
+import { Problems, ResolvedCarrier, deepFreeze, resolvedOrThrow } from './problems';
+import { WorkloadTls, resolveTls, workloadTls } from './resolve-tls';
 
 /** An agent as it renders: every value checked, every default applied. */
 export interface ResolvedAgent {
@@ -47,6 +48,8 @@ export interface ResolvedAgent {
   readonly podMetadata: PodMetadata;
   /** The agent-config.yaml the runtime reads. */
   readonly configText: string;
+  /** The runtime's own TLS: the certificate, its mounts and env; the kubelet then probes the TCP port. */
+  readonly tls?: WorkloadTls;
 }
 
 /** What an agent's resolution needs from outside its props: where it is placed. */
@@ -76,6 +79,10 @@ const MANAGED_ENV: Record<string, string> = {
   MCP_MESH_DISTRIBUTED_TRACING_ENABLED: 'tracing',
   REDIS_URL: 'tracing',
   POD_IP: 'always the pod IP (downward API)',
+  MCP_MESH_TLS_MODE: 'tls',
+  MCP_MESH_TLS_CERT: 'tls',
+  MCP_MESH_TLS_KEY: 'tls',
+  MCP_MESH_TLS_CA: 'tls',
 };
 
 /**
@@ -151,6 +158,12 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
       'is set together with autoscaling: each replica registers its own pod IP and callers call the one the registry hands them, so the replicas the autoscaler adds for CPU take no calls',
       'advertise the Service (AdvertiseMode.SERVICE) so that calls spread over the replicas, or keep pod-ip with fixed replicas as standbys'));
   }
+  const tls = props.tls === undefined ? undefined : check(() => resolvedOrThrow((p) => resolveTls(props.tls!, 'tls', p)), undefined);
+  if (advertise === AdvertiseMode.POD_IP && props.tls !== undefined) {
+    problems.add(new MeshValidationError(f('advertise'), advertise,
+      'is set together with tls: callers check the agent\'s certificate against the address it advertises, and a certificate from cert-manager names the Service, not each pod\'s IP',
+      'advertise the Service (AdvertiseMode.SERVICE) with tls'));
+  }
   if (advertise === AdvertiseMode.POD_IP && props.traffic !== undefined && props.serviceMesh !== undefined && props.serviceMesh !== ServiceMesh.NONE) {
     problems.add(new MeshValidationError(f('traffic'), Object.keys(props.traffic),
       `does not apply to a pod-ip agent: the ${props.serviceMesh} routes that carry timeouts, retries and circuit breaking match the agent's Service name, and its callers call pod IPs`,
@@ -201,7 +214,8 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
   ];
   if (callTimeoutSeconds !== undefined) env.push(envValue('MCP_MESH_CALL_TIMEOUT', String(callTimeoutSeconds)));
   if (meshNamespace !== undefined) env.push(envValue('MCP_MESH_NAMESPACE', meshNamespace));
-  env.push(...tracingEnv, ...(runtime?.env ?? []));
+  const workload = tls === undefined ? undefined : workloadTls(tls, name, namespace, clusterDomain, false);
+  env.push(...tracingEnv, ...(workload?.env ?? []), ...(runtime?.env ?? []));
   const plainSecrets = userEnv(f, name, props, env, problems);
   if (problems.since(start) || runtime === undefined || resources === undefined || podMetadata === undefined) return undefined;
 
@@ -227,6 +241,7 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
     resources,
     podMetadata,
     configText,
+    ...(workload !== undefined ? { tls: workload } : {}),
   });
 }
 
@@ -258,7 +273,7 @@ function userEnv(f: (field: string) => string, name: string, props: McpAgentProp
     }
     const disables = meshDisablingValue(e.name, e.value);
     if (disables !== undefined) throw new MeshValidationError(f(`env[${i}].value`), e.value, disables.problem, disables.fix);
-    if (looksLikeSecretName(e.name) || looksLikeSecretValue(e.value)) {
+    if ((looksLikeSecretName(e.name) && !isFilePath(e.value)) || looksLikeSecretValue(e.value)) {
       throw new MeshValidationError(f(`env[${i}].name`), e.name, 'looks like a secret (by its name or its value), and env values are written into the YAML in plain text',
         `move it to secretEnv: [{ name: "${e.name}", value: SecretValue.fromSecretKey("<secret>", "<key>") }]`);
     }

@@ -25,6 +25,7 @@ import { ResolvedExternalSecrets, SecretUse, envSecretUses, resolveExternalSecre
 import { ResolvedObservability, resolveObservability } from './resolve-observability';
 import { ResolvedRegistry, resolveRegistry } from './resolve-registry';
 import { ResolvedSecurity, agentSecurityProblems, resolveSecurity } from './resolve-security';
+import { resolveTls } from './resolve-tls';
 import { agentTraffic, resolveTrafficDefaults } from './resolve-traffic';
 
 /** An agent of a resolved mesh. */
@@ -112,6 +113,7 @@ export interface MeshWiring {
   readonly clusterDomain: string;
   readonly serviceMesh: ServiceMesh;
   readonly tracing?: McpMeshProps['tracing'];
+  readonly tls?: McpMeshProps['tls'];
   /** What the mesh's policies ask of each agent. */
   readonly security?: McpSecurityOptions;
   readonly trafficDefaults?: TrafficPolicyOptions;
@@ -148,6 +150,7 @@ export function resolveMeshAgent(props: McpMeshAgentProps, field: string, index:
       clusterDomain: mesh.wiring.clusterDomain,
       serviceMesh: mesh.wiring.serviceMesh,
       tracing: mesh.wiring.tracing,
+      tls: mesh.wiring.tls,
     };
     // The options were checked with the mesh's props (the environment's when it was made).
     const agent = resolveAgent(agentProps, { defaultName: name, namespace: mesh.wiring.namespace, schemaChecked: true }, own);
@@ -181,14 +184,24 @@ export function resolveMeshCollecting(props: McpMeshProps, problems: Problems): 
     problems.add(new MeshValidationError('namespace', namespace, 'is a namespace of the cluster itself, which createNamespace would make this mesh own (a prune or an uninstall would delete it)',
       'deploy the mesh into a namespace of its own, or leave createNamespace off and label the namespace yourself'));
   }
-  // Tracing is checked once here: the registry and every agent read it.
+  // Tracing and TLS are checked once here: the registry and every agent read them.
   const tracing = props.tracing === undefined || !problems.run(() => registryTracingEnv(props.tracing!)) ? undefined : props.tracing;
+  const tls = props.tls === undefined || resolveTls(props.tls, 'tls', problems) === undefined ? undefined : props.tls;
+  if (props.tls !== undefined && serviceMesh !== ServiceMesh.NONE) {
+    problems.add(new MeshValidationError('tls', props.tls.mode ?? 'strict',
+      `is set together with serviceMesh ${serviceMesh}, whose proxies already encrypt and authenticate every call: the runtime's TLS inside would hide the calls from the mesh's authorization and traffic rules`,
+      'use one of them: the service mesh\'s mTLS (remove tls), or the runtime\'s TLS without a service mesh'));
+  }
+  if (props.tls !== undefined && props.observability?.scrapeAgents === true) {
+    problems.add(new MeshValidationError('observability.scrapeAgents', true, 'scrapes the agents over plain HTTP, which their TLS refuses (they want a client certificate)',
+      'leave scrapeAgents off with tls'));
+  }
   const environment = props.environment;
 
   const registryResolved = resolvedWith(problems, (own) => {
     const registryProps: McpRegistryProps = {
       ...(environment?._registry(props.registry) ?? props.registry),
-      namespace, instance: name, clusterDomain, serviceMesh, tracing,
+      namespace, instance: name, clusterDomain, serviceMesh, tracing, tls,
     };
     const registry = resolveRegistry(registryProps, { namespace, schemaChecked: true }, own);
     return registry === undefined ? undefined : { registryProps, registry };
@@ -207,7 +220,7 @@ export function resolveMeshCollecting(props: McpMeshProps, problems: Problems): 
   // Parts with problems of their own are left out of what the agents are checked against, so that their
   // problems are not reported again for every agent.
   const wiring: MeshWiring = {
-    namespace, instance: name, clusterDomain, serviceMesh, tracing,
+    namespace, instance: name, clusterDomain, serviceMesh, tracing, tls,
     security: props.security, trafficDefaults: trafficResolved ? props.trafficDefaults : undefined,
   };
 

@@ -5,7 +5,7 @@
 import { Duration } from 'cdk8s';
 import { DEFAULT_CLUSTER_DOMAIN, serviceHost } from '../k8s/naming';
 import { MAX_STATEFULSET_NAME } from '../k8s/object-names';
-import { EnvVarJson, envValue } from '../k8s/pod';
+import { EnvVarJson, ProbeScheme, envValue } from '../k8s/pod';
 import { ResourceRequirementsJson, quantityValue, renderResources } from '../k8s/resources';
 import { PodMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
@@ -21,7 +21,9 @@ import { McpRegistryProps, registrySizing } from '../registry/registry-props';
 import { RegistryStorage } from '../registry/registry-storage';
 import { StorageBinding } from '../registry/storage-context';
 import { issueErrors, propsIssues } from '../schema/props';
-import { Problems, ResolvedCarrier, deepFreeze } from './problems';
+import { TlsMode } from '../security/tls-props';
+import { Problems, ResolvedCarrier, deepFreeze, resolvedOrThrow } from './problems';
+import { WorkloadTls, resolveTls, workloadTls } from './resolve-tls';
 
 /** A registry as it renders: every value checked, every default applied. */
 export interface ResolvedRegistry {
@@ -37,6 +39,10 @@ export interface ResolvedRegistry {
   /** The uid and gid the container runs as. */
   readonly uid: number;
   readonly podMetadata: PodMetadata;
+  /** The runtime's own TLS: the certificate, its mounts and env. */
+  readonly tls?: WorkloadTls;
+  /** How the kubelet probes /health: plain HTTP, HTTPS (TLS auto), or the TCP port (strict TLS wants a client certificate). */
+  readonly probeScheme: ProbeScheme;
 }
 
 /** What a registry's resolution needs from outside its props. */
@@ -115,12 +121,14 @@ export function resolveRegistry(props: McpRegistryProps, context: RegistryContex
   const tracingEnv = props.tracing === undefined ? [] : check(() => registryTracingEnv(props.tracing!), []);
   const tracingBackendModels = props.tracing === undefined ? [] : check(() => tracingBackends('tracing', props.tracing!, false), []);
   // The registry's proxy outlives its preStop pause and the 25 s it then has to close (its grace period).
+  const tls = props.tls === undefined ? undefined : check(() => resolvedOrThrow((p) => resolveTls(props.tls!, 'tls', p)), undefined);
   const podMetadata = check(() => serviceMeshPodMetadata('registry.serviceMesh', props.serviceMesh, preStopSeconds + REGISTRY_SHUTDOWN_SECONDS), undefined);
   if (problems.since(start) || storage === undefined || resources === undefined || podMetadata === undefined
     || healthCheck === undefined || timeout === undefined || eviction === undefined) return undefined;
 
   const host = serviceHost(name, namespace, clusterDomain);
-  const url = `http://${host}:${port}`;
+  const url = `${tls !== undefined ? 'https' : 'http'}://${host}:${port}`;
+  const workload = tls === undefined ? undefined : workloadTls(tls, name, namespace, clusterDomain, true);
   return deepFreeze({
     model: {
       name, host, namespace, port, url, replicas, timeoutThresholdSeconds: timeout,
@@ -146,11 +154,14 @@ export function resolveRegistry(props: McpRegistryProps, context: RegistryContex
       envValue('DEFAULT_EVICTION_THRESHOLD', String(eviction)),
       ...(retention === undefined ? [] : [envValue('MCP_MESH_RETENTION', goDuration(retention))]),
       ...tracingEnv,
+      ...(workload?.env ?? []),
     ],
     resources,
     preStopSeconds,
     uid,
     podMetadata,
+    ...(workload !== undefined ? { tls: workload } : {}),
+    probeScheme: tls === undefined ? 'http' : tls.mode === TlsMode.AUTO ? 'https' : 'tcp',
   });
 }
 

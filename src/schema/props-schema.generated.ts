@@ -686,6 +686,44 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
         ],
         "type": "string"
       },
+      "tls": {
+        "properties": {
+          "duration": {
+            "x-class": "Duration"
+          },
+          "issuer": {
+            "properties": {
+              "group": {
+                "type": "string"
+              },
+              "kind": {
+                "type": "string"
+              },
+              "name": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "name"
+            ],
+            "type": "object"
+          },
+          "mode": {
+            "enum": [
+              "strict",
+              "auto"
+            ],
+            "type": "string"
+          },
+          "renewBefore": {
+            "x-class": "Duration"
+          }
+        },
+        "required": [
+          "issuer"
+        ],
+        "type": "object"
+      },
       "tracing": {
         "properties": {
           "collectorNetwork": {

@@ -93,7 +93,7 @@ export interface UpstreamCrdSet {
 }
 
 /** Known project names of scripts/upstream-crds.sh (its folders are named <project>-<version>). */
-export const UPSTREAM_PROJECTS = ['prometheus-operator', 'istio', 'linkerd', 'gateway-api', 'external-secrets'] as const;
+export const UPSTREAM_PROJECTS = ['prometheus-operator', 'istio', 'linkerd', 'gateway-api', 'external-secrets', 'cert-manager'] as const;
 
 /** Parses the folders scripts/upstream-crds.sh prints, one per line. */
 export function parseUpstreamCrdsOutput(stdout: string): UpstreamCrdSet[] {

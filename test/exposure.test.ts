@@ -1,7 +1,7 @@
 /** Exposed agents: the Ingress or HTTPRoute in front of them, its timeouts, and who the policies admit. */
 import { Duration } from 'cdk8s';
-import { AgentExposure, AgentRuntime, McpMesh, McpMeshAgentProps, McpMeshProps, MeshValidationError, NetworkPeer, ServiceMesh } from '../src';
-import { find, synth } from './util/synth';
+import { AgentExposure, AgentRuntime, McpMesh, McpMeshAgentProps, McpMeshProps, NetworkPeer, ServiceMesh } from '../src';
+import { find, problemLines, synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
 const controller = NetworkPeer.podsInNamespace('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
@@ -10,15 +10,7 @@ function mesh(props: McpMeshProps) {
   return synth((chart) => new McpMesh(chart, 'Mesh', { namespace: 'travel', ...props }));
 }
 
-function problems(props: McpMeshProps): string[] {
-  try {
-    mesh(props);
-  } catch (e) {
-    if (e instanceof MeshValidationError) return e.problems.map((p) => `${p.field}: ${p.problem}`);
-    throw e;
-  }
-  return [];
-}
+const problems = (props: McpMeshProps): string[] => problemLines(() => mesh(props));
 
 const planner = (expose: AgentExposure, extra: Partial<McpMeshAgentProps> = {}): McpMeshAgentProps => ({
   name: 'planner', runtime: rt, capabilities: [{ name: 'plan', timeout: Duration.minutes(3) }, { name: 'quick', timeout: Duration.seconds(5) }], expose, ...extra,

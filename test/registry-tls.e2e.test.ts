@@ -16,7 +16,7 @@
  *
  * Needs openssl (Debian's base system has it); skipped without it outside CI.
  */
-import { execFileSync } from 'child_process';
+import { ChildProcess, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
@@ -78,6 +78,17 @@ function request(port: number, pathname: string, client?: 'agent' | 'registry' |
 
 async function get(port: number, pathname: string, client?: 'agent' | 'stranger'): Promise<number> {
   return (await request(port, pathname, client)).status;
+}
+
+/** Waits until the weather agent is registered (asked over mTLS), or fails with the agent's output. */
+async function registered(registryPort: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const agents = await request(registryPort, '/agents', 'agent');
+    if (agents.status === 200 && agents.text.includes('"weather_forecast"')) return;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the agent never registered:\n${output().slice(-3000)}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
 }
 
 const AGENT = `
@@ -157,13 +168,7 @@ suite('the registry\'s own TLS (real binary, certificates issued by the test)', 
     });
     try {
       // Registered with the strict registry: its heartbeats went over mTLS.
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        const agents = await request(r.port, '/agents', 'agent');
-        if (agents.status === 200 && agents.text.includes('"weather_forecast"')) break;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the agent never registered:\n${output().slice(-3000)}`);
-        await new Promise((res) => setTimeout(res, 500));
-      }
+      await registered(r.port, child, output);
       // A trusted caller (the registry's certificate, from the same CA) gets MCP over TLS.
       expect((await request(agentPort, '/ready', 'registry')).status).toBe(200);
       await request(agentPort, '/mcp', 'registry', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tls-test', version: '0' } } });
@@ -214,13 +219,7 @@ suite('the registry\'s own TLS (real binary, certificates issued by the test)', 
       env: { ...env, HOST: '127.0.0.1', MCP_MESH_HTTP_HOST: '127.0.0.1', MCP_MESH_HTTP_PORT: String(agentPort), MCP_MESH_REGISTRY_URL: `https://127.0.0.1:${port}` },
     });
     try {
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        const agents = await request(r.port, '/agents', 'agent');
-        if (agents.status === 200 && agents.text.includes('"weather_forecast"')) break;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the agent never registered:\n${output().slice(-3000)}`);
-        await new Promise((res) => setTimeout(res, 500));
-      }
+      await registered(r.port, child, output);
       const call = await request(agentPort, '/mcp', 'registry', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'forecast', arguments: { city: 'Bergen' } } });
       expect(call.text).toMatch(/"city":\s*"Bergen"/);
       // The rendered probes reach what they probe: the TCP port answers while HTTP probes could not.

@@ -1,7 +1,7 @@
 /** The runtime's own mutual TLS (no service mesh): certificates from cert-manager, mounts, env, probes, refusals. */
 import { Duration } from 'cdk8s';
-import { AdvertiseMode, AgentRuntime, McpMesh, McpMeshProps, MeshValidationError, ServiceMesh, TlsMode } from '../src';
-import { container, envOf, find, synth } from './util/synth';
+import { AdvertiseMode, AgentRuntime, McpMesh, McpMeshProps, ServiceMesh, TlsMode } from '../src';
+import { container, envOf, find, problemLines, synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
 const issuer = { name: 'mesh-ca' };
@@ -10,15 +10,7 @@ function mesh(props: McpMeshProps) {
   return synth((chart) => new McpMesh(chart, 'Mesh', { namespace: 'secure', ...props }));
 }
 
-function problems(props: McpMeshProps): string[] {
-  try {
-    mesh(props);
-  } catch (e) {
-    if (e instanceof MeshValidationError) return e.problems.map((p) => `${p.field}: ${p.problem}`);
-    throw e;
-  }
-  return [];
-}
+const problems = (props: McpMeshProps): string[] => problemLines(() => mesh(props));
 
 const agents = [
   { name: 'weather', runtime: rt, capabilities: [{ name: 'forecast' }] },

@@ -36,3 +36,15 @@ export function envOf(workload: K8sObject): Record<string, any> {
 export function scope(): Construct {
   return new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true });
 }
+
+/** The problems `run` throws as one MeshValidationError, as `field: problem` lines; none when it succeeds. */
+export function problemLines(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (e) {
+    const problems = (e as { problems?: Array<{ field: string; problem: string }> }).problems;
+    if (problems === undefined) throw e;
+    return problems.map((p) => `${p.field}: ${p.problem}`);
+  }
+  return [];
+}

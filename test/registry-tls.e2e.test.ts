@@ -80,6 +80,26 @@ async function get(port: number, pathname: string, client?: 'agent' | 'stranger'
   return (await request(port, pathname, client)).status;
 }
 
+const PLANNER = `
+import mesh
+from fastmcp import FastMCP
+
+app = FastMCP("planner")
+
+
+@app.tool()
+@mesh.tool(capability="plan_trip", version="1.0.0", dependencies=["weather_forecast"])
+async def plan(city: str, weather: mesh.McpMeshTool | None = None) -> dict:
+    if weather is None:
+        return {"error": "weather_forecast not resolved yet"}
+    return {"plan": await weather(city=city)}
+
+
+@mesh.agent(name="planner", version="1.0.0", description="TLS test caller", auto_run=True)
+class Planner:
+    pass
+`;
+
 /** Waits until the weather agent is registered (asked over mTLS), or fails with the agent's output. */
 async function registered(registryPort: number, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
@@ -183,13 +203,16 @@ suite('the registry\'s own TLS (real binary, certificates issued by the test)', 
     }
   }, 20 * 60_000);
 
-  test('the mesh\'s tls option as rendered: the real registry and agent with the manifests\' env and mounts, and the certificates cert-manager would write', async () => {
+  test('the mesh\'s tls option as rendered: the real registry and two agents with the manifests\' env and mounts; a call from one agent to the other goes over mTLS', async () => {
     const python = (await ensurePythonRuntime(PYTHON_RUNTIME_VERSION, { installTimeoutMs: 15 * 60_000 })).python;
     const app = new App({ outdir: '/nonexistent' });
     new McpMesh(new Chart(app, 'c', { disableResourceNameHashes: true }), 'Mesh', {
       namespace: 'secure',
       tls: { issuer: { name: 'mesh-ca' } },
-      agents: [{ name: 'weather', runtime: AgentRuntime.python({ source: AGENT }), capabilities: [{ name: 'weather_forecast' }] }],
+      agents: [
+        { name: 'weather', runtime: AgentRuntime.python({ source: AGENT }), capabilities: [{ name: 'weather_forecast' }] },
+        { name: 'planner', runtime: AgentRuntime.python({ source: PLANNER }), capabilities: [{ name: 'plan_trip' }], dependsOn: ['weather_forecast'] },
+      ],
     });
     const objects = synthApp(app);
     // What cert-manager writes into each Certificate's Secret (tls.crt, tls.key, ca.crt), at the mounted paths;
@@ -208,25 +231,40 @@ suite('the registry\'s own TLS (real binary, certificates issued by the test)', 
     const r = await startRegistry({ ...registryEnv, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: file('rendered.db') }, ['--host', '127.0.0.1', '--port', String(port)], port, dir, { reap: true, healthStatus: 400 });
     started.push(r);
 
-    const agentPort = await freePort();
-    const deployment = find(objects, 'Deployment', 'weather');
-    const env = mounts('weather', 'agent')(podEnv(container(deployment), { ip: '127.0.0.1', name: 'weather-0' }, { PATH: process.env.PATH ?? '', HOME: dir }));
-    expect(env.MCP_MESH_REGISTRY_URL).toBe('https://mcp-mesh-registry.secure.svc.cluster.local:8000');
-    fs.writeFileSync(file('rendered-weather.py'), AGENT);
-    // The pod network: the registry's Service name is loopback here, the agent's advertised host too.
-    const { child, output } = spawnCaptured(python, [file('rendered-weather.py')], {
-      cwd: dir,
-      env: { ...env, HOST: '127.0.0.1', MCP_MESH_HTTP_HOST: '127.0.0.1', MCP_MESH_HTTP_PORT: String(agentPort), MCP_MESH_REGISTRY_URL: `https://127.0.0.1:${port}` },
-    });
+    // Each agent with its Deployment's env; the pod network is loopback (Service names and pod addresses).
+    const children: ChildProcess[] = [];
+    const start = async (name: string, source: string) => {
+      const agentPort = await freePort();
+      const env = mounts(name, 'agent')(podEnv(container(find(objects, 'Deployment', name)), { ip: '127.0.0.1', name: `${name}-0` }, { PATH: process.env.PATH ?? '', HOME: dir }));
+      expect(env.MCP_MESH_REGISTRY_URL).toBe('https://mcp-mesh-registry.secure.svc.cluster.local:8000');
+      fs.writeFileSync(file(`rendered-${name}.py`), source);
+      const agent = spawnCaptured(python, [file(`rendered-${name}.py`)], {
+        cwd: dir,
+        env: { ...env, HOST: '127.0.0.1', MCP_MESH_HTTP_HOST: '127.0.0.1', MCP_MESH_HTTP_PORT: String(agentPort), MCP_MESH_REGISTRY_URL: `https://127.0.0.1:${port}` },
+      });
+      children.push(agent.child);
+      return { port: agentPort, ...agent };
+    };
     try {
-      await registered(r.port, child, output);
-      const call = await request(agentPort, '/mcp', 'registry', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'forecast', arguments: { city: 'Bergen' } } });
-      expect(call.text).toMatch(/"city":\s*"Bergen"/);
-      // The rendered probes reach what they probe: the TCP port answers while HTTP probes could not.
-      expect(container(deployment).readinessProbe.tcpSocket).toEqual({ port: 'http' });
-      await expect(fetch(`http://127.0.0.1:${agentPort}/ready`)).rejects.toThrow();
+      const weather = await start('weather', AGENT);
+      const planner = await start('planner', PLANNER);
+      await registered(r.port, weather.child, weather.output);
+      // The planner calls weather_forecast through the mesh: resolved by the strict registry, called over mTLS.
+      const deadline = Date.now() + 90_000;
+      let text = '';
+      for (;;) {
+        const call = await request(planner.port, '/mcp', 'registry', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'plan', arguments: { city: 'Bergen' } } });
+        text = call.text;
+        if (/"sky":\s*"clear"/.test(text)) break;
+        if (Date.now() > deadline || planner.child.exitCode !== null) throw new Error(`the planner never reached weather over TLS:\n${text}\n${planner.output().slice(-3000)}`);
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+      expect(text).toMatch(/"city":\s*"Bergen"/);
+      // The rendered probes are TCP checks: HTTP probes could not reach an agent under strict TLS.
+      expect(container(find(objects, 'Deployment', 'weather')).readinessProbe.tcpSocket).toEqual({ port: 'http' });
+      await expect(fetch(`http://127.0.0.1:${weather.port}/ready`)).rejects.toThrow();
     } finally {
-      child.kill('SIGKILL');
+      for (const child of children) child.kill('SIGKILL');
     }
   }, 20 * 60_000);
 

@@ -7,6 +7,7 @@
 #   $CACHE/crds/linkerd-<v>/               policy.linkerd.io, linkerd.io (Server, ServiceProfile, ...)
 #   $CACHE/crds/gateway-api-<v>/           gateway.networking.k8s.io, standard channel (HTTPRoute, ...)
 #   $CACHE/crds/external-secrets-<v>/      external-secrets.io (ExternalSecret, PushSecret, ...)
+#   $CACHE/crds/cert-manager-<v>/          cert-manager.io, acme.cert-manager.io (Certificate, Issuer, ...)
 # where CACHE = ${MCP_MESH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-mcp-mesh}.
 #
 # Every file comes from a package registry, never from the repository: the projects' Go modules
@@ -44,6 +45,7 @@ LINKERD_SUM="h1:B1Qr0oTU9FOm6rP34alwdOEJGiX32sGE1RXWYQiy4P4="
 GATEWAY_API_VERSION="v1.6.3"
 GATEWAY_API_SUM="h1:lKpJa5bGlraC/QeACvCpsHLdmO6y0iKfzVl6gzaFEYc="
 # External Secrets Operator (config/crds/bases/external-secrets.io_*.yaml; serves external-secrets.io/v1).
+# cert-manager (deploy/charts/cert-manager rendered with helm, CRDs only: deploy/crds holds them as templates).
 CERT_MANAGER_VERSION="v1.21.2"
 CERT_MANAGER_SUM="h1:UWgoYM+KLNtRlqmoWOKjKBOBUPVHeepQ6/ac3ERJW68="
 

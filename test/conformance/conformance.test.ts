@@ -176,6 +176,15 @@ const UPSTREAM_CASES: UpstreamCase[] = [
       },
     ],
   },
+  {
+    project: 'cert-manager',
+    crds: ['certificates.cert-manager.io', 'issuers.cert-manager.io', 'clusterissuers.cert-manager.io'],
+    valid: ['ClusterIssuer/mesh-ca', 'Certificate/weather-tls'],
+    invalid: [
+      { kind: 'Certificate', name: 'bad-usage', status: 422, message: /^Certificate\.cert-manager\.io "bad-usage" is invalid: spec\.usages\[0\]: Unsupported value: "mutual auth"/ },
+      { kind: 'Certificate', name: 'no-secret', status: 422, message: /^Certificate\.cert-manager\.io "no-secret" is invalid: spec\.secretName: Required value/ },
+    ],
+  },
 ];
 
 const FIXTURES = path.join(__dirname, 'fixtures');

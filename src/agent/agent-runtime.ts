@@ -2,7 +2,7 @@ import { MeshValidationError } from '../model/errors';
 import {
   AGENT_LIVENESS_PATH, AGENT_READINESS_PATH, AGENT_STARTUP_PATH, PYTHON_RUNTIME_IMAGE, PYTHON_RUNTIME_SHUTDOWN_LIMIT, PYTHON_RUNTIME_UID,
 } from '../model/runtime';
-import { requireInteger, requirePinnedImage } from '../model/validation';
+import { isUrlPath, requireInteger, requirePinnedImage } from '../model/validation';
 import { EnvVarJson } from '../k8s/pod';
 import { brand } from '../schema/brand';
 
@@ -79,7 +79,7 @@ const MESH_RUNTIME_PROBES: Required<AgentProbePaths> = { startup: AGENT_STARTUP_
 
 /** An HTTP path for a probe: absolute, no spaces, no query or fragment (the kubelet sends it as it is). */
 function requireProbePath(field: string, path: string): string {
-  if (typeof path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(path) || path.length > 1024) {
+  if (!isUrlPath(path)) {
     throw new MeshValidationError(field, path, 'is not an HTTP path the kubelet can probe', 'write an absolute path such as "/healthz"');
   }
   return path;

@@ -87,3 +87,8 @@ export function objectNameProblems(objects: Iterable<NamedObject>, sources: read
     return new MeshValidationError(source?.field ?? 'name', source?.value ?? name, `makes ${first}${more}`, fix);
   });
 }
+
+/** An object's identity in a cluster: API version, kind, namespace and name (two with the same key are one object). */
+export function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  return `${apiVersion}/${kind}/${namespace ?? ''}/${name}`;
+}

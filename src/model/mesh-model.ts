@@ -113,6 +113,17 @@ export interface RegistryBackendModel {
   readonly podLabels?: { readonly [key: string]: string };
 }
 
+/** The capability timeout when none is given, in seconds. */
+export const DEFAULT_CAPABILITY_TIMEOUT_SECONDS = 30;
+
+/**
+ * The longest a call to an agent may take: its longest capability timeout (the default capability timeout for
+ * an agent that provides none). What its drain, its traffic timeout and its ingress timeouts follow.
+ */
+export function longestCallSeconds(capabilities: readonly CapabilityModel[]): number {
+  return capabilities.length > 0 ? Math.max(...capabilities.map((c) => c.timeoutSeconds)) : DEFAULT_CAPABILITY_TIMEOUT_SECONDS;
+}
+
 /** The problem of a dependency on a capability that no agent provides. */
 export const NOT_PROVIDED = 'is a capability that no agent in this mesh provides';
 

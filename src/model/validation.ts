@@ -293,12 +293,22 @@ export function looksLikeSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
+/** An absolute URL path, as an HTTP probe or a route sends it: no spaces, no query or fragment. */
+export function isUrlPath(path: unknown): path is string {
+  return typeof path === 'string' && path.length <= 1024 && /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(path);
+}
+
 /**
  * An absolute path of a file: what a variable such as `MCP_MESH_TLS_KEY` holds, naming where a mounted secret
  * is rather than holding it.
  */
 export function isFilePath(value: string): boolean {
   return value.length <= 4096 && /^\/[A-Za-z0-9._/-]+$/.test(value);
+}
+
+/** An environment variable that holds a secret: named like one (unless it names a file), or valued like one. */
+export function looksLikeSecretVariable(name: string, value: string): boolean {
+  return (looksLikeSecretName(name) && !isFilePath(value)) || looksLikeSecretValue(value);
 }
 
 /**

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { objectData } from '../k8s/mesh-object';
 import { MeshValidationError } from '../model/errors';
-import { isFilePath, looksLikeSecretName, looksLikeSecretValue, requirePinnedImage } from '../model/validation';
+import { looksLikeSecretName, looksLikeSecretValue, looksLikeSecretVariable, requirePinnedImage } from '../model/validation';
 
 import { PolicyRule, PolicySuppression } from './policy-props';
 
@@ -152,7 +152,7 @@ function objectFindings(o: any, all: any[]): Finding[] {
       add(PolicyRule.RESOURCES, `${where} lacks a CPU request, a memory request or a memory limit`, 'set resources.requests.cpu, resources.requests.memory and resources.limits.memory');
     }
     for (const e of c.env ?? []) {
-      if (e.value !== undefined && ((looksLikeSecretName(e.name) && !isFilePath(String(e.value))) || looksLikeSecretValue(String(e.value)))) {
+      if (e.value !== undefined && looksLikeSecretVariable(e.name, String(e.value))) {
         add(PolicyRule.SECRET_LITERAL, `${where} sets ${e.name} to a literal that looks secret`, 'read it from a Secret with valueFrom.secretKeyRef');
       }
     }

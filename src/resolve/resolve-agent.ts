@@ -14,11 +14,11 @@ import { EnvVarJson, envFromField, envFromSecret, envValue } from '../k8s/pod';
 import { ResourceRequirementsJson, renderResources } from '../k8s/resources';
 import { PodMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
 import { MeshValidationError } from '../model/errors';
-import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel } from '../model/mesh-model';
+import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel, longestCallSeconds } from '../model/mesh-model';
 import { AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel } from '../model/runtime';
 import { ServiceMesh } from '../model/service-mesh';
 import {
-  durationSeconds, isFilePath, looksLikeSecretName, looksLikeSecretValue, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
+  durationSeconds, isUrlPath, looksLikeSecretVariable, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
   requirePort, requireSemver, requireServiceName,
 } from '../model/validation';
 import { agentTracingEnv, tracingBackends } from '../observability/tracing';
@@ -273,7 +273,7 @@ function userEnv(f: (field: string) => string, name: string, props: McpAgentProp
     }
     const disables = meshDisablingValue(e.name, e.value);
     if (disables !== undefined) throw new MeshValidationError(f(`env[${i}].value`), e.value, disables.problem, disables.fix);
-    if ((looksLikeSecretName(e.name) && !isFilePath(e.value)) || looksLikeSecretValue(e.value)) {
+    if (looksLikeSecretVariable(e.name, e.value)) {
       throw new MeshValidationError(f(`env[${i}].name`), e.name, 'looks like a secret (by its name or its value), and env values are written into the YAML in plain text',
         `move it to secretEnv: [{ name: "${e.name}", value: SecretValue.fromSecretKey("<secret>", "<key>") }]`);
     }
@@ -307,7 +307,7 @@ function exposureOf(f: (field: string) => string, e: AgentExposure, exposed: boo
       'use a lower-case DNS name with at least one dot, e.g. "weather.example.com" (or "*.example.com")'));
   }
   const path = e.path ?? '/';
-  if (typeof path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(path) || path.length > 1024) {
+  if (!isUrlPath(path)) {
     problems.add(new MeshValidationError(f('expose.path'), path, 'is not an absolute URL path', 'write a path prefix such as "/" or "/weather"'));
   }
   if ((e.ingressClassName === undefined) === (e.gateway === undefined)) {
@@ -334,7 +334,7 @@ function exposureOf(f: (field: string) => string, e: AgentExposure, exposed: boo
     ...(e.ingressClassName !== undefined ? { ingressClassName: e.ingressClassName } : {}),
     ...(e.tlsSecretName !== undefined ? { tlsSecretName: e.tlsSecretName } : {}),
     ...(e.gateway !== undefined ? { gateway: { ...e.gateway } } : {}),
-    timeoutSeconds: capabilities.length > 0 ? Math.max(...capabilities.map((c) => c.timeoutSeconds)) : 30,
+    timeoutSeconds: longestCallSeconds(capabilities),
   };
 }
 
@@ -361,7 +361,7 @@ function drainOf(f: (field: string) => string, drainTimeout: Duration | undefine
     }
     return seconds;
   }
-  const longest = Math.max(...capabilities.map((c) => c.timeoutSeconds), capabilities.length > 0 ? 0 : 30);
+  const longest = longestCallSeconds(capabilities);
   return limit === undefined ? longest : Math.min(longest, limit);
 }
 

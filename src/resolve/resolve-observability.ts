@@ -8,6 +8,7 @@ import { ServiceMesh } from '../model/service-mesh';
 import { requireDnsLabel, requireLabelKey, requireLabels } from '../model/validation';
 import { McpAlertOptions, McpObservabilityOptions, McpObservabilityProps } from '../observability/observability-props';
 import { McpAlert, RuleSettings } from '../observability/rules';
+import { isDuration } from '../schema/brand';
 import { Problems, ResolvedCarrier } from './problems';
 
 /** The monitoring options as they render. */
@@ -173,10 +174,6 @@ function resolveAlertSettings(field: string, alerts: McpAlertOptions, serviceMes
     latencyP99ThresholdSeconds: latency,
     minRequestsPerMinute: check(() => nonNegative(`${field}.minRequestsPerMinute`, alerts.minRequestsPerMinute, 1), 1),
   };
-}
-
-function isDuration(value: unknown): value is Duration {
-  return value instanceof Duration || (typeof value === 'object' && value !== null && typeof (value as Duration).toSeconds === 'function');
 }
 
 /** A Duration prop as a value in seconds (fractions allowed). */

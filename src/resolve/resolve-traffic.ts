@@ -4,7 +4,7 @@
  * switch against the service mesh in use.
  */
 import { MeshValidationError } from '../model/errors';
-import { AgentModel } from '../model/mesh-model';
+import { AgentModel, longestCallSeconds } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
 import { TrafficModel, TrafficPolicyOptions, resolveTraffic } from '../model/traffic';
 import { Problems } from './problems';
@@ -29,12 +29,7 @@ export function resolveTrafficDefaults(serviceMesh: ServiceMesh | undefined, def
   problems.add(...capabilityRoutingProblems(serviceMesh, capabilityRouting));
 }
 
-/** The longest a call to the agent may take: its longest capability timeout (30 s, the capability default, for none). */
-function longestCall(agent: AgentModel): number {
-  return agent.capabilities.length > 0 ? Math.max(...agent.capabilities.map((c) => c.timeoutSeconds)) : 30;
-}
-
 /** An agent's traffic settings over the mesh's defaults; throws when they do not fit the agent. */
 export function agentTraffic(agent: AgentModel, defaults: TrafficPolicyOptions | undefined): TrafficModel {
-  return resolveTraffic(`agents.${agent.name}.traffic`, longestCall(agent), defaults, agent.traffic);
+  return resolveTraffic(`agents.${agent.name}.traffic`, longestCallSeconds(agent.capabilities), defaults, agent.traffic);
 }

@@ -5,6 +5,8 @@
  * package in one app still recognise each other's instances), with the props its factory was given, which
  * the validator checks in place, with the field path of the instance.
  */
+import type { Duration } from 'cdk8s';
+
 const BRAND = Symbol.for('cdk8s-mcp-mesh.class');
 
 export interface ClassBrand {
@@ -33,7 +35,7 @@ export function brandOf(value: unknown): ClassBrand | undefined {
 }
 
 /** cdk8s's `Duration` (recognised by its methods, so that any copy of cdk8s in the app is accepted). */
-export function isDuration(value: unknown): boolean {
+export function isDuration(value: unknown): value is Duration {
   return typeof value === 'object' && value !== null
     && typeof (value as { toSeconds?: unknown }).toSeconds === 'function'
     && typeof (value as { toMilliseconds?: unknown }).toMilliseconds === 'function';

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { objectKey } from '../k8s/object-names';
 import { toYamlDocument, toYamlDocuments } from './yaml';
 
 type Json = any;
 
 /** A Kubernetes object's identity. */
 function keyOf(o: Json): string {
-  return `${o.apiVersion}|${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name}`;
+  return objectKey(o.apiVersion, o.kind, o.metadata?.namespace, o.metadata?.name);
 }
 
 function isObject(v: unknown): v is Record<string, any> {

@@ -3,6 +3,7 @@
  * constructs that rendered them recorded it: what outputs that split a mesh (the Helm export) read.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
+import { objectKey } from '../k8s/object-names';
 import { ObjectOwner, ownerOf } from '../k8s/ownership';
 
 export interface OwnedObject {
@@ -12,20 +13,16 @@ export interface OwnedObject {
   readonly owner?: ObjectOwner;
 }
 
-function keyOf(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
-  return `${apiVersion}/${kind}/${namespace ?? ''}/${name}`;
-}
-
 /** Every object of the app's charts, in the order of `chart.toJson()`, with its owner. */
 export function ownedObjectsOf(app: App): OwnedObject[] {
   return app.charts.flatMap((chart) => {
     const owners = new Map<string, ObjectOwner | undefined>();
     for (const o of chart.node.findAll()) {
       if (!ApiObject.isApiObject(o)) continue;
-      owners.set(keyOf(o.apiVersion, o.kind, o.metadata.namespace ?? Chart.of(o).namespace, o.name), ownerOf(o));
+      owners.set(objectKey(o.apiVersion, o.kind, o.metadata.namespace ?? Chart.of(o).namespace, o.name), ownerOf(o));
     }
     return chart.toJson().map((object: any) => {
-      const owner = owners.get(keyOf(object.apiVersion, object.kind, object.metadata?.namespace, object.metadata?.name));
+      const owner = owners.get(objectKey(object.apiVersion, object.kind, object.metadata?.namespace, object.metadata?.name));
       return owner === undefined ? { object } : { object, owner };
     });
   });

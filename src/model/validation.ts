@@ -299,6 +299,15 @@ export function isUrlPath(path: unknown): path is string {
 }
 
 /**
+ * What a routing path may not hold on top of `isUrlPath`: the API server refuses an Ingress `Prefix` path, and
+ * the Gateway API an HTTPRoute `PathPrefix`, with a directory-traversal sequence or suffix. Returns the
+ * offending piece, or undefined.
+ */
+export function routePathTraversal(path: string): string | undefined {
+  return ['//', '/./', '/../', '%2f', '%2F'].find((s) => path.includes(s)) ?? ['/..', '/.'].find((s) => path.endsWith(s));
+}
+
+/**
  * An absolute path of a file: what a variable such as `MCP_MESH_TLS_KEY` holds, naming where a mounted secret
  * is rather than holding it.
  */

@@ -18,7 +18,7 @@ import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel, longestCallS
 import { AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel } from '../model/runtime';
 import { ServiceMesh } from '../model/service-mesh';
 import {
-  durationSeconds, isUrlPath, looksLikeSecretVariable, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
+  durationSeconds, isUrlPath, looksLikeSecretVariable, routePathTraversal, requireCapabilityName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireInteger, requireLogLevel,
   requirePort, requireSemver, requireServiceName,
 } from '../model/validation';
 import { agentTracingEnv, tracingBackends } from '../observability/tracing';
@@ -307,8 +307,12 @@ function exposureOf(f: (field: string) => string, e: AgentExposure, exposed: boo
       'use a lower-case DNS name with at least one dot, e.g. "weather.example.com" (or "*.example.com")'));
   }
   const path = e.path ?? '/';
+  const traversal = isUrlPath(path) ? routePathTraversal(path) : undefined;
   if (!isUrlPath(path)) {
     problems.add(new MeshValidationError(f('expose.path'), path, 'is not an absolute URL path', 'write a path prefix such as "/" or "/weather"'));
+  } else if (traversal !== undefined) {
+    problems.add(new MeshValidationError(f('expose.path'), path, `holds "${traversal}", which an Ingress and an HTTPRoute refuse`,
+      'write a plain path prefix such as "/weather"'));
   }
   if ((e.ingressClassName === undefined) === (e.gateway === undefined)) {
     problems.add(new MeshValidationError(f('expose'), e.ingressClassName === undefined ? 'neither ingressClassName nor gateway' : 'both ingressClassName and gateway',

@@ -54,12 +54,14 @@ function baseProps() {
         resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
         preStopDelay: Duration.seconds(10), drainTimeout: Duration.seconds(30),
         traffic: { timeout: Duration.seconds(20), retries: 2, idempotent: false, maxConnections: 100, maxPendingRequests: 100, consecutiveErrors: 5, baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+        expose: { host: 'weather.example.com', path: '/', ingressClassName: 'nginx', tlsSecretName: 'weather-tls' },
       },
       {
         name: 'planner',
         runtime: AgentRuntime.custom({ image: 'ghcr.io/example/planner:1.0.0', command: ['node'], args: ['planner.js'], runAsUser: 1000, runAsGroup: 1000 }),
         dependsOn: ['weather_forecast'],
         autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilization: 70 },
+        expose: { host: 'planner.example.com', gateway: { name: 'public', namespace: 'gateways', sectionName: 'https' } },
       },
     ],
     security: {
@@ -201,6 +203,10 @@ const DOMAINS = [
   { match: (p) => ['prometheusSelectorLabels', 'dashboardLabels'].includes(p[p.length - 2]), values: ['bad value!', 'x'.repeat(64), 1] },
   { match: (p) => p[p.length - 2] === 'labels' && p.includes('alerts'), values: [1, null, true] },
   { match: (p) => ['otlpEndpoint'].includes(last(p)), values: ['', 'http://tempo:4317/path with space'] },
+  { match: (p) => p.includes('expose') && last(p) === 'host', values: ['', 'Weather.Example.com', 'https://weather.example.com', 'a b.example.com', '*.*.example.com', 'weather.example.com:443', 'x'.repeat(254)] },
+  { match: (p) => p.includes('expose') && last(p) === 'path', values: ['', 'weather', '/a b', '/a?b', '//x', '/a/../b', '/a/.', '/a%2Fb'] },
+  { match: (p) => p.includes('expose') && ['ingressClassName', 'tlsSecretName', 'name', 'sectionName'].includes(last(p)), values: ['', 'Nginx', 'a_b', '-x', 'x'.repeat(254)] },
+  { match: (p) => p.includes('expose') && last(p) === 'namespace', values: BAD_NAMES },
 ];
 const last = (p) => p[p.length - 1];
 
@@ -325,6 +331,22 @@ const conflicts = [
   ['a cycle of calls', (p) => { p.agents[0].dependsOn = ['weather_forecast']; }],
   ['an agent port the Istio proxy takes', (p) => { p.agents[0].port = 15006; }],
   ['plain-text secrets under prod', (p) => { p.environment = MeshEnvironment.prod(); p.agents[0].allowPlainTextSecrets = true; }],
+  ['expose with both ingressClassName and gateway', (p) => { p.agents[0].expose = { ...p.agents[0].expose, gateway: { name: 'public' } }; }],
+  ['expose with neither ingressClassName nor gateway', (p) => { p.agents[0].expose = { host: 'weather.example.com' }; }],
+  ['expose with exposed: false', (p) => { p.agents[0].exposed = false; }],
+  ['tlsSecretName with a gateway', (p) => { p.agents[1].expose = { ...p.agents[1].expose, tlsSecretName: 'planner-tls' }; }],
+  ['native TLS beside Istio', (p) => { p.tls = { issuer: { name: 'mesh-ca' } }; }],
+  ...[
+    ['an issuer kind cert-manager lacks', { issuer: { name: 'mesh-ca', kind: 'CertIssuer' } }],
+    ['an issuer name that is not a DNS name', { issuer: { name: 'Mesh_CA' } }],
+    ['no issuer', {}],
+    ['a TLS mode typo', { issuer: { name: 'mesh-ca' }, mode: 'strcit' }],
+    ['renewBefore not shorter than the duration', { issuer: { name: 'mesh-ca' }, duration: Duration.days(30), renewBefore: Duration.days(30) }],
+    ['a certificate duration under cert-manager\'s one hour', { issuer: { name: 'mesh-ca' }, duration: Duration.minutes(30), renewBefore: Duration.minutes(10) }],
+    ['a renewBefore under five minutes', { issuer: { name: 'mesh-ca' }, renewBefore: Duration.seconds(60) }],
+    ['a certificate duration over ten years', { issuer: { name: 'mesh-ca' }, duration: Duration.days(4000) }],
+    ['a typo in tls', { issuer: { name: 'mesh-ca' }, renewBfore: Duration.days(10) }],
+  ].map(([label, tls]) => [`native TLS: ${label}`, (p) => { p.serviceMesh = ServiceMesh.NONE; p.capabilityRouting = undefined; p.tls = tls; }]),
   ['a custom environment with a typo', () => { MeshEnvironment.custom({ name: 'x', agent: { replica: 2 } }); }],
   ['a custom environment with a bad name', () => { MeshEnvironment.custom({ name: 'X_Y' }); }],
 ];

@@ -1,0 +1,481 @@
+{{/* Every object of one agent. Takes a context with .Values, .Release and .Chart. */}}
+{{- define "mcp-mesh-agent.manifests" -}}
+{{- include "mcp-mesh-agent.validate" . -}}
+{{- $v := .Values -}}
+{{- $a := $v.agent -}}
+{{- $ns := .Release.Namespace -}}
+{{- $config := include "mcp-mesh-agent.config" . -}}
+{{- $replicas := ternary (int $v.autoscaling.minReplicas) (int $v.replicaCount) (and $v.autoscaling.enabled true) -}}
+{{- $longest := int (include "mcp-mesh-agent.longestCall" .) -}}
+{{- $drain := min $longest 30 -}}
+{{- if not (kindIs "invalid" $a.drainTimeout) }}{{ $drain = int $a.drainTimeout }}{{ end -}}
+{{- $checksumInput := $config -}}
+{{- if $a.source }}{{ $checksumInput = printf "%s\x00main.py\x00%s" $config $a.source }}{{ end -}}
+{{- $podIp := eq $a.advertise "pod-ip" -}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+automountServiceAccountToken: false
+---
+apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  ports:
+    - appProtocol: http
+      name: http
+      port: {{ $a.port }}
+      protocol: TCP
+      targetPort: http
+  selector:
+    {{- include "mcp-mesh-agent.selectorLabels" . | nindent 4 }}
+  type: ClusterIP
+{{- if or $podIp $a.headlessService }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}-pods
+  namespace: {{ $ns }}
+spec:
+  clusterIP: None
+  ports:
+    - appProtocol: http
+      name: http
+      port: {{ $a.port }}
+      protocol: TCP
+      targetPort: http
+  selector:
+    {{- include "mcp-mesh-agent.selectorLabels" . | nindent 4 }}
+{{- end }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}-config
+  namespace: {{ $ns }}
+data:
+  agent-config.yaml: |
+    {{- $config | trimSuffix "\n" | nindent 4 }}
+{{- if $a.source }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}-code
+  namespace: {{ $ns }}
+data:
+  main.py: {{ $a.source | toJson }}
+{{- end }}
+{{- if $v.ingress.enabled }}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-buffering: "off"
+    nginx.ingress.kubernetes.io/proxy-read-timeout: {{ $longest | toString | quote }}
+    nginx.ingress.kubernetes.io/proxy-send-timeout: {{ $longest | toString | quote }}
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  ingressClassName: {{ $v.ingress.className }}
+  rules:
+    - host: {{ $v.ingress.host | quote }}
+      http:
+        paths:
+          - backend:
+              service:
+                name: {{ $a.name }}
+                port:
+                  name: http
+            path: {{ $v.ingress.path | quote }}
+            pathType: Prefix
+  {{- if $v.ingress.tlsSecretName }}
+  tls:
+    - hosts:
+        - {{ $v.ingress.host | quote }}
+      secretName: {{ $v.ingress.tlsSecretName }}
+  {{- end }}
+{{- end }}
+{{- if $v.autoscaling.enabled }}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  maxReplicas: {{ $v.autoscaling.maxReplicas }}
+  metrics:
+    - resource:
+        name: cpu
+        target:
+          averageUtilization: {{ $v.autoscaling.targetCPUUtilizationPercentage }}
+          type: Utilization
+      type: Resource
+  minReplicas: {{ $v.autoscaling.minReplicas }}
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ $a.name }}
+{{- end }}
+{{- if gt $replicas 1 }}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      {{- include "mcp-mesh-agent.selectorLabels" . | nindent 6 }}
+{{- end }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  {{- if not $v.autoscaling.enabled }}
+  replicas: {{ $replicas }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      {{- include "mcp-mesh-agent.selectorLabels" . | nindent 6 }}
+  strategy:
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+    type: RollingUpdate
+  template:
+    metadata:
+      annotations:
+        mesh.mcp.io/config-checksum: {{ sha256sum $checksumInput }}
+      labels:
+        {{- include "mcp-mesh-agent.labels" . | nindent 8 }}
+        {{- range $a.capabilities }}
+        provides.mesh.mcp.io/{{ .name }}: "true"
+        {{- end }}
+        {{- range $a.dependencies }}
+        calls.mesh.mcp.io/{{ .name }}: "true"
+        {{- end }}
+    spec:
+      automountServiceAccountToken: false
+      containers:
+        - args:
+            - {{ ternary "/opt/mcp-mesh/agent/main.py" (default "main.py" $a.script) (ne $a.source "") | quote }}
+            {{- range $a.args }}
+            - {{ . | quote }}
+            {{- end }}
+          env:
+            - name: HOST
+              value: "0.0.0.0"
+            {{- if $podIp }}
+            - name: MCP_MESH_HTTP_HOST
+              valueFrom:
+                fieldRef:
+                  apiVersion: v1
+                  fieldPath: status.podIP
+            {{- else }}
+            - name: MCP_MESH_HTTP_HOST
+              value: {{ printf "%s.%s.svc.%s" $a.name $ns $v.mesh.clusterDomain }}
+            {{- end }}
+            - name: MCP_MESH_HTTP_PORT
+              value: {{ $a.port | toString | quote }}
+            - name: MCP_MESH_REGISTRY_URL
+              value: {{ include "mcp-mesh-agent.registryUrl" . }}
+            - name: MCP_MESH_AGENT_NAME
+              value: {{ $a.name }}
+            - name: MCP_MESH_AGENT_ID
+              valueFrom:
+                fieldRef:
+                  apiVersion: v1
+                  fieldPath: metadata.name
+            - name: POD_IP
+              valueFrom:
+                fieldRef:
+                  apiVersion: v1
+                  fieldPath: status.podIP
+            - name: MCP_MESH_HEALTH_INTERVAL
+              value: {{ $a.heartbeatInterval | toString | quote }}
+            - name: MCP_MESH_LOG_LEVEL
+              value: {{ $a.logLevel }}
+            {{- if not (kindIs "invalid" $a.callTimeout) }}
+            - name: MCP_MESH_CALL_TIMEOUT
+              value: {{ $a.callTimeout | toString | quote }}
+            {{- end }}
+            {{- range $v.env }}
+            - name: {{ .name }}
+              value: {{ .value | toJson }}
+            {{- end }}
+            {{- range $v.secretEnv }}
+            - name: {{ .name }}
+              valueFrom:
+                secretKeyRef:
+                  key: {{ .key | quote }}
+                  name: {{ .secretName }}
+            {{- end }}
+          image: {{ printf "%s:%s" $v.image.repository (toString $v.image.tag) | quote }}
+          imagePullPolicy: IfNotPresent
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ $a.preStopDelay }}
+          livenessProbe:
+            failureThreshold: 3
+            httpGet:
+              path: /livez
+              port: http
+              scheme: HTTP
+            periodSeconds: 10
+            successThreshold: 1
+            timeoutSeconds: 3
+          name: agent
+          ports:
+            - containerPort: {{ $a.port }}
+              name: http
+              protocol: TCP
+          readinessProbe:
+            failureThreshold: 3
+            httpGet:
+              path: /ready
+              port: http
+              scheme: HTTP
+            periodSeconds: 5
+            successThreshold: 1
+            timeoutSeconds: 3
+          resources:
+            {{- with $v.resources.limits }}
+            limits:
+              {{- range $k, $q := . }}
+              {{- if not (kindIs "invalid" $q) }}
+              {{ $k }}: {{ $q | toString | quote }}
+              {{- end }}
+              {{- end }}
+            {{- end }}
+            requests:
+              {{- range $k, $q := $v.resources.requests }}
+              {{- if not (kindIs "invalid" $q) }}
+              {{ $k }}: {{ $q | toString | quote }}
+              {{- end }}
+              {{- end }}
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop:
+                - ALL
+            privileged: false
+            readOnlyRootFilesystem: true
+            runAsNonRoot: true
+          startupProbe:
+            failureThreshold: 60
+            httpGet:
+              path: /startupz
+              port: http
+              scheme: HTTP
+            periodSeconds: 2
+            successThreshold: 1
+            timeoutSeconds: 2
+          volumeMounts:
+            - mountPath: /etc/mcp-mesh
+              name: config
+              readOnly: true
+            - mountPath: /tmp
+              name: tmp
+            {{- if $a.source }}
+            - mountPath: /opt/mcp-mesh/agent
+              name: source
+              readOnly: true
+            {{- end }}
+      enableServiceLinks: false
+      securityContext:
+        fsGroup: 999
+        fsGroupChangePolicy: OnRootMismatch
+        runAsGroup: 999
+        runAsNonRoot: true
+        runAsUser: 999
+        seccompProfile:
+          type: RuntimeDefault
+      serviceAccountName: {{ $a.name }}
+      terminationGracePeriodSeconds: {{ add (int $a.preStopDelay) $drain 5 }}
+      {{- if gt $replicas 1 }}
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - podAffinityTerm:
+                labelSelector:
+                  matchLabels:
+                    {{- include "mcp-mesh-agent.selectorLabels" . | nindent 20 }}
+                topologyKey: kubernetes.io/hostname
+              weight: 100
+      topologySpreadConstraints:
+        - labelSelector:
+            matchLabels:
+              {{- include "mcp-mesh-agent.selectorLabels" . | nindent 14 }}
+          maxSkew: 1
+          topologyKey: topology.kubernetes.io/zone
+          whenUnsatisfiable: ScheduleAnyway
+        - labelSelector:
+            matchLabels:
+              {{- include "mcp-mesh-agent.selectorLabels" . | nindent 14 }}
+          maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+      {{- end }}
+      volumes:
+        - configMap:
+            name: {{ $a.name }}-config
+          name: config
+        - emptyDir:
+            sizeLimit: 256Mi
+          name: tmp
+        {{- if $a.source }}
+        - configMap:
+            name: {{ $a.name }}-code
+          name: source
+        {{- end }}
+{{- if $v.networkPolicy.enabled }}
+{{ include "mcp-mesh-agent.networkPolicy" . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The agent's NetworkPolicy. It depends only on this release's values: callers are admitted by the
+calls.mesh.mcp.io/<capability> label of each capability it provides, providers reached by the
+provides.mesh.mcp.io/<capability> label of each dependency, so releases installed apart compose into the
+graph-derived policy the McpMesh construct renders for the whole mesh.
+*/}}
+{{- define "mcp-mesh-agent.networkPolicy" -}}
+{{- $v := .Values -}}
+{{- $a := $v.agent -}}
+{{- $ports := dict -}}
+{{- range $a.dependencies -}}
+{{- $p := printf "%05d" (int (default 8080 .port)) -}}
+{{- $_ := set $ports $p (append (get $ports $p | default list) .name) -}}
+{{- end -}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  labels:
+    app.kubernetes.io/instance: {{ $v.mesh.name }}
+    app.kubernetes.io/managed-by: {{ .Release.Service }}
+    app.kubernetes.io/part-of: mcp-mesh
+    helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+  name: {{ $a.name }}
+  namespace: {{ .Release.Namespace }}
+spec:
+  egress:
+    - ports:
+        - port: {{ $v.registry.port }}
+          protocol: TCP
+      to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/component: registry
+              app.kubernetes.io/instance: {{ $v.mesh.name }}
+              app.kubernetes.io/name: {{ $v.registry.host }}
+    {{- range $p := keys $ports | sortAlpha }}
+    - ports:
+        - port: {{ atoi $p }}
+          protocol: TCP
+      to:
+        {{- range get $ports $p }}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/component: agent
+              app.kubernetes.io/instance: {{ $v.mesh.name }}
+              provides.mesh.mcp.io/{{ . }}: "true"
+        {{- end }}
+    {{- end }}
+    {{- if $v.networkPolicy.internetEgress }}
+    {{- $v4 := list -}}{{- $v6 := list -}}
+    {{- range $v.networkPolicy.clusterCidrs }}{{ if contains ":" . }}{{ $v6 = append $v6 . }}{{ else }}{{ $v4 = append $v4 . }}{{ end }}{{ end }}
+    - ports:
+        - port: 443
+          protocol: TCP
+      to:
+        - ipBlock:
+            cidr: 0.0.0.0/0
+            {{- if $v4 }}
+            except:
+              {{- range $v4 }}
+              - {{ . }}
+              {{- end }}
+            {{- end }}
+        {{- if $v6 }}
+        - ipBlock:
+            cidr: ::/0
+            except:
+              {{- range $v6 }}
+              - {{ . | quote }}
+              {{- end }}
+        {{- end }}
+    {{- end }}
+  {{- $controller := $v.networkPolicy.ingressController | default dict }}
+  {{- $fromController := and $v.ingress.enabled (or $controller.namespaceSelector $controller.podSelector) }}
+  {{- if or $a.capabilities $fromController }}
+  ingress:
+    {{- if $a.capabilities }}
+    - from:
+        {{- range $a.capabilities }}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/component: agent
+              app.kubernetes.io/instance: {{ $v.mesh.name }}
+              calls.mesh.mcp.io/{{ .name }}: "true"
+        {{- end }}
+      ports:
+        - port: {{ $a.port }}
+          protocol: TCP
+    {{- end }}
+    {{- if $fromController }}
+    - from:
+        - {{- with $controller.namespaceSelector }}
+          namespaceSelector:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- if or $controller.podSelector (not $controller.namespaceSelector) }}
+          podSelector:
+            {{- toYaml ($controller.podSelector | default (dict "matchLabels" dict)) | nindent 12 }}
+          {{- end }}
+      ports:
+        - port: {{ $a.port }}
+          protocol: TCP
+    {{- end }}
+  {{- end }}
+  podSelector:
+    matchLabels:
+      {{- include "mcp-mesh-agent.selectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    - Egress
+{{- end -}}

@@ -1,0 +1,44 @@
+/**
+ * charts/mcp-mesh-agent held to the McpAgent construct, with real helm: for random agent values, either both
+ * refuse them or `helm template` gives the objects the constructs render for the same agent (Helm's own
+ * labels aside).
+ */
+import * as fc from 'fast-check';
+import { agentCase, constructObjects } from './agent-values';
+import { byKey, Helm, Obj, withoutHelmLabels } from './helm-run';
+
+let helm: Helm;
+beforeAll(() => {
+  helm = new Helm();
+}, 5 * 60 * 1000);
+afterAll(() => helm?.cleanup());
+
+function outcome<T>(run: () => T): { ok: true; value: T } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: run() };
+  } catch (e: any) {
+    return { ok: false, error: `${e.stderr ?? ''}${e.message ?? e}` };
+  }
+}
+
+test('helm template and the constructs agree on random agent values: the same objects, or both refuse', () => {
+  let rendered = 0;
+  let refused = 0;
+  fc.assert(fc.property(agentCase, ({ namespace, values }) => {
+    const chart = outcome(() => helm.template('mcp-mesh-agent', values, { namespace }).map(withoutHelmLabels));
+    const constructs = outcome(() => constructObjects(values, namespace));
+    expect({ chartRefused: chart.ok ? undefined : chart.error, constructsRefused: constructs.ok ? undefined : constructs.error })
+      .toEqual(chart.ok === constructs.ok ? expect.anything() : { chartRefused: undefined, constructsRefused: undefined });
+    if (!chart.ok || !constructs.ok) {
+      refused++;
+      return;
+    }
+    rendered++;
+    const fromChart = byKey(chart.value as Obj[]);
+    const fromConstructs = byKey(constructs.value);
+    expect(Object.keys(fromChart).sort()).toEqual(Object.keys(fromConstructs).sort());
+    for (const key of Object.keys(fromConstructs)) expect({ key, object: fromChart[key] }).toEqual({ key, object: fromConstructs[key] });
+  }), { numRuns: 80, seed: 20261203 });
+  // The generator is meant to give mostly valid values: most cases compare objects.
+  expect(rendered).toBeGreaterThan(refused);
+}, 10 * 60 * 1000);

@@ -1,0 +1,201 @@
+/**
+ * The agent chart's values and the construct props that mean the same: random valid values for the parity
+ * property test, and the mapping the test holds the chart to.
+ */
+import { App, Chart, Duration } from 'cdk8s';
+import * as fc from 'fast-check';
+import {
+  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, McpMeshAgentProps, NetworkPeer, ownedObjectsOf, SecretValue,
+} from '../../src';
+import { Obj } from './helm-run';
+
+export interface AgentCase {
+  readonly namespace: string;
+  readonly values: Obj;
+}
+
+const capabilityName = fc.constantFrom('weather_forecast', 'hotel_search', 'plan_trip', 'on', 'y', 'Summarize.v2', 'a-b', 'x1');
+const tag = fc.constantFrom('demo', 'true', '123', 'a b', 'k: v', 'x #y', 'ends:', 'quote"d', 'back\\slash', '~', 'NULL', '/path', '@at');
+const quantity = (units: string[]) => fc.tuple(fc.integer({ min: 1, max: 900 }), fc.constantFrom(...units)).map(([n, u]) => `${n}${u}`);
+
+
+/** Valid values of charts/mcp-mesh-agent, in canonical form (quantities as the API server keeps them). */
+export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
+  namespace: fc.constantFrom('default', 'agents', 'team-a'),
+  meshName: fc.constantFrom('mcp-mesh', 'travel'),
+  name: fc.constantFrom('weather', 'hotels', 'planner', 'y', 'n0'),
+  capabilities: fc.uniqueArray(fc.record({
+    name: capabilityName,
+    version: fc.option(fc.constantFrom('1.0.0', '2.1.3-rc.1', '0.0.1+build.5'), { nil: undefined }),
+    timeout: fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
+    tags: fc.option(fc.array(tag, { maxLength: 3 }), { nil: undefined }),
+  }), { selector: (c) => c.name, maxLength: 3 }),
+  dependencies: fc.uniqueArray(fc.record({
+    name: fc.constantFrom('dep_one', 'dep_two', 'dep.three', 'yes'),
+    port: fc.option(fc.constantFrom(8080, 9000, 8081), { nil: undefined }),
+  }), { selector: (d) => d.name, maxLength: 3 }),
+  code: fc.oneof(
+    fc.record({ source: fc.constantFrom('print("hi")\n', 'import os\n\nx = "a: b"\n', 'one line'), args: fc.array(fc.constantFrom('--x', '1', 'yes'), { maxLength: 2 }) }),
+    fc.record({ script: fc.constantFrom('', 'agent.py', 'app/main.py'), repository: fc.constantFrom('ghcr.io/example/weather', 'registry.local:5000/team/agent'), tag: fc.constantFrom('1.0.0', 'v2', '3.8.0-slim') }),
+  ),
+  port: fc.constantFrom(8080, 9000, 1024),
+  advertise: fc.constantFrom('service', 'service', 'pod-ip'),
+  headlessService: fc.boolean(),
+  heartbeatInterval: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 6 }), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 300 }), weight: 1 }),
+  logLevel: fc.constantFrom('TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'),
+  retryAttempts: fc.integer({ min: 0, max: 10 }),
+  callTimeout: fc.option(fc.integer({ min: 1, max: 86400 }), { nil: null }),
+  preStopDelay: fc.integer({ min: 0, max: 600 }),
+  drainTimeout: fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
+  replicas: fc.integer({ min: 0, max: 4 }),
+  autoscaling: fc.option(fc.record({ minReplicas: fc.integer({ min: 1, max: 3 }), extra: fc.integer({ min: 0, max: 5 }), target: fc.integer({ min: 1, max: 100 }) }), { nil: undefined }),
+  resources: fc.record({
+    cpuRequest: fc.option(fc.oneof(quantity(['m']), fc.constantFrom('1', '3')), { nil: undefined }),
+    ephemeralStorageLimit: fc.option(fc.constantFrom(null, '4Gi'), { nil: undefined }),
+    memoryRequest: fc.option(fc.oneof(fc.integer({ min: 1, max: 512 }).map((n) => `${n}Mi`), fc.constantFrom('1Gi')), { nil: undefined }),
+    memoryLimit: fc.option(fc.constantFrom('512Mi', '2Gi'), { nil: undefined }),
+    cpuLimit: fc.option(fc.constantFrom('2', '4'), { nil: undefined }),
+  }),
+  registryHost: fc.constantFrom('mcp-mesh-registry', 'registry'),
+  registryPort: fc.constantFrom(8000, 9100),
+  timeoutThreshold: fc.constantFrom(undefined, 20, 60, 900),
+  clusterDomain: fc.constantFrom('cluster.local', 'corp.internal'),
+  env: fc.uniqueArray(fc.record({ name: fc.constantFrom('FEATURE_X', 'OPENAI_BASE_URL', 'MODEL', 'TZ'), value: fc.constantFrom('on', '1', 'gpt-4o', 'a "quoted" <b>', '') }), { selector: (e) => e.name, maxLength: 3 }),
+  secretEnv: fc.uniqueArray(fc.record({ name: fc.constantFrom('OPENAI_API_KEY', 'DB_PASSWORD'), secretName: fc.constantFrom('llm', 'db.creds'), key: fc.constantFrom('key', 'pass.word') }), { selector: (e) => e.name, maxLength: 2 }),
+  networkPolicy: fc.boolean(),
+  internetEgress: fc.boolean(),
+  clusterCidrs: fc.constantFrom(undefined, ['10.0.0.0/8'], ['10.0.0.0/8', 'fd00::/8']),
+  ingress: fc.option(fc.record({
+    className: fc.constantFrom('nginx', 'internal.nginx'),
+    host: fc.constantFrom('weather.example.com', '*.agents.example.org'),
+    path: fc.constantFrom(undefined, '/', '/weather', '/a/b'),
+    tlsSecretName: fc.option(fc.constantFrom('weather-tls'), { nil: undefined }),
+  }), { nil: undefined }),
+}).filter((c) => !(c.advertise === 'pod-ip' && c.autoscaling !== undefined))
+  // An agent does not depend on what it provides, and the empty value is refused for MCP_MESH_* only.
+  .filter((c) => !c.dependencies.some((d) => c.capabilities.some((cap) => cap.name === d.name)))
+  .map((c) => {
+    const values: Obj = {
+      mesh: { name: c.meshName, clusterDomain: c.clusterDomain },
+      agent: {
+        name: c.name,
+        capabilities: c.capabilities.map((cap) => strip({ name: cap.name, version: cap.version, timeout: cap.timeout, tags: cap.tags })),
+        dependencies: c.dependencies.map((d) => strip({ name: d.name, port: d.port })),
+        ...('source' in c.code ? { source: c.code.source, args: c.code.args } : { script: c.code.script }),
+        port: c.port,
+        advertise: c.advertise,
+        headlessService: c.headlessService,
+        heartbeatInterval: c.heartbeatInterval,
+        logLevel: c.logLevel,
+        retryAttempts: c.retryAttempts,
+        callTimeout: c.callTimeout,
+        preStopDelay: c.preStopDelay,
+        drainTimeout: c.drainTimeout,
+      },
+      ...('repository' in c.code ? { image: { repository: c.code.repository, tag: c.code.tag } } : {}),
+      replicaCount: c.replicas,
+      ...(c.autoscaling !== undefined ? {
+        autoscaling: { enabled: true, minReplicas: c.autoscaling.minReplicas, maxReplicas: c.autoscaling.minReplicas + c.autoscaling.extra, targetCPUUtilizationPercentage: c.autoscaling.target },
+      } : {}),
+      resources: {
+        requests: strip({ cpu: c.resources.cpuRequest, memory: c.resources.memoryRequest }),
+        limits: strip({ cpu: c.resources.cpuLimit, memory: c.resources.memoryLimit, 'ephemeral-storage': c.resources.ephemeralStorageLimit }),
+      },
+      registry: strip({ host: c.registryHost, port: c.registryPort, timeoutThreshold: c.timeoutThreshold }),
+      env: c.env,
+      secretEnv: c.secretEnv,
+      networkPolicy: strip({
+        enabled: c.networkPolicy,
+        internetEgress: c.internetEgress,
+        clusterCidrs: c.clusterCidrs,
+        ...(c.ingress !== undefined ? { ingressController: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } } } : {}),
+      }),
+      ...(c.ingress !== undefined ? { ingress: strip({ enabled: true, ...c.ingress }) } : {}),
+    };
+    return { namespace: c.namespace, values };
+  });
+
+/** Drops undefined fields (JSON would), keeps null (which removes a chart default). */
+function strip<T extends Obj>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const seconds = (n: number) => Duration.seconds(n);
+
+/** The McpMeshAgentProps that mean what the chart's values mean. */
+export function agentProps(values: Obj): McpMeshAgentProps {
+  const a = values.agent;
+  const image = values.image === undefined ? undefined : `${values.image.repository}:${values.image.tag}`;
+  const req = values.resources?.requests ?? {};
+  const lim = values.resources?.limits ?? {};
+  const quantity = (v: string | null | undefined, fallback: string | undefined) => (v === null ? undefined : v ?? fallback);
+  return {
+    name: a.name,
+    runtime: a.source !== undefined
+      ? AgentRuntime.python({ source: a.source, ...(a.args?.length ? { args: a.args } : {}) })
+      : AgentRuntime.python({ image, ...(a.script ? { script: a.script } : {}) }),
+    capabilities: a.capabilities.map((c: Obj) => ({
+      name: c.name, version: c.version, tags: c.tags, ...(c.timeout !== undefined ? { timeout: seconds(c.timeout) } : {}),
+    })),
+    dependsOn: a.dependencies.map((d: Obj) => d.name),
+    port: a.port,
+    advertise: a.advertise as AdvertiseMode,
+    headlessService: a.headlessService,
+    heartbeatInterval: seconds(a.heartbeatInterval),
+    logLevel: a.logLevel as LogLevel,
+    retryAttempts: a.retryAttempts,
+    ...(a.callTimeout !== null ? { callTimeout: seconds(a.callTimeout) } : {}),
+    preStopDelay: seconds(a.preStopDelay),
+    ...(a.drainTimeout !== null ? { drainTimeout: seconds(a.drainTimeout) } : {}),
+    ...(values.autoscaling?.enabled ? {
+      autoscaling: { minReplicas: values.autoscaling.minReplicas, maxReplicas: values.autoscaling.maxReplicas, targetCpuUtilization: values.autoscaling.targetCPUUtilizationPercentage },
+    } : { replicas: values.replicaCount }),
+    resources: {
+      cpuRequest: quantity(req.cpu, '100m'),
+      memoryRequest: quantity(req.memory, '256Mi'),
+      ...(lim.cpu !== undefined ? { cpuLimit: lim.cpu } : {}),
+      memoryLimit: quantity(lim.memory, '512Mi'),
+      ephemeralStorageLimit: quantity(lim['ephemeral-storage'], '2Gi'),
+    },
+    env: values.env,
+    secretEnv: values.secretEnv.map((e: Obj) => ({ name: e.name, value: SecretValue.fromSecretKey(e.secretName, e.key) })),
+    internetEgress: values.networkPolicy?.internetEgress === true,
+    ...(values.ingress?.enabled ? {
+      expose: strip({ host: values.ingress.host, path: values.ingress.path, ingressClassName: values.ingress.className, tlsSecretName: values.ingress.tlsSecretName }),
+    } : {}),
+  };
+}
+
+/**
+ * What the constructs render for the agent of these values: the agent in a mesh with its registry, an agent
+ * providing each of its dependencies (on the port the values give) and an agent calling each of its
+ * capabilities, so that its NetworkPolicy has every peer the chart's policy names. The agent's objects only.
+ */
+export function constructObjects(values: Obj, namespace: string): Obj[] {
+  const app = new App();
+  const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
+  const a = values.agent;
+  const providers: McpMeshAgentProps[] = a.dependencies.map((d: Obj, i: number) => ({
+    // A 1 s timeout: the chart cannot know a provider's timeout, so the agent's callTimeout is not checked against it.
+    name: `provider-${i}`, runtime: AgentRuntime.python({ source: 'x' }), port: d.port ?? 8080, capabilities: [{ name: d.name, timeout: seconds(1) }],
+  }));
+  const callers: McpMeshAgentProps[] = a.capabilities.length === 0 ? [] : [{
+    name: 'caller', runtime: AgentRuntime.python({ source: 'x' }), dependsOn: a.capabilities.map((c: Obj) => c.name),
+  }];
+  const np = values.networkPolicy ?? {};
+  new McpMesh(chart, 'Mesh', {
+    name: values.mesh.name,
+    namespace,
+    clusterDomain: values.mesh.clusterDomain,
+    registry: { name: values.registry.host, port: values.registry.port, timeoutThreshold: seconds(values.registry.timeoutThreshold ?? 20), evictionThreshold: seconds(3 * (values.registry.timeoutThreshold ?? 20)) },
+    agents: [agentProps(values), ...providers, ...callers],
+    // Without the chart's NetworkPolicy the policy check wants the user's own: the chart leaves that to them.
+    ...(np.enabled === false ? { policyCheck: false } : {}),
+    security: {
+      networkPolicies: np.enabled !== false,
+      ...(np.clusterCidrs !== undefined ? { clusterCidrs: np.clusterCidrs } : {}),
+      ...(values.ingress?.enabled ? { ingressController: NetworkPeer.pods({ namespaceLabels: np.ingressController.namespaceSelector.matchLabels }) } : {}),
+    },
+  });
+  return ownedObjectsOf(app).filter((o) => o.owner?.part === 'agent' && o.owner.agent === a.name).map((o) => o.object);
+}

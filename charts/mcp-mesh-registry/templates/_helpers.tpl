@@ -1,0 +1,117 @@
+{{/*
+The templates of the registry. They render what the McpRegistry and McpSecurity constructs render for the
+registry and the mesh-wide policies (test/charts/registry-chart.test.ts holds them to it).
+*/}}
+
+{{- define "mcp-mesh-registry.selectorLabels" -}}
+app.kubernetes.io/component: registry
+app.kubernetes.io/instance: {{ .Values.mesh.name }}
+app.kubernetes.io/name: {{ .Values.registry.name }}
+{{- end -}}
+
+{{- define "mcp-mesh-registry.labels" -}}
+{{ include "mcp-mesh-registry.selectorLabels" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: mcp-mesh
+{{- if regexMatch "^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$" (toString .Values.image.tag) }}
+app.kubernetes.io/version: {{ .Values.image.tag | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "mcp-mesh-registry.objectLabels" -}}
+{{ include "mcp-mesh-registry.labels" . }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* The labels of the mesh-wide NetworkPolicies. */}}
+{{- define "mcp-mesh-registry.policyLabels" -}}
+app.kubernetes.io/instance: {{ .Values.mesh.name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: mcp-mesh
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* A NetworkPolicy peer from {ipBlock} or {namespaceSelector, podSelector}: pods of this namespace when only podSelector. */}}
+{{- define "mcp-mesh-registry.peer" -}}
+{{- if .ipBlock -}}
+ipBlock:
+  {{- toYaml .ipBlock | nindent 2 }}
+{{- else -}}
+{{- with .namespaceSelector }}
+namespaceSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if or .podSelector (not .namespaceSelector) }}
+podSelector:
+  {{- toYaml (.podSelector | default (dict "matchLabels" dict)) | nindent 2 }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* A Go duration as the registry reads it, from seconds: 3600 is "1h", 90 is "1m30s". */}}
+{{- define "mcp-mesh-registry.goDuration" -}}
+{{- $s := int . -}}
+{{- $h := div $s 3600 -}}{{- $m := div (mod $s 3600) 60 -}}{{- $r := mod $s 60 -}}
+{{- if gt $h 0 }}{{ $h }}h{{ end }}{{ if gt $m 0 }}{{ $m }}m{{ end }}{{ if gt $r 0 }}{{ $r }}s{{ end -}}
+{{- end -}}
+
+{{/* The numeric value of a Kubernetes quantity the schema accepted, e.g. "250m" is 0.25 and "1Gi" 1073741824. */}}
+{{- define "mcp-mesh-registry.quantity" -}}
+{{- $q := toString . -}}
+{{- $number := regexFind "^[0-9.]+" $q -}}
+{{- $units := dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 -}}
+{{- mulf (float64 $number) (get $units (trimPrefix $number $q)) -}}
+{{- end -}}
+
+{{/* Checks what the values schema cannot express; every problem at once, each with its field and fix. */}}
+{{- define "mcp-mesh-registry.validate" -}}
+{{- $problems := list -}}
+{{- $r := .Values.registry -}}
+{{- $pg := .Values.storage.postgres -}}
+{{- if eq (int $r.admin.port) (int $r.port) -}}
+{{- $problems = append $problems (printf "registry.admin.port: %d is the port agents call, so every agent could drain the registry; use a port of its own, e.g. %d" (int $r.admin.port) (ternary 8000 8001 (eq (int $r.port) 8001))) -}}
+{{- end -}}
+{{- if and (eq .Values.storage.type "sqlite") (gt (int .Values.replicaCount) 1) -}}
+{{- $problems = append $problems (printf "replicaCount: %d is more than the 1 replica that SQLite storage allows (each replica would get its own database and agents would see different meshes); set replicaCount to 1, or use storage.type=postgres for a highly available registry" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if eq .Values.storage.type "postgres" -}}
+{{- $byUrl := or $pg.urlSecret.name $pg.urlSecret.key -}}
+{{- if and $byUrl $pg.host -}}
+{{- $problems = append $problems "storage.postgres.host: is set together with storage.postgres.urlSecret; give the database either as a URL in a Secret (urlSecret) or as parts (host, credentialsSecret)" -}}
+{{- else if $byUrl -}}
+{{- if not (and $pg.urlSecret.name $pg.urlSecret.key) -}}
+{{- $problems = append $problems "storage.postgres.urlSecret: needs both name and key; name the Secret and the key that holds the postgres:// URL" -}}
+{{- end -}}
+{{- else if $pg.host -}}
+{{- if not $pg.credentialsSecret.name -}}
+{{- $problems = append $problems "storage.postgres.credentialsSecret.name: is not set; name the Secret that holds the database user name and password" -}}
+{{- end -}}
+{{- else -}}
+{{- $problems = append $problems "storage.postgres: names no database; set urlSecret (name, key of the postgres:// URL) or host and credentialsSecret" -}}
+{{- end -}}
+{{- if and .Values.networkPolicy.enabled (not $pg.endpoint.port) -}}
+{{- $problems = append $problems "storage.postgres.endpoint: is not set, so the NetworkPolicies would cut the registry off from its database; set endpoint.port and endpoint.cidr (or namespaceSelector/podSelector), or networkPolicy.enabled=false" -}}
+{{- end -}}
+{{- end -}}
+{{- if lt (int $r.timeoutThreshold) (int $r.healthCheckInterval) -}}
+{{- $problems = append $problems (printf "registry.timeoutThreshold: %ds is shorter than the health check interval %ds, so agents would be marked unhealthy between two checks; set timeoutThreshold to at least %ds, or lower healthCheckInterval" (int $r.timeoutThreshold) (int $r.healthCheckInterval) (int $r.healthCheckInterval)) -}}
+{{- end -}}
+{{- if and (not (kindIs "invalid" $r.retention)) (lt (int $r.retention) (int $r.timeoutThreshold)) -}}
+{{- $problems = append $problems (printf "registry.retention: %ds is shorter than the timeout threshold %ds, so agents would be removed before they are ever marked unhealthy; set retention to at least %ds (the registry's default is 1h)" (int $r.retention) (int $r.timeoutThreshold) (int $r.timeoutThreshold)) -}}
+{{- end -}}
+{{- if le (int $r.evictionThreshold) (int $r.timeoutThreshold) -}}
+{{- $problems = append $problems (printf "registry.evictionThreshold: %ds is not longer than the timeout threshold %ds, so agents would be evicted before they are ever marked unhealthy; set evictionThreshold above %ds (three times it is a good start)" (int $r.evictionThreshold) (int $r.timeoutThreshold) (int $r.timeoutThreshold)) -}}
+{{- end -}}
+{{- range $res := list "cpu" "memory" "ephemeral-storage" -}}
+{{- $request := get ($.Values.resources.requests | default dict) $res -}}
+{{- $limit := get ($.Values.resources.limits | default dict) $res -}}
+{{- if and $request $limit -}}
+{{- if gt (float64 (include "mcp-mesh-registry.quantity" $request)) (float64 (include "mcp-mesh-registry.quantity" $limit)) -}}
+{{- $problems = append $problems (printf "resources.limits.%s: %q is lower than the %s request %s; raise resources.limits.%s to at least %s or lower resources.requests.%s" $res $limit $res $request $res $request $res) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $problems -}}
+{{- fail (printf "\n%s" (join "\n" $problems)) -}}
+{{- end -}}
+{{- end -}}

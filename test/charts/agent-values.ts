@@ -31,7 +31,7 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
     tags: fc.option(fc.array(tag, { maxLength: 3 }), { nil: undefined }),
   }), { selector: (c) => c.name, maxLength: 3 }),
   dependencies: fc.uniqueArray(fc.record({
-    name: fc.constantFrom('dep_one', 'dep_two', 'dep.three', 'yes'),
+    name: fc.constantFrom('dep_one', 'dep_two', 'dep.three', 'yes', 'plan_trip'),
     port: fc.option(fc.constantFrom(8080, 9000, 8081), { nil: undefined }),
   }), { selector: (d) => d.name, maxLength: 3 }),
   code: fc.oneof(
@@ -72,8 +72,6 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
     tlsSecretName: fc.option(fc.constantFrom('weather-tls'), { nil: undefined }),
   }), { nil: undefined }),
 }).filter((c) => !(c.advertise === 'pod-ip' && c.autoscaling !== undefined))
-  // An agent does not depend on what it provides, and the empty value is refused for MCP_MESH_* only.
-  .filter((c) => !c.dependencies.some((d) => c.capabilities.some((cap) => cap.name === d.name)))
   .map((c) => {
     const values: Obj = {
       mesh: { name: c.meshName, clusterDomain: c.clusterDomain },

@@ -38,6 +38,6 @@ test('helm template and the constructs agree on random registry values: the same
     const fromConstructs = byKey(constructs.value);
     expect(Object.keys(fromChart).sort()).toEqual(Object.keys(fromConstructs).sort());
     for (const key of Object.keys(fromConstructs)) expect({ key, object: fromChart[key] }).toEqual({ key, object: fromConstructs[key] });
-  }), { numRuns: 80, seed: 20261203 });
+  }), { numRuns: 120, seed: 20261203 });
   expect(rendered).toBeGreaterThan(refused);
 }, 10 * 60 * 1000);

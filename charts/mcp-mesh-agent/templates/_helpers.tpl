@@ -114,6 +114,9 @@ dependencies: []
 {{- end -}}
 {{- $deps := dict -}}
 {{- range $i, $d := $a.dependencies -}}
+{{- if hasKey $seen $d.name -}}
+{{- $problems = append $problems (printf "agent.dependencies[%d].name: %q is provided by this agent itself, a cycle of one; call it in-process, or move it to another agent" $i $d.name) -}}
+{{- end -}}
 {{- if hasKey $deps $d.name -}}
 {{- $problems = append $problems (printf "agent.dependencies[%d].name: %q is listed twice; list each capability once" $i $d.name) -}}
 {{- end -}}

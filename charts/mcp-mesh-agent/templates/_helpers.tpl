@@ -86,8 +86,16 @@ dependencies: []
 {{- end }}
 {{ end -}}
 
-{{/* Checks what the values schema cannot express; every problem at once, each with its field and fix. */}}
+{{/* Fails with every problem of the values at once. */}}
 {{- define "mcp-mesh-agent.validate" -}}
+{{- $problems := include "mcp-mesh-agent.problems" . | fromJsonArray -}}
+{{- if $problems -}}
+{{- fail (printf "\n%s" (join "\n" $problems)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* What the values schema cannot express, as a JSON list of problems, each with its field and fix. */}}
+{{- define "mcp-mesh-agent.problems" -}}
 {{- $problems := list -}}
 {{- $a := .Values.agent -}}
 {{- if not $a.name -}}
@@ -163,9 +171,7 @@ dependencies: []
 {{- $problems = append $problems "ingress.host: is not set; set the host name the agent is reached at, e.g. weather.example.com" -}}
 {{- end -}}
 {{- end -}}
-{{- if $problems -}}
-{{- fail (printf "\n%s" (join "\n" $problems)) -}}
-{{- end -}}
+{{- toJson $problems -}}
 {{- end -}}
 
 {{/* The numeric value of a Kubernetes quantity the schema accepted, e.g. "250m" is 0.25 and "1Gi" 1073741824. */}}

@@ -365,7 +365,7 @@ spec:
 {{- if $v.networkPolicy.enabled }}
 {{ include "mcp-mesh-agent.networkPolicy" . }}
 {{- end }}
-{{- end -}}
+{{ end -}}
 
 {{/*
 The agent's NetworkPolicy. It depends only on this release's values: callers are admitted by the
@@ -458,15 +458,11 @@ spec:
           protocol: TCP
     {{- end }}
     {{- if $fromController }}
+    {{- $peer := dict }}
+    {{- with $controller.namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end }}
+    {{- if or $controller.podSelector (not $controller.namespaceSelector) }}{{ $_ := set $peer "podSelector" ($controller.podSelector | default (dict "matchLabels" dict)) }}{{ end }}
     - from:
-        - {{- with $controller.namespaceSelector }}
-          namespaceSelector:
-            {{- toYaml . | nindent 12 }}
-          {{- end }}
-          {{- if or $controller.podSelector (not $controller.namespaceSelector) }}
-          podSelector:
-            {{- toYaml ($controller.podSelector | default (dict "matchLabels" dict)) | nindent 12 }}
-          {{- end }}
+        {{- toYaml (list $peer) | nindent 8 }}
       ports:
         - port: {{ $a.port }}
           protocol: TCP
@@ -478,4 +474,4 @@ spec:
   policyTypes:
     - Ingress
     - Egress
-{{- end -}}
+{{ end -}}

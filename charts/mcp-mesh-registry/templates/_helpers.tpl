@@ -31,21 +31,16 @@ app.kubernetes.io/part-of: mcp-mesh
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
-{{/* A NetworkPolicy peer from {ipBlock} or {namespaceSelector, podSelector}: pods of this namespace when only podSelector. */}}
+{{/* A NetworkPolicy peer, as JSON, from {ipBlock} or {namespaceSelector, podSelector}: pods of this namespace when only podSelector. */}}
 {{- define "mcp-mesh-registry.peer" -}}
+{{- $peer := dict -}}
 {{- if .ipBlock -}}
-ipBlock:
-  {{- toYaml .ipBlock | nindent 2 }}
+{{- $_ := set $peer "ipBlock" .ipBlock -}}
 {{- else -}}
-{{- with .namespaceSelector }}
-namespaceSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- if or .podSelector (not .namespaceSelector) }}
-podSelector:
-  {{- toYaml (.podSelector | default (dict "matchLabels" dict)) | nindent 2 }}
-{{- end }}
+{{- with .namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end -}}
+{{- if or .podSelector (not .namespaceSelector) }}{{ $_ := set $peer "podSelector" (.podSelector | default (dict "matchLabels" dict)) }}{{ end -}}
 {{- end -}}
+{{- toJson $peer -}}
 {{- end -}}
 
 {{/* A Go duration as the registry reads it, from seconds: 3600 is "1h", 90 is "1m30s". */}}

@@ -15,6 +15,7 @@ import { buildApp as buildLinkerd } from '../examples/linkerd/main';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
 import { AgentRuntime, McpMesh, McpMeshAgentProps } from '../src';
 import { buildDefaultApp } from '../src/main';
+import { Helm, travelReleases } from './charts/helm-run';
 import { Cluster, Endpoint, External, Pod, Policy } from './util/netpol';
 import { K8sObject, synth, synthApp } from './util/synth';
 
@@ -169,8 +170,13 @@ function analyse(objects: K8sObject[], extras: Extras) {
   return { unexpected, missing, cyclonus, checked: flows.length, intended, cluster, pods, agents, registry, stranger, foreignTwin };
 }
 
+/** The Helm charts (charts/), for the default mesh installed as a registry release and three agent releases. */
+const helm = new Helm();
+afterAll(() => helm.cleanup());
+
 const cases: Array<[string, () => K8sObject[], Extras]> = [
   ['default app', () => synthApp(buildDefaultApp()), {}],
+  ['default mesh as Helm releases (a registry and three agents, each its own release)', () => travelReleases(helm) as K8sObject[], {}],
   ['minimal', () => synthApp(buildMinimal()), {}],
   ['full', () => synthApp(buildFull()), {
     prometheus: true, exposed: ['planner'], internet: ['planner'], registryProxy: true, postgres: true, ipv6ClusterRange: true,

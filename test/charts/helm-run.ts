@@ -90,3 +90,35 @@ export function byKey(objects: Obj[]): Record<string, Obj> {
   for (const o of objects) out[`${o.kind}/${o.metadata?.name}`] = o;
   return out;
 }
+
+/** The default travel mesh's releases (examples/helm): the registry, then weather, hotels and planner. */
+export const TRAVEL_AGENTS = ['weather', 'hotels', 'planner'] as const;
+
+export function travelReleaseArgs(agent: typeof TRAVEL_AGENTS[number]): string[] {
+  return ['-f', path.join(REPO, 'examples', 'helm', `${agent}.yaml`), '--set-file', `agent.source=${path.join(REPO, 'examples', 'agents', `${agent}.py`)}`];
+}
+
+export function travelUmbrellaArgs(): string[] {
+  return ['-f', path.join(REPO, 'examples', 'helm', 'mesh.yaml'),
+    ...TRAVEL_AGENTS.flatMap((a, i) => ['--set-file', `agents[${i}].agent.source=${path.join(REPO, 'examples', 'agents', `${a}.py`)}`])];
+}
+
+/** The default travel mesh rendered as four releases (a registry and three agents) in `namespace`. */
+export function travelReleases(helm: Helm, namespace = 'mcp-mesh'): Obj[] {
+  const run = (release: string, chart: string, args: string[]) =>
+    parseObjects(helm.run(['template', release, path.join(CHARTS_DIR, chart), '--namespace', namespace, ...args]));
+  return [
+    ...run('registry', 'mcp-mesh-registry', ['-f', path.join(REPO, 'examples', 'helm', 'registry.yaml')]),
+    ...TRAVEL_AGENTS.flatMap((a) => run(a, 'mcp-mesh-agent', travelReleaseArgs(a))),
+  ];
+}
+
+/** `helm dependency build` of the umbrella: vendors the two charts (a private copy, so the tests run on the sources). */
+export function umbrellaChart(helm: Helm): string {
+  const dir = path.join(helm.work, 'mcp-mesh');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
+  for (const chart of ['mcp-mesh', 'mcp-mesh-registry', 'mcp-mesh-agent']) fs.cpSync(path.join(CHARTS_DIR, chart), path.join(dir, chart), { recursive: true, filter: (src) => !src.includes(`${path.sep}mcp-mesh${path.sep}charts`) });
+  helm.run(['dependency', 'build', path.join(dir, 'mcp-mesh')]);
+  return path.join(dir, 'mcp-mesh');
+}

@@ -1,0 +1,112 @@
+/**
+ * The charts as Helm users meet them, with real helm: strict lint, the default travel mesh installed as four
+ * releases and as one umbrella release (the same objects, and those of the constructs' default mesh),
+ * --namespace honoured everywhere, `global` accepted (as Helm passes it to subcharts), every problem of bad
+ * values at once with field and fix, and the generated READMEs and umbrella schema fresh.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { buildDefaultApp } from '../../src/main';
+import { synthApp } from '../util/synth';
+import {
+  byKey, CHARTS_DIR, Helm, Obj, parseObjects, REPO, travelReleaseArgs, travelReleases, travelUmbrellaArgs, umbrellaChart, withoutHelmLabels,
+} from './helm-run';
+
+let helm: Helm;
+let umbrella: string;
+beforeAll(() => {
+  helm = new Helm();
+  umbrella = umbrellaChart(helm);
+}, 5 * 60 * 1000);
+afterAll(() => helm?.cleanup());
+
+const chart = (name: string) => path.join(CHARTS_DIR, name);
+
+test('helm lint --strict passes on every chart with the example values', () => {
+  const out = [
+    helm.run(['lint', '--strict', chart('mcp-mesh-registry'), '-f', path.join(REPO, 'examples', 'helm', 'registry.yaml')]),
+    helm.run(['lint', '--strict', chart('mcp-mesh-agent'), ...travelReleaseArgs('planner')]),
+    helm.run(['lint', '--strict', umbrella, ...travelUmbrellaArgs()]),
+  ].join('\n');
+  expect(out.match(/1 chart\(s\) linted, 0 chart\(s\) failed/g)).toHaveLength(3);
+  // A chart that does not render fails lint: the check can fail.
+  expect(helm.runFailing(['lint', '--strict', chart('mcp-mesh-agent')])).toMatch(/agent\.name: is not set/);
+});
+
+test('four releases and one umbrella release render the same objects', () => {
+  const releases = byKey(travelReleases(helm).map(withoutHelmLabels));
+  const mesh = byKey(parseObjects(helm.run(['template', 'travel', umbrella, '--namespace', 'mcp-mesh', ...travelUmbrellaArgs()])).map(withoutHelmLabels));
+  expect(Object.keys(mesh).sort()).toEqual(Object.keys(releases).sort());
+  for (const key of Object.keys(releases)) expect({ key, object: mesh[key] }).toEqual({ key, object: releases[key] });
+});
+
+test('the releases render the constructs\' default mesh: every object equal but the planner\'s policy, which also admits callers of plan_trip', () => {
+  const releases = byKey(travelReleases(helm).map(withoutHelmLabels));
+  const constructs = byKey(synthApp(buildDefaultApp(new App())) as Obj[]);
+  expect(Object.keys(releases).sort()).toEqual(Object.keys(constructs).sort());
+  const differ = Object.keys(constructs).filter((k) => JSON.stringify(releases[k]) !== JSON.stringify(constructs[k]) && !equalObjects(releases[k], constructs[k]));
+  expect(differ).toEqual(['NetworkPolicy/planner']);
+  // The one difference: an ingress rule for plan_trip, which no agent of this mesh calls (no pod carries its label).
+  const { ingress, ...rest } = releases['NetworkPolicy/planner'].spec;
+  expect(rest).toEqual(constructs['NetworkPolicy/planner'].spec);
+  expect(constructs['NetworkPolicy/planner'].spec.ingress).toBeUndefined();
+  expect(ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'agent', 'app.kubernetes.io/instance': 'mcp-mesh', 'calls.mesh.mcp.io/plan_trip': 'true' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }]);
+});
+
+function equalObjects(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).toEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('--namespace places every object and every name the agents dial in the release namespace', () => {
+  const objects = [...travelReleases(helm, 'travel-prod'), ...parseObjects(helm.run(['template', 'travel', umbrella, '--namespace', 'travel-prod', ...travelUmbrellaArgs()]))];
+  expect(objects.length).toBeGreaterThan(50);
+  for (const o of objects) expect([o.kind, o.metadata.name, o.metadata.namespace]).toEqual([o.kind, o.metadata.name, 'travel-prod']);
+  const planner = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'planner')!;
+  const env = Object.fromEntries(planner.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+  expect(env.MCP_MESH_REGISTRY_URL).toBe('http://mcp-mesh-registry.travel-prod.svc.cluster.local:8000');
+  expect(env.MCP_MESH_HTTP_HOST).toBe('planner.travel-prod.svc.cluster.local');
+});
+
+test('global values are accepted, as Helm passes them to every chart and subchart', () => {
+  for (const [name, args] of [['mcp-mesh-registry', []], ['mcp-mesh-agent', travelReleaseArgs('weather')]] as const) {
+    expect(helm.run(['template', 'r', chart(name), ...args, '--set', 'global.imageRegistry=mirror.example.com', '--set', 'global.storageClass=fast']).length).toBeGreaterThan(1000);
+  }
+  expect(helm.run(['template', 'r', umbrella, ...travelUmbrellaArgs(), '--set', 'global.imageRegistry=mirror.example.com']).length).toBeGreaterThan(1000);
+});
+
+test('bad values: every problem at once, with its field and fix, schema and cross-field checks alike', () => {
+  const schema = helm.runFailing(['template', 'r', chart('mcp-mesh-agent'), '--set', 'agent.name=Weather', '--set', 'agent.port=80', '--set', 'image.tag=latest',
+    '--set', 'replicaCount=-1', '--set', 'agent.logLevel=verbose', '--set', 'foo=1', '--set', 'env[0].name=HOST', '--set', 'env[0].value=x']);
+  for (const field of ['/agent/name', '/agent/port', '/image/tag', '/replicaCount', '/agent/logLevel', "additional properties 'foo'", '/env/0/name']) expect(schema).toContain(field);
+  const crossField = helm.runFailing(['template', 'r', chart('mcp-mesh-agent'), '--set', 'agent.name=weather', '--set', 'agent.script=a.py', '--set', 'agent.source=x',
+    '--set', 'agent.heartbeatInterval=10', '--set', 'resources.requests.memory=1Gi', '--set', 'env[0].name=OPENAI_API_KEY', '--set', 'env[0].value=sk-abcdefghijklmnopqrstuvwxyz',
+    '--set', 'agent.capabilities[0].name=c', '--set', 'agent.dependencies[0].name=c', '--set', 'ingress.enabled=true']);
+  for (const line of [
+    'agent.script: is set together with agent.source', 'agent.heartbeatInterval: 10s leaves room for fewer than 3 heartbeats',
+    'resources.limits.memory: "512Mi" is lower than the memory request 1Gi', 'env[0].name: "OPENAI_API_KEY" looks like a secret',
+    'agent.dependencies[0].name: "c" is provided by this agent itself', 'ingress.className: is not set', 'ingress.host: is not set', 'networkPolicy.ingressController: is not set',
+  ]) expect(crossField).toContain(line);
+  const registry = helm.runFailing(['template', 'r', chart('mcp-mesh-registry'), '--set', 'replicaCount=3', '--set', 'registry.admin.port=8000', '--set', 'registry.evictionThreshold=20']);
+  for (const line of ['replicaCount: 3 is more than the 1 replica that SQLite storage allows', 'registry.admin.port: 8000 is the port agents call', 'registry.evictionThreshold: 20s is not longer than the timeout threshold 20s']) {
+    expect(registry).toContain(line);
+  }
+  const mesh = helm.runFailing(['template', 'r', umbrella, ...travelUmbrellaArgs(), '--set', 'agents[1].agent.name=weather', '--set', 'agents[2].agent.dependencies[2].name=flights', '--set', 'agents[0].agent.heartbeatInterval=30']);
+  for (const line of ['agents[1].agent.name: "weather" is also the name of agents[0]', 'agents[2].agent.dependencies[2].name: "flights" is a capability that no agent in this mesh provides', 'agents[0].agent.heartbeatInterval: 30s']) {
+    expect(mesh).toContain(line);
+  }
+});
+
+test('an umbrella entry cannot set what the umbrella wires (mesh, registry)', () => {
+  const out = helm.runFailing(['template', 'r', umbrella, ...travelUmbrellaArgs(), '--set', 'agents[0].registry.host=elsewhere', '--set', 'agents[0].mesh.name=other']);
+  expect(out).toMatch(/agents\/0.*additional properties/s);
+});
+
+test('the READMEs\' values tables, the umbrella\'s schema and the chart versions are what scripts/charts.js generates', () => {
+  execFileSync('node', [path.join(REPO, 'scripts', 'charts.js'), '--check'], { stdio: 'pipe' });
+});

@@ -31,6 +31,7 @@ import { conformanceSkipReason, REPO_ROOT, resolveUpstreamCrds, TestCluster, Ups
 import { canonicalQuantity, requireDnsSubdomain, requireLabels, requireSecretKey, requireServiceName } from '../../src/model/validation';
 import { nameRule } from '../../src/k8s/object-names';
 import { canonicalCidr } from '../../src/model/cidr';
+import { CHARTS_DIR, Helm, TRAVEL_AGENTS, travelReleaseArgs, travelUmbrellaArgs, umbrellaChart } from '../charts/helm-run';
 
 /** CRD files or folders from MCP_MESH_CONFORMANCE_CRDS, installed after the upstream ones. */
 const ENV_CRDS: string[] = (process.env.MCP_MESH_CONFORMANCE_CRDS ?? '').split(path.delimiter).filter(Boolean);
@@ -201,6 +202,28 @@ interface Case {
   kustomize?: boolean;
   /** A Helm chart: rendered with `helm template` (scripts/helm-tools.sh) before it is validated. */
   helm?: string;
+  /** A chart of charts/ with values: rendered by this function (given the server's version) before it is validated. */
+  render?: (kubeVersion: string) => string;
+}
+
+/** The charts of charts/, with the values files of examples/helm, as a Helm user installs them. */
+function chartCases(): Case[] {
+  let helm: Helm | undefined;
+  let umbrella: string | undefined;
+  const template = (kubeVersion: string, release: string, chart: () => string, args: string[]) => {
+    helm ??= new Helm();
+    return helm.run(['template', release, chart(), '--namespace', 'mcp-mesh', '--kube-version', kubeVersion, ...args]);
+  };
+  const example = (file: string) => ['-f', path.join(REPO_ROOT, 'examples', 'helm', file)];
+  const chart = (name: string) => () => path.join(CHARTS_DIR, name);
+  afterAll(() => helm?.cleanup());
+  return [
+    { name: 'charts/mcp-mesh-registry (examples/helm/registry.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'registry', chart('mcp-mesh-registry'), example('registry.yaml')) },
+    { name: 'charts/mcp-mesh-registry (examples/helm/registry-postgres.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'registry', chart('mcp-mesh-registry'), example('registry-postgres.yaml')) },
+    ...TRAVEL_AGENTS.map((a): Case => ({ name: `charts/mcp-mesh-agent (examples/helm/${a}.yaml)`, dir: CHARTS_DIR, render: (v) => template(v, a, chart('mcp-mesh-agent'), travelReleaseArgs(a)) })),
+    { name: 'charts/mcp-mesh-agent (examples/helm/agent-image.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'assistant', chart('mcp-mesh-agent'), example('agent-image.yaml')) },
+    { name: 'charts/mcp-mesh (examples/helm/mesh.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'travel', () => (umbrella ??= umbrellaChart(helm!)), travelUmbrellaArgs()) },
+  ];
 }
 
 function manifestCases(): { cases: Case[]; missing?: string } {
@@ -239,7 +262,7 @@ function manifestCases(): { cases: Case[]; missing?: string } {
     if (e.isDirectory()) cases.push({ name: `dist/helm/${e.name}`, dir: path.join(helm, e.name), helm: e.name });
   }
   if (!cases.length) return { cases, missing: `${DIST} holds no manifests: synthesize them first (npm run synth)` };
-  return { cases };
+  return { cases: [...cases, ...chartCases()] };
 }
 
 
@@ -560,7 +583,11 @@ suite(skip ? `conformance (skipped: ${skip})` : 'conformance against kube-apiser
           encoding: 'utf8', env: { ...process.env, HELM_CACHE_HOME: `${home}/cache`, HELM_CONFIG_HOME: `${home}/config`, HELM_DATA_HOME: `${home}/data` },
         }));
       }
-      const r = await validate(dir, c.kustomize || c.helm ? undefined : c.files);
+      if (c.render) {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-template-'));
+        fs.writeFileSync(path.join(dir, 'rendered.yaml'), c.render(cluster.version));
+      }
+      const r = await validate(dir, c.kustomize || c.helm || c.render ? undefined : c.files);
       console.log(summarize(c.name, r));
       expectClean(c.name, r);
       // A Namespace of the manifests that sets its own, weaker Pod Security level would make the

@@ -16,7 +16,7 @@ export type Obj = Record<string, any>;
 export class Helm {
   public readonly bin: string;
   public readonly work: string;
-  private readonly env: NodeJS.ProcessEnv;
+  public readonly env: NodeJS.ProcessEnv;
   private files = 0;
 
   constructor() {

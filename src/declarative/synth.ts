@@ -215,13 +215,13 @@ function docPath(schema: JsonSchema, spec: unknown, segments: ReadonlyArray<stri
   return ['spec', ...documentPath(schema.properties!.spec, spec, segments)];
 }
 
-export type DeclarativeFormat = 'yaml' | 'kustomize' | 'helm';
+export type DeclarativeFormat = 'yaml' | 'kustomize' | 'helm-export';
 
 export interface DeclarativeSynthOptions {
   /** Files and folders with MCPMesh and MCPAgent documents. */
   readonly paths: readonly string[];
   /**
-   * yaml and helm: the environment to synthesize (at most one; default: the MCPMesh's `environment`, or none).
+   * yaml and helm-export: the environment to synthesize (at most one; default: the MCPMesh's `environment`, or none).
    * kustomize: the overlays to write (default: every preset).
    */
   readonly environments?: readonly string[];
@@ -229,7 +229,7 @@ export interface DeclarativeSynthOptions {
   readonly format?: DeclarativeFormat;
   /** @default "dist" */
   readonly outdir?: string;
-  /** helm: the charts' version. @default - the version of this package */
+  /** helm-export: the charts' version. @default - the version of this package */
   readonly chartVersion?: string;
   /** The folder files named by the documents (`sourceFile`) must be inside. @default - the working directory */
   readonly sourceRoot?: string;
@@ -257,7 +257,7 @@ export function synthDeclarative(options: DeclarativeSynthOptions): string[] {
     const built = buildDeclarativeMesh(declared, environment, new App({ outdir, yamlOutputType: options.yamlOutputType }));
     return writeManifests(built.app, outdir);
   }
-  if (format === 'helm') {
+  if (format === 'helm-export') {
     const environment = environments[0] ?? declared.mesh?.object.spec?.environment;
     const objects = ownedObjectsOf(buildDeclarativeMesh(declared, environment, new App({ outdir })).app);
     const chartVersion = options.chartVersion ?? JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;

@@ -256,10 +256,10 @@ function manifestCases(): { cases: Case[]; missing?: string } {
       if (e.isDirectory()) cases.push({ name: `dist/kustomize/overlays/${e.name}`, dir: path.join(overlays, e.name), kustomize: true });
     }
   }
-  // Every Helm chart (mcp-mesh-registry, mcp-mesh-agents), each on its own, as helm renders it.
-  const helm = path.join(DIST, 'helm');
+  // The Helm export's charts (mcp-mesh-export-registry, mcp-mesh-export-agents), each on its own, as helm renders it.
+  const helm = path.join(DIST, 'helm-export');
   for (const e of fs.existsSync(helm) ? fs.readdirSync(helm, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)) : []) {
-    if (e.isDirectory()) cases.push({ name: `dist/helm/${e.name}`, dir: path.join(helm, e.name), helm: e.name });
+    if (e.isDirectory()) cases.push({ name: `dist/helm-export/${e.name}`, dir: path.join(helm, e.name), helm: e.name });
   }
   if (!cases.length) return { cases, missing: `${DIST} holds no manifests: synthesize them first (npm run synth)` };
   return { cases: [...cases, ...chartCases()] };

@@ -153,18 +153,18 @@ describe('valid files', () => {
     expect(files).toContain('Deployment.planner.k8s.yaml');
     expect(byKey(files.flatMap((f) => load(path.join(perResource, f))))).toEqual(byKey(all));
     expect(run('synth', '-f', EXAMPLE, '--layout', 'per-object', '-o', tmpdir())).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/--layout per-object: not a layout; use file-per-chart, file-per-resource/) });
-    expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '--layout', 'file-per-resource', '-o', tmpdir())).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/--layout is for --format yaml/) });
+    expect(run('synth', '-f', EXAMPLE, '--format', 'helm-export', '--layout', 'file-per-resource', '-o', tmpdir())).toMatchObject({ code: EXIT_USAGE, err: expect.stringMatching(/--layout is for --format yaml/) });
   });
 
   test('--format helm equals writeHelmCharts of the TypeScript-built mesh', () => {
     const out = tmpdir();
-    expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '--chart-version', '1.2.3', '-o', out).code).toBe(EXIT_OK);
+    expect(run('synth', '-f', EXAMPLE, '--format', 'helm-export', '--chart-version', '1.2.3', '-o', out).code).toBe(EXIT_OK);
     const expected = tmpdir();
     writeHelmCharts(expected, ownedObjectsOf(travelApp()), { chartVersion: '1.2.3' });
     expect(tree(out)).toEqual(tree(expected));
     const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-    expect(run('synth', '-f', EXAMPLE, '--format', 'helm', '-o', out).code).toBe(EXIT_OK);
-    expect(fs.readFileSync(path.join(out, 'mcp-mesh-agents', 'Chart.yaml'), 'utf8')).toContain(`version: "${version}"`);
+    expect(run('synth', '-f', EXAMPLE, '--format', 'helm-export', '-o', out).code).toBe(EXIT_OK);
+    expect(fs.readFileSync(path.join(out, 'mcp-mesh-export-agents', 'Chart.yaml'), 'utf8')).toContain(`version: "${version}"`);
   });
 
   test('validate checks everything synth checks and writes nothing', () => {
@@ -408,8 +408,8 @@ describe('usage: exit 2', () => {
     [['synth', '-f', '/nonexistent/mesh.yaml'], '-f /nonexistent/mesh.yaml: no such file or folder'],
     [['synth', '-f', EXAMPLE, '--env', 'qa'], '--env qa: not an environment preset; use dev, staging, prod'],
     [['synth', '-f', EXAMPLE, '--env', 'dev', '--env', 'prod'], '--env: the yaml format synthesizes one environment; pass --env once'],
-    [['synth', '-f', EXAMPLE, '--format', 'json'], '--format json: use yaml, kustomize or helm'],
-    [['synth', '-f', EXAMPLE, '--chart-version', '1.0.0'], '--chart-version is for --format helm'],
+    [['synth', '-f', EXAMPLE, '--format', 'json'], '--format json: use yaml, kustomize or helm-export (the charts to configure at install time are in charts/)'],
+    [['synth', '-f', EXAMPLE, '--chart-version', '1.0.0'], '--chart-version is for --format helm-export'],
     [['synth', '-f', EXAMPLE, 'extra.yaml'], 'unexpected argument extra.yaml (input files go after -f)'],
     [['validate', '-f', EXAMPLE, '-o', 'out'], 'validate writes nothing: -o is for synth and crds'],
     [['crds', '-f', EXAMPLE], 'crds takes only -o'],

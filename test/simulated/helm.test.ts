@@ -1,5 +1,5 @@
 /**
- * The Helm charts of dist/helm installed for real with helm 4 into a simulated cluster (real kube-apiserver,
+ * The Helm export of dist/helm-export installed for real with helm 4 into a simulated cluster (real kube-apiserver,
  * controller-manager, scheduler; kwok nodes), the way docs/helm.md says: the registry chart first, then
  * the agents; an upgrade that sets commonLabels; uninstall in reverse order. What it shows: each object
  * lands in its release, the mesh rolls out, commonLabels reach every object's labels but neither selectors
@@ -20,14 +20,14 @@ import { conformanceSkipReason, REPO_ROOT } from '../conformance/cluster';
 import { rolloutTarget, SimulatedCluster } from './simulated-cluster';
 
 const NS = 'mcp-mesh';
-const CHARTS = path.join(REPO_ROOT, 'dist', 'helm');
-const REGISTRY = 'mcp-mesh-registry';
-const AGENTS = 'mcp-mesh-agents';
+const CHARTS = path.join(REPO_ROOT, 'dist', 'helm-export');
+const REGISTRY = 'mcp-mesh-export-registry';
+const AGENTS = 'mcp-mesh-export-agents';
 
 const skip = conformanceSkipReason();
 const suite = skip ? describe.skip : describe;
 
-suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
+suite('the Helm export installed for real (helm 4, simulated cluster)', () => {
   let cluster: SimulatedCluster;
   let helmBin: string;
   let env: NodeJS.ProcessEnv;
@@ -96,6 +96,6 @@ suite('the Helm charts installed for real (helm 4, simulated cluster)', () => {
     helm('uninstall', REGISTRY, '--namespace', NS, '--wait');
     for (const o of objects.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Service')) expect([o.kind, o.metadata.name, await cluster.get(o)]).toEqual([o.kind, o.metadata.name, undefined]);
     const claims = await cluster.list(`/api/v1/namespaces/${NS}/persistentvolumeclaims`);
-    expect(claims.map((c) => c.metadata.name)).toEqual([`data-${REGISTRY}-0`]);
+    expect(claims.map((c) => c.metadata.name)).toEqual([`data-mcp-mesh-registry-0`]);
   });
 });

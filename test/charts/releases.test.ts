@@ -110,3 +110,20 @@ test('an umbrella entry cannot set what the umbrella wires (mesh, registry)', ()
 test('the READMEs\' values tables, the umbrella\'s schema and the chart versions are what scripts/charts.js generates', () => {
   execFileSync('node', [path.join(REPO, 'scripts', 'charts.js'), '--check'], { stdio: 'pipe' });
 });
+
+test('NOTES.txt says how to reach the registry and check registration, with this release\'s names and namespace', () => {
+  const notes = (args: string[]) => helm.run(['install', '--dry-run=client', ...args]).split('NOTES:')[1];
+  const registry = notes(['registry', chart('mcp-mesh-registry'), '--namespace', 'travel', '--set', 'registry.name=reg']);
+  expect(registry).toContain('http://reg.travel.svc.cluster.local:8000');
+  expect(registry).toContain('kubectl --namespace travel port-forward svc/reg 8000');
+  expect(registry).toContain('curl http://localhost:8000/agents');
+  const agent = notes(['planner', chart('mcp-mesh-agent'), '--namespace', 'travel', ...travelReleaseArgs('planner'), '--set', 'ingress.enabled=true', '--set', 'ingress.className=nginx',
+    '--set', 'ingress.host=plan.example.com', '--set', 'networkPolicy.ingressController.podSelector.matchLabels.app=ingress']);
+  expect(agent).toContain('kubectl --namespace travel rollout status deployment/planner');
+  expect(agent).toContain('"name": "planner", "status": "healthy"');
+  expect(agent).toContain('Its dependencies (weather_forecast, hotel_search)');
+  expect(agent).toContain('http://plan.example.com/');
+  const mesh = notes(['travel', umbrella, '--namespace', 'travel', ...travelUmbrellaArgs()]);
+  expect(mesh).toContain('3 agent(s) (weather, hotels, planner)');
+  expect(mesh).toContain('kubectl --namespace travel port-forward svc/mcp-mesh-registry 8000');
+});

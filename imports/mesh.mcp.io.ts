@@ -229,6 +229,25 @@ export interface McpAgentSpec {
   readonly meshNamespace?: string;
 
   /**
+   * Node labels the pods must run on (`spec.nodeSelector`), e.g. `{ "kubernetes.io/arch": "arm64" }`.
+   *
+   * Default: any node
+   *
+   * @schema McpAgentSpec#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Annotations on the pods, e.g. for a log shipper. Keys the library sets itself (the config checksum, the
+   * service mesh's) are refused.
+   *
+   * Default: none
+   *
+   * @schema McpAgentSpec#podAnnotations
+   */
+  readonly podAnnotations?: { [key: string]: string };
+
+  /**
    * HTTP port of the agent (containerPort, Service port and `MCP_MESH_HTTP_PORT`).
    *
    * Default: 8080
@@ -288,6 +307,25 @@ export interface McpAgentSpec {
   readonly secretEnv?: McpAgentSpecSecretEnv[];
 
   /**
+   * Annotations on the ServiceAccount, e.g. `eks.amazonaws.com/role-arn` or `iam.gke.io/gcp-service-account`
+   * for cloud credentials without keys in Secrets.
+   *
+   * Default: none
+   *
+   * @schema McpAgentSpec#serviceAccountAnnotations
+   */
+  readonly serviceAccountAnnotations?: { [key: string]: string };
+
+  /**
+   * Taints the pods tolerate.
+   *
+   * Default: none
+   *
+   * @schema McpAgentSpec#tolerations
+   */
+  readonly tolerations?: McpAgentSpecTolerations[];
+
+  /**
    * Timeouts, retries and circuit breaking for calls to this agent, over the mesh's defaults (service mesh only).
    *
    * Default: the mesh's traffic defaults
@@ -319,6 +357,8 @@ export function toJson_McpAgentSpec(obj: McpAgentSpec | undefined): Record<strin
     'internetEgress': obj.internetEgress,
     'logLevel': obj.logLevel,
     'meshNamespace': obj.meshNamespace,
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'podAnnotations': ((obj.podAnnotations) === undefined) ? undefined : (Object.entries(obj.podAnnotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'port': obj.port,
     'preStopDelay': obj.preStopDelay,
     'replicas': obj.replicas,
@@ -326,6 +366,8 @@ export function toJson_McpAgentSpec(obj: McpAgentSpec | undefined): Record<strin
     'retryAttempts': obj.retryAttempts,
     'runtime': toJson_McpAgentSpecRuntime(obj.runtime),
     'secretEnv': obj.secretEnv?.map(y => toJson_McpAgentSpecSecretEnv(y)),
+    'serviceAccountAnnotations': ((obj.serviceAccountAnnotations) === undefined) ? undefined : (Object.entries(obj.serviceAccountAnnotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'tolerations': obj.tolerations?.map(y => toJson_McpAgentSpecTolerations(y)),
     'traffic': toJson_McpAgentSpecTraffic(obj.traffic),
   };
   // filter undefined values
@@ -720,6 +762,74 @@ export function toJson_McpAgentSpecSecretEnv(obj: McpAgentSpecSecretEnv | undefi
     'name': obj.name,
     'secretKeyRef': toJson_McpAgentSpecSecretEnvSecretKeyRef(obj.secretKeyRef),
     'unsafePlainText': obj.unsafePlainText,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema McpAgentSpecTolerations
+ */
+export interface McpAgentSpecTolerations {
+  /**
+   * The taint effect tolerated: "NoSchedule", "PreferNoSchedule" or "NoExecute".
+   *
+   * Default: every effect
+   *
+   * @schema McpAgentSpecTolerations#effect
+   */
+  readonly effect?: string;
+
+  /**
+   * The taint's key.
+   *
+   * Default: every key (only with operator "Exists")
+   *
+   * @schema McpAgentSpecTolerations#key
+   */
+  readonly key?: string;
+
+  /**
+   * "Equal" (the taint's value is `value`) or "Exists" (any value).
+   *
+   * Default: "Equal"
+   *
+   * @schema McpAgentSpecTolerations#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * Seconds the pod stays on a node after a NoExecute taint appears.
+   *
+   * Default: for ever
+   *
+   * @schema McpAgentSpecTolerations#tolerationSeconds
+   */
+  readonly tolerationSeconds?: number;
+
+  /**
+   * The taint's value, with operator "Equal".
+   *
+   * Default: ""
+   *
+   * @schema McpAgentSpecTolerations#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'McpAgentSpecTolerations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_McpAgentSpecTolerations(obj: McpAgentSpecTolerations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'effect': obj.effect,
+    'key': obj.key,
+    'operator': obj.operator,
+    'tolerationSeconds': obj.tolerationSeconds,
+    'value': obj.value,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

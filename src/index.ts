@@ -5,6 +5,7 @@ export * from './model/service-mesh';
 export * from './model/traffic';
 export { LogLevel, MCP_MESH_VERSION } from './model/runtime';
 export * from './k8s/resources';
+export type { PodPlacementProps, Toleration } from './k8s/pod-placement';
 export * from './registry/registry-storage';
 export type { PostgresInClusterProps } from './registry/storage-context';
 export * from './registry/mcp-registry';

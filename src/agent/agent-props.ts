@@ -9,6 +9,7 @@ import { IMcpRegistry } from '../registry/registry-props';
 import { AgentRuntime } from './agent-runtime';
 import { MeshTlsOptions } from '../security/tls-props';
 import { EnvVar, SecretEnvVar } from './secret-value';
+import { PodPlacementProps } from '../k8s/pod-placement';
 
 /*
  * The props of an agent: what a user writes. The resolve step (../resolve/resolve-agent.ts) turns them into a
@@ -71,7 +72,7 @@ export interface AgentAutoscaling {
 }
 
 /** Agent settings a mesh passes through. */
-export interface McpAgentOptions {
+export interface McpAgentOptions extends PodPlacementProps {
   /**
    * The agent's name: names its Deployment, Service, ConfigMap and ServiceAccount, and is the name it
    * registers under.

@@ -12,7 +12,7 @@ import { podTemplateMetadata } from '../k8s/service-mesh';
 import { AgentModel, ExposureModel } from '../model/mesh-model';
 import { AGENT_CONFIG_DIR, AGENT_CONFIG_FILE } from '../model/runtime';
 import { resolvedOrThrow } from '../resolve/problems';
-import { RESOLVED_AGENT, resolveAgent } from '../resolve/resolve-agent';
+import { CONFIG_CHECKSUM_ANNOTATION, RESOLVED_AGENT, resolveAgent } from '../resolve/resolve-agent';
 import { McpAgentProps } from './agent-props';
 import { SOURCE_DIR } from './agent-runtime';
 
@@ -42,7 +42,7 @@ export class McpAgent extends Construct {
       defaultName: id,
       namespace: resolveNamespace(this, `agents.${props?.name ?? id}.namespace`, props?.namespace),
     }, problems));
-    const { model, runtime } = agent;
+    const { model, runtime, placement } = agent;
     const { name, namespace, port, replicas } = model;
     this.name = name;
     this.namespace = namespace;
@@ -62,7 +62,10 @@ export class McpAgent extends Construct {
     }
 
     new MeshObject(this, 'ServiceAccount', {
-      apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(name), automountServiceAccountToken: false,
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: placement.serviceAccountAnnotations !== undefined ? { ...metadata(name), annotations: placement.serviceAccountAnnotations } : metadata(name),
+      automountServiceAccountToken: false,
     });
     this.service = new MeshObject(this, 'Service', {
       apiVersion: 'v1', kind: 'Service', metadata: metadata(name), spec: { ports: servicePorts, selector, type: 'ClusterIP' },
@@ -149,15 +152,18 @@ export class McpAgent extends Construct {
         template: {
           // Pods roll when the config or the shipped code changes, not only when the image does.
           metadata: podTemplateMetadata({ ...labels, ...capabilityLabels(model.capabilities.map((c) => c.name), model.dependsOn) }, agent.podMetadata, {
-            'mesh.mcp.io/config-checksum': createHash('sha256').update(checksumInput).digest('hex'),
+            [CONFIG_CHECKSUM_ANNOTATION]: createHash('sha256').update(checksumInput).digest('hex'),
+            ...placement.podAnnotations,
           }),
           spec: {
             automountServiceAccountToken: false,
             containers: [container],
             enableServiceLinks: false,
+            ...(placement.nodeSelector !== undefined ? { nodeSelector: placement.nodeSelector } : {}),
             securityContext: restrictedPodSecurityContext({ user: runtime.user, group: runtime.group }),
             serviceAccountName: name,
             terminationGracePeriodSeconds: agent.preStopSeconds + agent.drainSeconds + 5,
+            ...(placement.tolerations !== undefined ? { tolerations: placement.tolerations } : {}),
             ...(replicas > 1 ? spreadAcross(selector, false) : {}),
             volumes,
           },

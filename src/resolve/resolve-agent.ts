@@ -13,6 +13,7 @@ import { DEFAULT_CLUSTER_DOMAIN, serviceHost } from '../k8s/naming';
 import { EnvVarJson, envFromField, envFromSecret, envValue } from '../k8s/pod';
 import { ResourceRequirementsJson, renderResources } from '../k8s/resources';
 import { PodMetadata, requireFreeOfProxy, serviceMeshPodMetadata } from '../k8s/service-mesh';
+import { PodPlacement, resolvePodPlacement } from '../k8s/pod-placement';
 import { MeshValidationError } from '../model/errors';
 import { AdvertiseMode, AgentModel, CapabilityModel, ExposureModel, longestCallSeconds } from '../model/mesh-model';
 import { AGENT_CONFIG_FILE, DEFAULT_AGENT_PORT, LogLevel } from '../model/runtime';
@@ -50,6 +51,8 @@ export interface ResolvedAgent {
   readonly configText: string;
   /** The runtime's own TLS: the certificate, its mounts and env; the kubelet then probes the TCP port. */
   readonly tls?: WorkloadTls;
+  /** Node selector, tolerations, pod and ServiceAccount annotations: only what was set. */
+  readonly placement: PodPlacement;
 }
 
 /** What an agent's resolution needs from outside its props: where it is placed. */
@@ -63,6 +66,9 @@ export interface AgentContext {
   /** Skip the schema check of the options: the caller (a mesh) has checked them already. */
   readonly schemaChecked?: boolean;
 }
+
+/** The pod annotation that rolls the pods when the config or the shipped code changes. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'mesh.mcp.io/config-checksum';
 
 /** Variables the agent construct sets itself; a user `env` entry may not override them. */
 const MANAGED_ENV: Record<string, string> = {
@@ -186,6 +192,7 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
   const resources = check(() => renderResources(f('resources'), props.resources, { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' }), undefined);
   const podMetadata = check(() => serviceMeshPodMetadata(f('serviceMesh'), props.serviceMesh, preStopSeconds + drainSeconds), undefined);
   const tracingEnv = props.tracing === undefined ? [] : check(() => agentTracingEnv(props.tracing!), []);
+  const placement = resolvePodPlacement(`${prefix}.`, props, [CONFIG_CHECKSUM_ANNOTATION, ...Object.keys(podMetadata?.annotations ?? {})], (c) => problems.run(c));
 
   const exposure = props.expose === undefined ? undefined
     : check(() => exposureOf(f, props.expose!, props.exposed, capabilities), undefined);
@@ -242,6 +249,7 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
     podMetadata,
     configText,
     ...(workload !== undefined ? { tls: workload } : {}),
+    placement,
   });
 }
 

@@ -161,6 +161,18 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
             "name": {
               "type": "string"
             },
+            "nodeSelector": {
+              "additionalProperties": {
+                "type": "string"
+              },
+              "type": "object"
+            },
+            "podAnnotations": {
+              "additionalProperties": {
+                "type": "string"
+              },
+              "type": "object"
+            },
             "port": {
               "type": "number"
             },
@@ -221,6 +233,35 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
                   "name",
                   "value"
                 ],
+                "type": "object"
+              },
+              "type": "array"
+            },
+            "serviceAccountAnnotations": {
+              "additionalProperties": {
+                "type": "string"
+              },
+              "type": "object"
+            },
+            "tolerations": {
+              "items": {
+                "properties": {
+                  "effect": {
+                    "type": "string"
+                  },
+                  "key": {
+                    "type": "string"
+                  },
+                  "operator": {
+                    "type": "string"
+                  },
+                  "tolerationSeconds": {
+                    "type": "number"
+                  },
+                  "value": {
+                    "type": "string"
+                  }
+                },
                 "type": "object"
               },
               "type": "array"
@@ -1012,6 +1053,18 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
       "name": {
         "type": "string"
       },
+      "nodeSelector": {
+        "additionalProperties": {
+          "type": "string"
+        },
+        "type": "object"
+      },
+      "podAnnotations": {
+        "additionalProperties": {
+          "type": "string"
+        },
+        "type": "object"
+      },
       "port": {
         "type": "number"
       },
@@ -1072,6 +1125,35 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
             "name",
             "value"
           ],
+          "type": "object"
+        },
+        "type": "array"
+      },
+      "serviceAccountAnnotations": {
+        "additionalProperties": {
+          "type": "string"
+        },
+        "type": "object"
+      },
+      "tolerations": {
+        "items": {
+          "properties": {
+            "effect": {
+              "type": "string"
+            },
+            "key": {
+              "type": "string"
+            },
+            "operator": {
+              "type": "string"
+            },
+            "tolerationSeconds": {
+              "type": "number"
+            },
+            "value": {
+              "type": "string"
+            }
+          },
           "type": "object"
         },
         "type": "array"
@@ -1266,6 +1348,18 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
       "name": {
         "type": "string"
       },
+      "nodeSelector": {
+        "additionalProperties": {
+          "type": "string"
+        },
+        "type": "object"
+      },
+      "podAnnotations": {
+        "additionalProperties": {
+          "type": "string"
+        },
+        "type": "object"
+      },
       "port": {
         "type": "number"
       },
@@ -1326,6 +1420,35 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
             "name",
             "value"
           ],
+          "type": "object"
+        },
+        "type": "array"
+      },
+      "serviceAccountAnnotations": {
+        "additionalProperties": {
+          "type": "string"
+        },
+        "type": "object"
+      },
+      "tolerations": {
+        "items": {
+          "properties": {
+            "effect": {
+              "type": "string"
+            },
+            "key": {
+              "type": "string"
+            },
+            "operator": {
+              "type": "string"
+            },
+            "tolerationSeconds": {
+              "type": "number"
+            },
+            "value": {
+              "type": "string"
+            }
+          },
           "type": "object"
         },
         "type": "array"
@@ -1618,6 +1741,18 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
           "meshNamespace": {
             "type": "string"
           },
+          "nodeSelector": {
+            "additionalProperties": {
+              "type": "string"
+            },
+            "type": "object"
+          },
+          "podAnnotations": {
+            "additionalProperties": {
+              "type": "string"
+            },
+            "type": "object"
+          },
           "port": {
             "type": "number"
           },
@@ -1671,6 +1806,35 @@ export const PROPS_DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
                 "name",
                 "value"
               ],
+              "type": "object"
+            },
+            "type": "array"
+          },
+          "serviceAccountAnnotations": {
+            "additionalProperties": {
+              "type": "string"
+            },
+            "type": "object"
+          },
+          "tolerations": {
+            "items": {
+              "properties": {
+                "effect": {
+                  "type": "string"
+                },
+                "key": {
+                  "type": "string"
+                },
+                "operator": {
+                  "type": "string"
+                },
+                "tolerationSeconds": {
+                  "type": "number"
+                },
+                "value": {
+                  "type": "string"
+                }
+              },
               "type": "object"
             },
             "type": "array"

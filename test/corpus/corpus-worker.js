@@ -55,6 +55,10 @@ function baseProps() {
         preStopDelay: Duration.seconds(10), drainTimeout: Duration.seconds(30),
         traffic: { timeout: Duration.seconds(20), retries: 2, idempotent: false, maxConnections: 100, maxPendingRequests: 100, consecutiveErrors: 5, baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
         expose: { host: 'weather.example.com', path: '/', ingressClassName: 'nginx', tlsSecretName: 'weather-tls' },
+        nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'agents', effect: 'NoExecute', tolerationSeconds: 60 }],
+        podAnnotations: { 'fluentbit.io/parser': 'json' },
+        serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/weather' },
       },
       {
         name: 'planner',
@@ -207,6 +211,14 @@ const DOMAINS = [
   { match: (p) => p.includes('expose') && last(p) === 'path', values: ['', 'weather', '/a b', '/a?b', '//x', '/a/../b', '/a/.', '/a%2Fb'] },
   { match: (p) => p.includes('expose') && ['ingressClassName', 'tlsSecretName', 'name', 'sectionName'].includes(last(p)), values: ['', 'Nginx', 'a_b', '-x', 'x'.repeat(254)] },
   { match: (p) => p.includes('expose') && last(p) === 'namespace', values: BAD_NAMES },
+  // Pod placement: what the API server refuses in a pod's nodeSelector, tolerations and annotations.
+  { match: (p) => p[p.length - 2] === 'nodeSelector', values: ['bad value!', 'x'.repeat(64), 1, null] },
+  { match: (p) => p.includes('tolerations') && last(p) === 'operator', values: ['equal', 'In', ''] },
+  { match: (p) => p.includes('tolerations') && last(p) === 'effect', values: ['noSchedule', 'Evict', ''] },
+  { match: (p) => p.includes('tolerations') && last(p) === 'key', values: ['bad key!', '/x', 'a/b/c', 'x'.repeat(64)] },
+  { match: (p) => p.includes('tolerations') && last(p) === 'value', values: ['bad value!', 'x'.repeat(64)] },
+  { match: (p) => p.includes('tolerations') && last(p) === 'tolerationSeconds', values: [-1, 0.5] },
+  { match: (p) => ['podAnnotations', 'serviceAccountAnnotations'].includes(p[p.length - 2]), values: [1, null, true, 'x'.repeat(300 * 1024)] },
 ];
 const last = (p) => p[p.length - 1];
 

@@ -65,3 +65,10 @@ test('service-mesh annotations are the library\'s: a pod annotation cannot overr
     agents: [{ name: 'weather', runtime, podAnnotations: { 'proxy.istio.io/config': '{}' } }],
   }))).toThrow(/podAnnotations\.proxy\.istio\.io\/config: "\{\}" is an annotation the library sets itself/);
 });
+
+test('empty lists and maps are left out, as the API server drops them (no GitOps drift)', () => {
+  const objects = mesh({ nodeSelector: {}, tolerations: [], podAnnotations: {}, serviceAccountAnnotations: {} });
+  const pod = find(objects, 'Deployment', 'weather').spec.template;
+  expect([pod.spec.nodeSelector, pod.spec.tolerations, find(objects, 'ServiceAccount', 'weather').metadata.annotations]).toEqual([undefined, undefined, undefined]);
+  expect(Object.keys(pod.metadata.annotations)).toEqual(['mesh.mcp.io/config-checksum']);
+});

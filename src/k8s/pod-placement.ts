@@ -143,5 +143,10 @@ export function resolvePodPlacement(prefix: string, props: PodPlacementProps, re
     });
   }
   if (props.serviceAccountAnnotations !== undefined) run(() => { out.serviceAccountAnnotations = annotations(`${prefix}serviceAccountAnnotations`, props.serviceAccountAnnotations); });
+  // Empty lists and maps are left out: the API server drops them, so writing them would never settle in GitOps.
+  for (const key of Object.keys(out) as (keyof PodPlacement)[]) {
+    const value = out[key];
+    if (value !== undefined && Object.keys(value).length === 0) delete out[key];
+  }
   return out;
 }

@@ -19,6 +19,11 @@ const tag = fc.constantFrom('demo', 'true', '123', 'a b', 'k: v', 'x #y', 'ends:
 const quantity = (units: string[]) => fc.tuple(fc.integer({ min: 1, max: 900 }), fc.constantFrom(...units)).map(([n, u]) => `${n}${u}`);
 
 
+/** Mostly `valid`, sometimes `refused`: each refused alternative is rare, so most cases compare objects. */
+function mostly<T>(valid: fc.Arbitrary<T>, refused: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ arbitrary: valid, weight: 15 }, { arbitrary: refused, weight: 1 });
+}
+
 /** Valid values of charts/mcp-mesh-agent, in canonical form (quantities as the API server keeps them). */
 export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
   namespace: fc.constantFrom('default', 'agents', 'team-a'),
@@ -41,7 +46,7 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
   port: fc.constantFrom(8080, 9000, 1024),
   advertise: fc.constantFrom('service', 'service', 'pod-ip'),
   headlessService: fc.boolean(),
-  heartbeatInterval: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 6 }), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 300 }), weight: 1 }),
+  heartbeatInterval: mostly(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 7, max: 300 })),
   logLevel: fc.constantFrom('TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'),
   retryAttempts: fc.integer({ min: 0, max: 10 }),
   callTimeout: fc.option(fc.integer({ min: 1, max: 86400 }), { nil: null }),
@@ -65,6 +70,13 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
   networkPolicy: fc.boolean(),
   internetEgress: fc.boolean(),
   clusterCidrs: fc.constantFrom(undefined, ['10.0.0.0/8'], ['10.0.0.0/8', 'fd00::/8']),
+  nodeSelector: fc.option(mostly(fc.constantFrom({ 'kubernetes.io/arch': 'arm64' }, { 'node.example.com/pool': 'agents', disk: 'ssd' }, {}), fc.constant({ 'bad key!': 'x' })), { nil: undefined }),
+  tolerations: fc.option(fc.array(mostly(fc.constantFrom<Obj>(
+    { key: 'dedicated', value: 'agents', effect: 'NoSchedule' }, { key: 'dedicated', operator: 'Equal', value: 'agents' }, { operator: 'Exists' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }, { key: 'spot', effect: 'PreferNoSchedule' },
+  ), fc.constantFrom<Obj>({ value: 'x' }, { key: 'k', operator: 'Exists', value: 'v' }, { key: 'k', tolerationSeconds: 5 })), { maxLength: 2 }), { nil: undefined }),
+  podAnnotations: fc.option(mostly(fc.constantFrom({ 'fluentbit.io/parser': 'json' }, { 'example.com/team': 'travel', note: 'a: b' }), fc.constant({ 'mesh.mcp.io/config-checksum': 'x' })), { nil: undefined }),
+  serviceAccountAnnotations: fc.option(fc.constantFrom({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/agent' }, { 'iam.gke.io/gcp-service-account': 'agent@p.iam.gserviceaccount.com' }), { nil: undefined }),
   ingress: fc.option(fc.record({
     className: fc.constantFrom('nginx', 'internal.nginx'),
     host: fc.constantFrom('weather.example.com', '*.agents.example.org'),
@@ -109,6 +121,10 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
         ...(c.ingress !== undefined ? { ingressController: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } } } : {}),
       }),
       ...(c.ingress !== undefined ? { ingress: strip({ enabled: true, ...c.ingress }) } : {}),
+      ...(c.nodeSelector !== undefined ? { nodeSelector: c.nodeSelector } : {}),
+      ...(c.tolerations !== undefined ? { tolerations: c.tolerations } : {}),
+      ...(c.podAnnotations !== undefined ? { podAnnotations: c.podAnnotations } : {}),
+      ...(c.serviceAccountAnnotations !== undefined ? { serviceAccount: { annotations: c.serviceAccountAnnotations } } : {}),
     };
     return { namespace: c.namespace, values };
   });
@@ -158,6 +174,10 @@ export function agentProps(values: Obj): McpMeshAgentProps {
     env: values.env,
     secretEnv: values.secretEnv.map((e: Obj) => ({ name: e.name, value: SecretValue.fromSecretKey(e.secretName, e.key) })),
     internetEgress: values.networkPolicy?.internetEgress === true,
+    ...(values.nodeSelector !== undefined ? { nodeSelector: values.nodeSelector } : {}),
+    ...(values.tolerations !== undefined ? { tolerations: values.tolerations } : {}),
+    ...(values.podAnnotations !== undefined ? { podAnnotations: values.podAnnotations } : {}),
+    ...(values.serviceAccount?.annotations !== undefined ? { serviceAccountAnnotations: values.serviceAccount.annotations } : {}),
     ...(values.ingress?.enabled ? {
       expose: strip({ host: values.ingress.host, path: values.ingress.path, ingressClassName: values.ingress.className, tlsSecretName: values.ingress.tlsSecretName }),
     } : {}),

@@ -150,6 +150,23 @@ dependencies: []
 {{- $problems = append $problems (printf "env[%d].name: %q looks like a secret (by its name or its value), and env values are written into the manifests in plain text; move it to secretEnv (name, secretName, key)" $i $e.name) -}}
 {{- end -}}
 {{- end -}}
+{{- range $k, $_ := .Values.podAnnotations -}}
+{{- if hasPrefix "mesh.mcp.io/" $k -}}
+{{- $problems = append $problems (printf "podAnnotations.%s: is an annotation the chart sets itself; remove it (the mesh.mcp.io/ prefix is the chart's)" $k) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $t := .Values.tolerations -}}
+{{- $op := $t.operator | default "Equal" -}}
+{{- if and (not $t.key) (ne $op "Exists") -}}
+{{- $problems = append $problems (printf "tolerations[%d].key: is not set, which only operator \"Exists\" allows (it tolerates every taint); set key, or operator: Exists" $i) -}}
+{{- end -}}
+{{- if and (eq $op "Exists") $t.value -}}
+{{- $problems = append $problems (printf "tolerations[%d].value: %q is set with operator \"Exists\", which matches any value; remove value, or use operator Equal" $i $t.value) -}}
+{{- end -}}
+{{- if and (hasKey $t "tolerationSeconds") (ne ($t.effect | default "") "NoExecute") -}}
+{{- $problems = append $problems (printf "tolerations[%d].tolerationSeconds: is set without effect \"NoExecute\", the only effect that evicts; set effect: NoExecute, or remove tolerationSeconds" $i) -}}
+{{- end -}}
+{{- end -}}
 {{- range $r := list "cpu" "memory" "ephemeral-storage" -}}
 {{- $request := get ($.Values.resources.requests | default dict) $r -}}
 {{- $limit := get ($.Values.resources.limits | default dict) $r -}}

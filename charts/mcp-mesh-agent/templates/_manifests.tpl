@@ -16,6 +16,10 @@
 apiVersion: v1
 kind: ServiceAccount
 metadata:
+  {{- with $v.serviceAccount.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
   name: {{ $a.name }}
@@ -179,6 +183,9 @@ spec:
     metadata:
       annotations:
         mesh.mcp.io/config-checksum: {{ sha256sum $checksumInput }}
+        {{- with $v.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
       labels:
         {{- include "mcp-mesh-agent.labels" . | nindent 8 }}
         {{- range $a.capabilities }}
@@ -316,6 +323,10 @@ spec:
               readOnly: true
             {{- end }}
       enableServiceLinks: false
+      {{- with $v.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       securityContext:
         fsGroup: 999
         fsGroupChangePolicy: OnRootMismatch
@@ -326,6 +337,24 @@ spec:
           type: RuntimeDefault
       serviceAccountName: {{ $a.name }}
       terminationGracePeriodSeconds: {{ add (int $a.preStopDelay) $drain 5 }}
+      {{- with $v.tolerations }}
+      tolerations:
+        {{- range . }}
+        - {{- if hasKey . "effect" }}
+          effect: {{ .effect }}
+          {{- end }}
+          {{- if hasKey . "key" }}
+          key: {{ .key | quote }}
+          {{- end }}
+          operator: {{ .operator | default "Equal" }}
+          {{- if hasKey . "tolerationSeconds" }}
+          tolerationSeconds: {{ .tolerationSeconds }}
+          {{- end }}
+          {{- if .value }}
+          value: {{ .value | quote }}
+          {{- end }}
+        {{- end }}
+      {{- end }}
       {{- if gt $replicas 1 }}
       affinity:
         podAntiAffinity:

@@ -214,6 +214,19 @@ export function serverDrift(sent: unknown, kept: unknown, at = ''): string[] {
   return sent === kept ? [] : [`${at}: sent ${JSON.stringify(sent)}, the server keeps ${JSON.stringify(kept)}`];
 }
 
+/**
+ * What admission adds to a Pod that its workload's template never holds: the DefaultTolerationSeconds plugin
+ * gives every Pod 300 s NoExecute tolerations of node.kubernetes.io/not-ready and /unreachable unless it has its
+ * own. The pod templates checked as Pods would otherwise show drift that no Deployment has.
+ */
+export function withoutAdmissionDefaults(kept: any, sent: any): any {
+  if (kept?.kind !== 'Pod' || !Array.isArray(kept.spec?.tolerations)) return kept;
+  const sentKeys = new Set((sent?.spec?.tolerations ?? []).map((t: any) => t.key));
+  const added = (t: any) => ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].includes(t.key) && !sentKeys.has(t.key)
+    && t.operator === 'Exists' && t.effect === 'NoExecute' && t.tolerationSeconds === 300;
+  return { ...kept, spec: { ...kept.spec, tolerations: kept.spec.tolerations.filter((t: any) => !added(t)) } };
+}
+
 function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
@@ -325,7 +338,7 @@ export async function validateManifests(cluster: TestCluster, dir: string, opts:
       created.push({ path: `${collection}/${encodeURIComponent(ref.name)}`, ref, crd: ref.kind === 'CustomResourceDefinition' });
     }
     // What the server keeps must be what was sent, or GitOps tools show the object out of sync forever.
-    const drift = ok && how.sent !== undefined ? serverDrift(how.sent, JSON.parse(r.body)).map((d) => `drift: ${d}`) : [];
+    const drift = ok && how.sent !== undefined ? serverDrift(how.sent, withoutAdmissionDefaults(JSON.parse(r.body), how.sent)).map((d) => `drift: ${d}`) : [];
     return { ...base, ok, status: r.status, warnings: [...base.warnings, ...r.warnings, ...drift], ...(ok ? {} : { message: statusMessage(r) }) };
   };
 

@@ -24,6 +24,7 @@ function outcome<T>(run: () => T): { ok: true; value: T } | { ok: false; error: 
 test('helm template and the constructs agree on random agent values: the same objects, or both refuse', () => {
   let rendered = 0;
   let refused = 0;
+  const covered = new Set<string>();
   fc.assert(fc.property(agentCase, ({ namespace, values }) => {
     const chart = outcome(() => helm.template('mcp-mesh-agent', values, { namespace }).map(withoutHelmLabels));
     const constructs = outcome(() => constructObjects(values, namespace));
@@ -34,6 +35,12 @@ test('helm template and the constructs agree on random agent values: the same ob
       return;
     }
     rendered++;
+    const v = values;
+    for (const [feature, on] of Object.entries({
+      source: v.agent.source !== undefined, script: v.agent.script !== undefined, 'pod-ip': v.agent.advertise === 'pod-ip', autoscaling: v.autoscaling?.enabled === true,
+      ingress: v.ingress?.enabled === true, dependencies: v.agent.dependencies.length > 0, 'internet egress': v.networkPolicy.internetEgress === true,
+      'no network policy': v.networkPolicy.enabled === false, tolerations: (v.tolerations ?? []).length > 0, 'secret env': v.secretEnv.length > 0, 'replicas > 1': v.replicaCount > 1,
+    })) if (on) covered.add(feature);
     const fromChart = byKey(chart.value as Obj[]);
     const fromConstructs = byKey(constructs.value);
     expect(Object.keys(fromChart).sort()).toEqual(Object.keys(fromConstructs).sort());
@@ -42,4 +49,6 @@ test('helm template and the constructs agree on random agent values: the same ob
   // The generator is meant to give mostly valid values: most cases compare objects.
   console.log(`${rendered} cases rendered the same objects, ${refused} were refused by both`);
   expect(rendered).toBeGreaterThan(refused);
+  // The objects compared cover every option that adds objects, rules or keys.
+  expect([...covered].sort()).toEqual(['autoscaling', 'dependencies', 'ingress', 'internet egress', 'no network policy', 'pod-ip', 'replicas > 1', 'script', 'secret env', 'source', 'tolerations']);
 }, 10 * 60 * 1000);

@@ -24,6 +24,7 @@ function outcome<T>(run: () => T): { ok: true; value: T } | { ok: false; error: 
 test('helm template and the constructs agree on random registry values: the same objects, or both refuse', () => {
   let rendered = 0;
   let refused = 0;
+  const covered = new Set<string>();
   fc.assert(fc.property(registryCase, ({ namespace, values }) => {
     const chart = outcome(() => helm.template('mcp-mesh-registry', values, { namespace }).map(withoutHelmLabels));
     const constructs = outcome(() => constructObjects(values, namespace));
@@ -34,6 +35,9 @@ test('helm template and the constructs agree on random registry values: the same
       return;
     }
     rendered++;
+    covered.add(values.storage.type);
+    if (values.registry.admin.allowFrom.length > 0) covered.add('admin peers');
+    if (values.replicaCount > 1) covered.add('replicas');
     const fromChart = byKey(chart.value as Obj[]);
     const fromConstructs = byKey(constructs.value);
     expect(Object.keys(fromChart).sort()).toEqual(Object.keys(fromConstructs).sort());
@@ -41,4 +45,6 @@ test('helm template and the constructs agree on random registry values: the same
   }), { numRuns: 120, seed: 20261203 });
   console.log(`${rendered} cases rendered the same objects, ${refused} were refused by both`);
   expect(rendered).toBeGreaterThan(refused);
+  // The objects compared cover every storage and the options that add objects or rules.
+  expect([...covered].sort()).toEqual(['admin peers', 'postgres', 'postgres-in-cluster', 'replicas', 'sqlite']);
 }, 10 * 60 * 1000);

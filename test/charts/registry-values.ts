@@ -46,9 +46,15 @@ export const registryCase: fc.Arbitrary<RegistryCase> = fc.record({
   storage: fc.oneof(
     fc.record({ type: fc.constant('sqlite'), size: fc.option(fc.constantFrom('5Gi', '500Mi'), { nil: undefined }), storageClassName: fc.constantFrom('', 'fast-ssd'), accessMode: fc.constantFrom('ReadWriteOnce', 'ReadWriteOncePod') }),
     fc.record({ type: fc.constant('postgres'), url: fc.constant(true), endpointPort: fc.constantFrom(5432, 6432), endpoint: peer }),
+    fc.record({
+      type: fc.constant('postgres-in-cluster'), database: fc.constantFrom(undefined, 'registry'), tag: fc.constantFrom(undefined, '16.4'),
+      size: fc.constantFrom(undefined, '20Gi'), storageClassName: fc.constantFrom(undefined, 'fast-ssd'), usernameKey: fc.constantFrom(undefined, 'user'),
+      memoryLimit: fc.constantFrom(undefined, '2Gi', '128Mi'),
+    }),
     fc.record({ type: fc.constant('postgres'), url: fc.constant(false), host: fc.constantFrom('db.example.com', '10.0.0.5'), port: fc.constantFrom(undefined, 6543), database: fc.constantFrom(undefined, 'registry'), sslMode: fc.constantFrom(undefined, 'verify-full', 'disable'), usernameKey: fc.constantFrom(undefined, 'user'), endpointPort: fc.constantFrom(5432), endpoint: peer }),
   ),
   networkPolicy: fc.boolean(),
+  clusterDomain: fc.constantFrom(undefined, 'corp.internal'),
   dns: fc.option(fc.constantFrom({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'coredns' } } }, { ipBlock: { cidr: '10.96.0.10/32' } }), { nil: undefined }),
 })
   // SQLite with more than one replica is refused; keep it to one case in twelve.
@@ -57,7 +63,7 @@ export const registryCase: fc.Arbitrary<RegistryCase> = fc.record({
   const s = c.storage as Obj;
   const endpoint = s.type === 'postgres' ? (s.endpoint.ipBlock !== undefined ? { port: s.endpointPort, cidr: s.endpoint.ipBlock.cidr } : { port: s.endpointPort, ...s.endpoint }) : undefined;
   const values: Obj = {
-    mesh: { name: c.meshName },
+    mesh: strip({ name: c.meshName, clusterDomain: c.clusterDomain }),
     registry: {
       name: c.name, port: c.port, admin: { port: c.adminPort, allowFrom: c.allowFrom }, logLevel: c.logLevel,
       healthCheckInterval: c.healthCheckInterval, timeoutThreshold: c.timeoutThreshold, evictionThreshold: c.timeoutThreshold * c.evictionFactor,
@@ -68,7 +74,14 @@ export const registryCase: fc.Arbitrary<RegistryCase> = fc.record({
     resources: { requests: strip({ cpu: c.cpuRequest }), limits: strip({ cpu: c.cpuLimit }) },
     storage: s.type === 'sqlite'
       ? { type: 'sqlite', sqlite: strip({ size: s.size, storageClassName: s.storageClassName, accessMode: s.accessMode }) }
-      : { type: 'postgres', postgres: s.url
+      : s.type === 'postgres-in-cluster' ? {
+        type: 'postgres-in-cluster',
+        postgresInCluster: strip({
+          credentialsSecret: strip({ name: 'registry-db-credentials', usernameKey: s.usernameKey }), database: s.database,
+          ...(s.tag !== undefined ? { image: { tag: s.tag } } : {}), size: s.size, storageClassName: s.storageClassName,
+          ...(s.memoryLimit !== undefined ? { resources: { limits: { memory: s.memoryLimit } } } : {}),
+        }),
+      } : { type: 'postgres', postgres: s.url
         ? { urlSecret: { name: 'registry-db', key: 'url' }, endpoint }
         : strip({ host: s.host, port: s.port, database: s.database, sslMode: s.sslMode, credentialsSecret: strip({ name: 'registry-db', usernameKey: s.usernameKey }), endpoint }) },
     networkPolicy: strip({ enabled: c.networkPolicy, dns: c.dns }),
@@ -89,6 +102,15 @@ function storage(values: Obj): RegistryStorage {
   const s = values.storage;
   if (s.type === 'sqlite') {
     return RegistryStorage.sqlite({ size: s.sqlite.size, accessMode: s.sqlite.accessMode as VolumeAccessMode, ...(s.sqlite.storageClassName ? { storageClassName: s.sqlite.storageClassName } : {}) });
+  }
+  if (s.type === 'postgres-in-cluster') {
+    const db = s.postgresInCluster;
+    return RegistryStorage.postgresInCluster({
+      credentials: { secretName: db.credentialsSecret.name, usernameKey: db.credentialsSecret.usernameKey },
+      database: db.database, size: db.size, storageClassName: db.storageClassName,
+      ...(db.image !== undefined ? { image: `postgres:${db.image.tag}` } : {}),
+      ...(db.resources !== undefined ? { resources: { memoryLimit: db.resources.limits.memory } } : {}),
+    });
   }
   const pg = s.postgres;
   const e = pg.endpoint;
@@ -113,6 +135,7 @@ export function constructObjects(values: Obj, namespace: string): Obj[] {
   new McpMesh(chart, 'Mesh', {
     name: values.mesh.name,
     namespace,
+    ...(values.mesh.clusterDomain !== undefined ? { clusterDomain: values.mesh.clusterDomain } : {}),
     registry: {
       name: r.name, port: r.port, admin: { port: r.admin.port, allowFrom: r.admin.allowFrom.map(networkPeer) }, logLevel: r.logLevel as LogLevel,
       healthCheckInterval: seconds(r.healthCheckInterval), timeoutThreshold: seconds(r.timeoutThreshold), evictionThreshold: seconds(r.evictionThreshold),

@@ -220,6 +220,7 @@ function chartCases(): Case[] {
   return [
     { name: 'charts/mcp-mesh-registry (examples/helm/registry.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'registry', chart('mcp-mesh-registry'), example('registry.yaml')) },
     { name: 'charts/mcp-mesh-registry (examples/helm/registry-postgres.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'registry', chart('mcp-mesh-registry'), example('registry-postgres.yaml')) },
+    { name: 'charts/mcp-mesh-registry (examples/helm/registry-postgres-in-cluster.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'registry', chart('mcp-mesh-registry'), example('registry-postgres-in-cluster.yaml')) },
     ...TRAVEL_AGENTS.map((a): Case => ({ name: `charts/mcp-mesh-agent (examples/helm/${a}.yaml)`, dir: CHARTS_DIR, render: (v) => template(v, a, chart('mcp-mesh-agent'), travelReleaseArgs(a)) })),
     { name: 'charts/mcp-mesh-agent (examples/helm/agent-image.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'assistant', chart('mcp-mesh-agent'), example('agent-image.yaml')) },
     { name: 'charts/mcp-mesh (examples/helm/mesh.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'travel', () => (umbrella ??= umbrellaChart(helm!)), travelUmbrellaArgs()) },

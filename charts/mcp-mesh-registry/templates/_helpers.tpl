@@ -88,6 +88,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $problems = append $problems "storage.postgres.endpoint: is not set, so the NetworkPolicies would cut the registry off from its database; set endpoint.port and endpoint.cidr (or namespaceSelector/podSelector), or networkPolicy.enabled=false" -}}
 {{- end -}}
 {{- end -}}
+{{- if eq .Values.storage.type "postgres-in-cluster" -}}
+{{- if not .Values.storage.postgresInCluster.credentialsSecret.name -}}
+{{- $problems = append $problems "storage.postgresInCluster.credentialsSecret.name: is not set; name the Secret (which you create) with the database user name and password" -}}
+{{- end -}}
+{{- if gt (len (printf "%s-postgres" $r.name)) 52 -}}
+{{- $problems = append $problems (printf "registry.name: %q makes the in-cluster PostgreSQL's StatefulSet name \"%s-postgres\" longer than 52 characters; use a registry name of at most 43 characters" $r.name $r.name) -}}
+{{- end -}}
+{{- range $res := list "cpu" "memory" "ephemeral-storage" -}}
+{{- $request := get ($.Values.storage.postgresInCluster.resources.requests | default dict) $res -}}
+{{- $limit := get ($.Values.storage.postgresInCluster.resources.limits | default dict) $res -}}
+{{- if and $request $limit -}}
+{{- if gt (float64 (include "mcp-mesh-registry.quantity" $request)) (float64 (include "mcp-mesh-registry.quantity" $limit)) -}}
+{{- $problems = append $problems (printf "storage.postgresInCluster.resources.limits.%s: %q is lower than the %s request %s; raise it to at least %s or lower the request" $res $limit $res $request $request) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if lt (int $r.timeoutThreshold) (int $r.healthCheckInterval) -}}
 {{- $problems = append $problems (printf "registry.timeoutThreshold: %ds is shorter than the health check interval %ds, so agents would be marked unhealthy between two checks; set timeoutThreshold to at least %ds, or lower healthCheckInterval" (int $r.timeoutThreshold) (int $r.healthCheckInterval) (int $r.healthCheckInterval)) -}}
 {{- end -}}

@@ -2,7 +2,7 @@
 // Writes what the Helm charts in charts/ derive from their sources:
 // - charts/mcp-mesh/values.schema.json, the umbrella's schema, from the registry and agent charts' schemas
 //   (its `registry` is the registry chart's values, each `agents` entry the agent chart's without the keys the
-//   umbrella wires: mesh, registry, enabled);
+//   umbrella wires: mesh, registry, enabled, serviceMesh, istio's trust domain and control plane);
 // - the values table of each chart's README.md (between the values markers), from its schema;
 // - every Chart.yaml's version (and the umbrella's dependency versions) from package.json's version.
 //
@@ -23,7 +23,9 @@ const schemaOf = (chart) => JSON.parse(read(`${chart}/values.schema.json`));
 function umbrellaSchema() {
   const registry = schemaOf('mcp-mesh-registry');
   const agent = schemaOf('mcp-mesh-agent');
-  const { mesh: _m, registry: _r, enabled: _e, global: _g, ...entryProps } = agent.properties;
+  const { mesh: _m, registry: _r, enabled: _e, global: _g, serviceMesh: _s, ...agentEntry } = agent.properties;
+  // The mesh's trust domain and control plane come from the registry; an entry names only its ingress identity.
+  const entryProps = { ...agentEntry, istio: { ...agentEntry.istio, properties: { ingressServiceAccount: agentEntry.istio.properties.ingressServiceAccount } } };
   const definitions = {};
   const prefixed = (schema, prefix) => JSON.parse(JSON.stringify(schema).replace(/"#\/definitions\/([A-Za-z]+)"/g, `"#/definitions/${prefix}$1"`));
   for (const [name, def] of Object.entries(registry.definitions)) definitions[`registry.${name}`] = prefixed(def, 'registry.');

@@ -2,12 +2,13 @@
  * The agent chart's values and the construct props that mean the same: random valid values for the parity
  * property test, and the mapping the test holds the chart to.
  */
-import { App, Chart, Duration } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as fc from 'fast-check';
-import {
-  AdvertiseMode, AgentRuntime, LogLevel, McpMesh, McpMeshAgentProps, NetworkPeer, ownedObjectsOf, SecretValue,
-} from '../../src';
-import { Obj } from './helm-run';
+import { parse } from 'yaml';
+import { AdvertiseMode, AgentRuntime, LogLevel, McpMeshAgentProps, SecretValue } from '../../src';
+import { CHARTS_DIR, Obj } from './helm-run';
+import { constructMesh, MeshCase, networkPeer, seconds } from './mesh-parity';
 
 export interface AgentCase {
   readonly namespace: string;
@@ -70,12 +71,23 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
   networkPolicy: fc.boolean(),
   internetEgress: fc.boolean(),
   clusterCidrs: fc.constantFrom(undefined, ['10.0.0.0/8'], ['10.0.0.0/8', 'fd00::/8']),
-  nodeSelector: fc.option(mostly(fc.constantFrom({ 'kubernetes.io/arch': 'arm64' }, { 'node.example.com/pool': 'agents', disk: 'ssd' }, {}), fc.constant({ 'bad key!': 'x' })), { nil: undefined }),
+  serviceMesh: fc.constantFrom('none', 'none', 'istio'),
+  trustDomain: fc.constantFrom(undefined, 'corp.example'),
+  ingressServiceAccount: fc.option(fc.constant({ name: 'ingress-nginx', namespace: 'ingress-nginx' }), { nil: undefined }),
+  traffic: fc.option(fc.record({
+    timeout: fc.option(mostly(fc.constantFrom(3600, 7200), fc.constant(1)), { nil: undefined }),
+    retries: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+    maxConnections: fc.option(fc.constantFrom(1, 1000), { nil: undefined }),
+    consecutiveErrors: fc.option(fc.constantFrom(1, 20), { nil: undefined }),
+    baseEjectionTime: fc.option(fc.constantFrom(1, 300), { nil: undefined }),
+    maxEjectionPercent: fc.option(fc.constantFrom(0, 100), { nil: undefined }),
+  }), { nil: undefined }),
+  nodeSelector: fc.option(mostly<Obj>(fc.constantFrom<Obj>({ 'kubernetes.io/arch': 'arm64' }, { 'node.example.com/pool': 'agents', disk: 'ssd' }, {}), fc.constant({ 'bad key!': 'x' })), { nil: undefined }),
   tolerations: fc.option(fc.array(mostly(fc.constantFrom<Obj>(
     { key: 'dedicated', value: 'agents', effect: 'NoSchedule' }, { key: 'dedicated', operator: 'Equal', value: 'agents' }, { operator: 'Exists' },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }, { key: 'spot', effect: 'PreferNoSchedule' },
   ), fc.constantFrom<Obj>({ value: 'x' }, { key: 'k', operator: 'Exists', value: 'v' }, { key: 'k', tolerationSeconds: 5 })), { maxLength: 2 }), { nil: undefined }),
-  podAnnotations: fc.option(mostly(fc.constantFrom({ 'fluentbit.io/parser': 'json' }, { 'example.com/team': 'travel', note: 'a: b' }), fc.constant({ 'mesh.mcp.io/config-checksum': 'x' })), { nil: undefined }),
+  podAnnotations: fc.option(mostly<Obj>(fc.constantFrom<Obj>({ 'fluentbit.io/parser': 'json' }, { 'example.com/team': 'travel', note: 'a: b' }), fc.constant({ 'mesh.mcp.io/config-checksum': 'x' })), { nil: undefined }),
   serviceAccountAnnotations: fc.option(fc.constantFrom({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/agent' }, { 'iam.gke.io/gcp-service-account': 'agent@p.iam.gserviceaccount.com' }), { nil: undefined }),
   ingress: fc.option(fc.record({
     className: fc.constantFrom('nginx', 'internal.nginx'),
@@ -121,6 +133,10 @@ export const agentCase: fc.Arbitrary<AgentCase> = fc.record({
         ...(c.ingress !== undefined ? { ingressController: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } } } : {}),
       }),
       ...(c.ingress !== undefined ? { ingress: strip({ enabled: true, ...c.ingress }) } : {}),
+      serviceMesh: c.serviceMesh,
+      ...(c.trustDomain !== undefined || c.ingressServiceAccount !== undefined
+        ? { istio: strip({ trustDomain: c.trustDomain, ingressServiceAccount: c.ingressServiceAccount }) } : {}),
+      ...(c.traffic !== undefined ? { traffic: strip(c.traffic) } : {}),
       ...(c.nodeSelector !== undefined ? { nodeSelector: c.nodeSelector } : {}),
       ...(c.tolerations !== undefined ? { tolerations: c.tolerations } : {}),
       ...(c.podAnnotations !== undefined ? { podAnnotations: c.podAnnotations } : {}),
@@ -134,10 +150,23 @@ function strip<T extends Obj>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-const seconds = (n: number) => Duration.seconds(n);
+
+/** The agent chart's values.yaml: the defaults Helm merges the given values into. */
+const CHART_DEFAULTS: Obj = parse(fs.readFileSync(path.join(CHARTS_DIR, 'mcp-mesh-agent', 'values.yaml'), 'utf8'));
+
+/** Values merged into the chart's defaults as Helm merges them (maps key by key; lists and scalars replaced). */
+export function withChartDefaults(values: Obj, defaults: Obj = CHART_DEFAULTS): Obj {
+  const out: Obj = { ...defaults };
+  for (const [k, v] of Object.entries(values)) {
+    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && defaults[k] !== null && typeof defaults[k] === 'object' && !Array.isArray(defaults[k])
+      ? withChartDefaults(v, defaults[k]) : v;
+  }
+  return out;
+}
 
 /** The McpMeshAgentProps that mean what the chart's values mean. */
-export function agentProps(values: Obj): McpMeshAgentProps {
+export function agentProps(given: Obj): McpMeshAgentProps {
+  const values = withChartDefaults(given);
   const a = values.agent;
   const image = values.image === undefined ? undefined : `${values.image.repository}:${values.image.tag}`;
   const req = values.resources?.requests ?? {};
@@ -145,7 +174,7 @@ export function agentProps(values: Obj): McpMeshAgentProps {
   const quantity = (v: string | null | undefined, fallback: string | undefined) => (v === null ? undefined : v ?? fallback);
   return {
     name: a.name,
-    runtime: a.source !== undefined
+    runtime: a.source
       ? AgentRuntime.python({ source: a.source, ...(a.args?.length ? { args: a.args } : {}) })
       : AgentRuntime.python({ image, ...(a.script ? { script: a.script } : {}) }),
     capabilities: a.capabilities.map((c: Obj) => ({
@@ -174,46 +203,66 @@ export function agentProps(values: Obj): McpMeshAgentProps {
     env: values.env,
     secretEnv: values.secretEnv.map((e: Obj) => ({ name: e.name, value: SecretValue.fromSecretKey(e.secretName, e.key) })),
     internetEgress: values.networkPolicy?.internetEgress === true,
+    ...(Object.keys(values.traffic ?? {}).length > 0 ? {
+      traffic: strip({
+        timeout: values.traffic.timeout === undefined ? undefined : seconds(values.traffic.timeout), retries: values.traffic.retries,
+        maxConnections: values.traffic.maxConnections, maxPendingRequests: values.traffic.maxPendingRequests, consecutiveErrors: values.traffic.consecutiveErrors,
+        baseEjectionTime: values.traffic.baseEjectionTime === undefined ? undefined : seconds(values.traffic.baseEjectionTime), maxEjectionPercent: values.traffic.maxEjectionPercent,
+      }),
+    } : {}),
     ...(values.nodeSelector !== undefined ? { nodeSelector: values.nodeSelector } : {}),
     ...(values.tolerations !== undefined ? { tolerations: values.tolerations } : {}),
     ...(values.podAnnotations !== undefined ? { podAnnotations: values.podAnnotations } : {}),
     ...(values.serviceAccount?.annotations !== undefined ? { serviceAccountAnnotations: values.serviceAccount.annotations } : {}),
     ...(values.ingress?.enabled ? {
-      expose: strip({ host: values.ingress.host, path: values.ingress.path, ingressClassName: values.ingress.className, tlsSecretName: values.ingress.tlsSecretName }),
+      expose: strip({ host: values.ingress.host, path: values.ingress.path, ingressClassName: values.ingress.className, tlsSecretName: values.ingress.tlsSecretName || undefined }),
     } : {}),
   };
 }
 
 /**
- * What the constructs render for the agent of these values: the agent in a mesh with its registry, an agent
- * providing each of its dependencies (on the port the values give) and an agent calling each of its
- * capabilities, so that its NetworkPolicy has every peer the chart's policy names. The agent's objects only.
+ * The agent of these values in a mesh the charts can install release by release: the registry, an agent providing
+ * each of its dependencies (on the port the values give, with a 1 s timeout: a release cannot know a provider's
+ * timeout, so callTimeout is not checked against it) and an agent calling each of its capabilities, so that
+ * every capability is called and every policy has its peers. All share the agent's mesh, registry and service mesh.
  */
-export function constructObjects(values: Obj, namespace: string): Obj[] {
-  const app = new App();
-  const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
-  const a = values.agent;
-  const providers: McpMeshAgentProps[] = a.dependencies.map((d: Obj, i: number) => ({
-    // A 1 s timeout: the chart cannot know a provider's timeout, so the agent's callTimeout is not checked against it.
-    name: `provider-${i}`, runtime: AgentRuntime.python({ source: 'x' }), port: d.port ?? 8080, capabilities: [{ name: d.name, timeout: seconds(1) }],
-  }));
-  const callers: McpMeshAgentProps[] = a.capabilities.length === 0 ? [] : [{
-    name: 'caller', runtime: AgentRuntime.python({ source: 'x' }), dependsOn: a.capabilities.map((c: Obj) => c.name),
-  }];
+export function meshOfAgent({ namespace, values }: AgentCase): MeshCase {
   const np = values.networkPolicy ?? {};
-  new McpMesh(chart, 'Mesh', {
-    name: values.mesh.name,
+  const threshold = values.registry.timeoutThreshold ?? 20;
+  const shared = {
+    mesh: values.mesh,
+    registry: values.registry,
+    serviceMesh: values.serviceMesh ?? 'none',
+    ...(values.istio?.trustDomain !== undefined ? { istio: { trustDomain: values.istio.trustDomain } } : {}),
+    networkPolicy: { enabled: np.enabled !== false },
+  };
+  const a = values.agent;
+  return {
     namespace,
-    clusterDomain: values.mesh.clusterDomain,
-    registry: { name: values.registry.host, port: values.registry.port, timeoutThreshold: seconds(values.registry.timeoutThreshold ?? 20), evictionThreshold: seconds(3 * (values.registry.timeoutThreshold ?? 20)) },
-    agents: [agentProps(values), ...providers, ...callers],
-    // Without the chart's NetworkPolicy the policy check wants the user's own: the chart leaves that to them.
-    ...(np.enabled === false ? { policyCheck: false } : {}),
-    security: {
-      networkPolicies: np.enabled !== false,
-      ...(np.clusterCidrs !== undefined ? { clusterCidrs: np.clusterCidrs } : {}),
-      ...(values.ingress?.enabled ? { ingressController: NetworkPeer.pods({ namespaceLabels: np.ingressController.namespaceSelector.matchLabels }) } : {}),
+    registry: {
+      mesh: values.mesh,
+      registry: { name: values.registry.host, port: values.registry.port, timeoutThreshold: threshold, evictionThreshold: 3 * threshold },
+      serviceMesh: shared.serviceMesh,
+      ...(shared.istio !== undefined ? { istio: shared.istio } : {}),
+      networkPolicy: shared.networkPolicy,
     },
-  });
-  return ownedObjectsOf(app).filter((o) => o.owner?.part === 'agent' && o.owner.agent === a.name).map((o) => o.object);
+    agents: [
+      values,
+      ...a.dependencies.map((d: Obj, i: number) => ({ ...shared, agent: { name: `provider-${i}`, source: 'x', port: d.port ?? 8080, capabilities: [{ name: d.name, timeout: 1 }] } })),
+      ...(a.capabilities.length === 0 ? [] : [{ ...shared, agent: { name: 'caller', source: 'x', dependencies: a.capabilities.map((c: Obj) => ({ name: c.name, port: a.port })) } }]),
+    ],
+  };
+}
+
+/** The McpMesh of the same settings as `meshOfAgent`. */
+export function constructMeshOfAgent(c: MeshCase): Obj[] {
+  const values = c.agents[0];
+  const np = values.networkPolicy ?? {};
+  const r = c.registry.registry;
+  return constructMesh(c, { name: r.name, port: r.port, timeoutThreshold: seconds(r.timeoutThreshold), evictionThreshold: seconds(r.evictionThreshold) }, agentProps, {
+    networkPolicies: np.enabled !== false,
+    ...(np.clusterCidrs !== undefined ? { clusterCidrs: np.clusterCidrs } : {}),
+    ...(values.ingress?.enabled ? { ingressController: networkPeer(np.ingressController) } : {}),
+    ...(values.istio?.ingressServiceAccount !== undefined ? { ingressServiceAccount: values.istio.ingressServiceAccount } : {}),
+  }, np.enabled !== false);
 }

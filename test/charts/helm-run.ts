@@ -98,15 +98,15 @@ export function travelReleaseArgs(agent: typeof TRAVEL_AGENTS[number]): string[]
   return ['-f', path.join(REPO, 'examples', 'helm', `${agent}.yaml`), '--set-file', `agent.source=${path.join(REPO, 'examples', 'agents', `${agent}.py`)}`];
 }
 
-export function travelUmbrellaArgs(): string[] {
-  return ['-f', path.join(REPO, 'examples', 'helm', 'mesh.yaml'),
+export function travelUmbrellaArgs(valuesFile = 'mesh.yaml'): string[] {
+  return ['-f', path.join(REPO, 'examples', 'helm', valuesFile),
     ...TRAVEL_AGENTS.flatMap((a, i) => ['--set-file', `agents[${i}].agent.source=${path.join(REPO, 'examples', 'agents', `${a}.py`)}`])];
 }
 
 /** The default travel mesh rendered as four releases (a registry and three agents) in `namespace`. */
-export function travelReleases(helm: Helm, namespace = 'mcp-mesh'): Obj[] {
+export function travelReleases(helm: Helm, namespace = 'mcp-mesh', extra: string[] = []): Obj[] {
   const run = (release: string, chart: string, args: string[]) =>
-    parseObjects(helm.run(['template', release, path.join(CHARTS_DIR, chart), '--namespace', namespace, ...args]));
+    parseObjects(helm.run(['template', release, path.join(CHARTS_DIR, chart), '--namespace', namespace, ...args, ...extra]));
   return [
     ...run('registry', 'mcp-mesh-registry', ['-f', path.join(REPO, 'examples', 'helm', 'registry.yaml')]),
     ...TRAVEL_AGENTS.flatMap((a) => run(a, 'mcp-mesh-agent', travelReleaseArgs(a))),

@@ -2,10 +2,11 @@
  * The registry chart's values and the construct props that mean the same: random values for the parity
  * property test, and the mapping the test holds the chart to.
  */
-import { App, Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { AgentRuntime, LogLevel, McpMesh, NetworkPeer, ownedObjectsOf, RegistryStorage, VolumeAccessMode } from '../../src';
+import { LogLevel, NetworkPeer, RegistryStorage, VolumeAccessMode } from '../../src';
+import { agentProps } from './agent-values';
 import { Obj } from './helm-run';
+import { constructMesh, MeshCase, networkPeer, seconds } from './mesh-parity';
 
 export interface RegistryCase {
   readonly namespace: string;
@@ -55,6 +56,8 @@ export const registryCase: fc.Arbitrary<RegistryCase> = fc.record({
   ),
   networkPolicy: fc.boolean(),
   clusterDomain: fc.constantFrom(undefined, 'corp.internal'),
+  serviceMesh: fc.constantFrom(undefined, 'none', 'istio'),
+  trustDomain: fc.constantFrom(undefined, 'corp.example'),
   dns: fc.option(fc.constantFrom({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'coredns' } } }, { ipBlock: { cidr: '10.96.0.10/32' } }), { nil: undefined }),
 })
   // SQLite with more than one replica is refused; keep it to one case in twelve.
@@ -85,6 +88,8 @@ export const registryCase: fc.Arbitrary<RegistryCase> = fc.record({
         ? { urlSecret: { name: 'registry-db', key: 'url' }, endpoint }
         : strip({ host: s.host, port: s.port, database: s.database, sslMode: s.sslMode, credentialsSecret: strip({ name: 'registry-db', usernameKey: s.usernameKey }), endpoint }) },
     networkPolicy: strip({ enabled: c.networkPolicy, dns: c.dns }),
+    ...(c.serviceMesh !== undefined ? { serviceMesh: c.serviceMesh } : {}),
+    ...(c.trustDomain !== undefined ? { istio: { trustDomain: c.trustDomain } } : {}),
   };
   return { namespace: c.namespace, values };
 });
@@ -93,10 +98,6 @@ function strip<T extends Obj>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function networkPeer(p: Obj): NetworkPeer {
-  if (p.ipBlock !== undefined) return NetworkPeer.ipBlock(p.ipBlock.cidr, p.ipBlock.except ?? []);
-  return NetworkPeer.pods({ namespaceLabels: p.namespaceSelector?.matchLabels, podLabels: p.podSelector?.matchLabels });
-}
 
 function storage(values: Obj): RegistryStorage {
   const s = values.storage;
@@ -122,34 +123,32 @@ function storage(values: Obj): RegistryStorage {
   });
 }
 
-/**
- * What the constructs render for the registry of these values, in a mesh of one agent: the registry's objects
- * and the mesh-wide ones.
- */
-export function constructObjects(values: Obj, namespace: string): Obj[] {
-  const app = new App();
-  const chart = new Chart(app, 'mesh', { disableResourceNameHashes: true });
+/** The registry of these values in a mesh of one agent release (with a heartbeat that fits any timeout threshold). */
+export function meshOfRegistry({ namespace, values }: RegistryCase): MeshCase {
+  const agent = {
+    mesh: strip({ name: values.mesh.name, clusterDomain: values.mesh.clusterDomain }),
+    registry: { host: values.registry.name, port: values.registry.port, timeoutThreshold: values.registry.timeoutThreshold },
+    serviceMesh: values.serviceMesh ?? 'none',
+    ...(values.istio !== undefined ? { istio: values.istio } : {}),
+    networkPolicy: { enabled: values.networkPolicy?.enabled !== false },
+    agent: { name: 'agent', source: 'x', heartbeatInterval: 1 },
+  };
+  return { namespace, registry: values, agents: [agent] };
+}
+
+/** The McpMesh of the same settings as `meshOfRegistry`. */
+export function constructMeshOfRegistry(c: MeshCase): Obj[] {
+  const values = c.registry;
   const r = values.registry;
-  const seconds = (n: number) => Duration.seconds(n);
   const np = values.networkPolicy ?? {};
-  new McpMesh(chart, 'Mesh', {
-    name: values.mesh.name,
-    namespace,
-    ...(values.mesh.clusterDomain !== undefined ? { clusterDomain: values.mesh.clusterDomain } : {}),
-    registry: {
-      name: r.name, port: r.port, admin: { port: r.admin.port, allowFrom: r.admin.allowFrom.map(networkPeer) }, logLevel: r.logLevel as LogLevel,
-      healthCheckInterval: seconds(r.healthCheckInterval), timeoutThreshold: seconds(r.timeoutThreshold), evictionThreshold: seconds(r.evictionThreshold),
-      ...(r.retention !== null ? { retention: seconds(r.retention) } : {}),
-      preStopDelay: seconds(r.preStopDelay),
-      ...(values.image !== undefined ? { image: `mcpmesh/registry:${values.image.tag}` } : {}),
-      replicas: values.replicaCount,
-      resources: strip({ cpuRequest: values.resources.requests.cpu, cpuLimit: values.resources.limits.cpu }),
-      storage: storage(values),
-    },
-    // One agent, with a heartbeat that fits any timeout threshold the values give.
-    agents: [{ name: 'agent', runtime: AgentRuntime.python({ source: 'x' }), heartbeatInterval: seconds(1) }],
-    ...(np.enabled === false ? { policyCheck: false } : {}),
-    security: { networkPolicies: np.enabled !== false, ...(np.dns !== undefined ? { dns: networkPeer(np.dns) } : {}) },
-  });
-  return ownedObjectsOf(app).filter((o) => o.owner?.part !== 'agent').map((o) => o.object);
+  return constructMesh(c, {
+    name: r.name, port: r.port, admin: { port: r.admin.port, allowFrom: r.admin.allowFrom.map(networkPeer) }, logLevel: r.logLevel as LogLevel,
+    healthCheckInterval: seconds(r.healthCheckInterval), timeoutThreshold: seconds(r.timeoutThreshold), evictionThreshold: seconds(r.evictionThreshold),
+    ...(r.retention !== null ? { retention: seconds(r.retention) } : {}),
+    preStopDelay: seconds(r.preStopDelay),
+    ...(values.image !== undefined ? { image: `mcpmesh/registry:${values.image.tag}` } : {}),
+    replicas: values.replicaCount,
+    resources: strip({ cpuRequest: values.resources.requests.cpu, cpuLimit: values.resources.limits.cpu }),
+    storage: storage(values),
+  }, agentProps, { networkPolicies: np.enabled !== false, ...(np.dns !== undefined ? { dns: networkPeer(np.dns) } : {}) }, np.enabled !== false);
 }

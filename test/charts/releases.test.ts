@@ -6,12 +6,14 @@
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { McpMesh, ServiceMesh } from '../../src';
 import { buildDefaultApp } from '../../src/main';
 import { synthApp } from '../util/synth';
 import {
   byKey, CHARTS_DIR, Helm, Obj, parseObjects, REPO, travelReleaseArgs, travelReleases, travelUmbrellaArgs, umbrellaChart, withoutHelmLabels,
 } from './helm-run';
+import { istioVerdicts } from './mesh-parity';
 
 let helm: Helm;
 let umbrella: string;
@@ -127,3 +129,50 @@ test('NOTES.txt says how to reach the registry and check registration, with this
   expect(mesh).toContain('3 agent(s) (weather, hotels, planner)');
   expect(mesh).toContain('kubectl --namespace travel port-forward svc/mcp-mesh-registry 8000');
 });
+
+test('Istio: the travel mesh as four releases allows exactly the calls of the constructs\' mesh, and the judge can tell when it does not', () => {
+  const releases = travelReleases(helm, 'mcp-mesh', ['--set', 'serviceMesh=istio']);
+  const istioApp = new App();
+  const defaults = synthApp(buildDefaultApp(new App()));
+  const agents = defaults.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name);
+  expect(agents).toEqual(['weather', 'hotels', 'planner']);
+  new McpMesh(new Chart(istioApp, 'mcp-mesh', { disableResourceNameHashes: true }), 'Mesh', {
+    namespace: 'mcp-mesh', serviceMesh: ServiceMesh.ISTIO, capabilityRouting: false,
+    agents: travelAgentProps(),
+  });
+  const constructs = synthApp(istioApp) as Obj[];
+  // The same agents as the default app (without Istio, the same Deployments but for the proxy's labels).
+  const plain = new App();
+  new McpMesh(new Chart(plain, 'mcp-mesh', { disableResourceNameHashes: true }), 'Mesh', { namespace: 'mcp-mesh', agents: travelAgentProps() });
+  const deployments = (objects: Obj[]) => objects.filter((o) => o.kind === 'Deployment');
+  expect(deployments(synthApp(plain) as Obj[])).toEqual(deployments(synthApp(buildDefaultApp(new App())) as Obj[]));
+  const outsiders = [{ principal: 'cluster.local/ns/mcp-mesh/sa/stranger', namespace: 'mcp-mesh' }];
+  const allowed = istioVerdicts(constructs, 'cluster.local', outsiders);
+  expect(allowed).toEqual([
+    'cluster.local/ns/mcp-mesh/sa/hotels -> mcp-mesh-registry:8000',
+    'cluster.local/ns/mcp-mesh/sa/planner -> hotels:8080',
+    'cluster.local/ns/mcp-mesh/sa/planner -> mcp-mesh-registry:8000',
+    'cluster.local/ns/mcp-mesh/sa/planner -> weather:8080',
+    'cluster.local/ns/mcp-mesh/sa/weather -> mcp-mesh-registry:8000',
+  ]);
+  expect(istioVerdicts(releases, 'cluster.local', outsiders)).toEqual(allowed);
+  // Without the planner's policy for its call to weather_forecast, the planner cannot reach weather.
+  const cut = releases.filter((o) => !(o.kind === 'AuthorizationPolicy' && o.metadata.name === 'planner.calls.weather-forecast'));
+  expect(istioVerdicts(cut, 'cluster.local', outsiders)).not.toContain('cluster.local/ns/mcp-mesh/sa/planner -> weather:8080');
+});
+
+/** The default app's agents (src/main.ts), for a variant of the mesh. */
+function travelAgentProps() {
+  const { AgentRuntime } = require('../../src');
+  const { Duration } = require('cdk8s');
+  const fs = require('fs');
+  const source = (name: string) => AgentRuntime.python({ source: fs.readFileSync(path.join(REPO, 'examples', 'agents', `${name}.py`), 'utf8') });
+  return [
+    { name: 'weather', runtime: source('weather'), replicas: 2, capabilities: [{ name: 'weather_forecast', version: '1.0.0', timeout: Duration.seconds(10), tags: ['weather', 'demo'] }] },
+    { name: 'hotels', runtime: source('hotels'), replicas: 2, capabilities: [{ name: 'hotel_search', version: '1.0.0', timeout: Duration.seconds(20), tags: ['hotels', 'demo'] }] },
+    {
+      name: 'planner', runtime: source('planner'), capabilities: [{ name: 'plan_trip', version: '1.0.0', timeout: Duration.seconds(60), tags: ['planner', 'demo'] }],
+      dependsOn: ['weather_forecast', 'hotel_search'],
+    },
+  ];
+}

@@ -224,6 +224,7 @@ function chartCases(): Case[] {
     ...TRAVEL_AGENTS.map((a): Case => ({ name: `charts/mcp-mesh-agent (examples/helm/${a}.yaml)`, dir: CHARTS_DIR, render: (v) => template(v, a, chart('mcp-mesh-agent'), travelReleaseArgs(a)) })),
     { name: 'charts/mcp-mesh-agent (examples/helm/agent-image.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'assistant', chart('mcp-mesh-agent'), example('agent-image.yaml')) },
     { name: 'charts/mcp-mesh (examples/helm/mesh.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'travel', () => (umbrella ??= umbrellaChart(helm!)), travelUmbrellaArgs()) },
+    { name: 'charts/mcp-mesh (examples/helm/mesh-istio.yaml)', dir: CHARTS_DIR, render: (v) => template(v, 'travel', () => (umbrella ??= umbrellaChart(helm!)), travelUmbrellaArgs('mesh-istio.yaml')) },
   ];
 }
 

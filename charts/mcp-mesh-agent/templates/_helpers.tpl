@@ -130,6 +130,27 @@ dependencies: []
 {{- end -}}
 {{- $_ := set $deps $d.name true -}}
 {{- end -}}
+{{- if eq .Values.serviceMesh "istio" -}}
+{{- if and (ge (int $a.port) 15000) (le (int $a.port) 15090) -}}
+{{- $problems = append $problems (printf "agent.port: %d is in the ports 15000-15090 the istio proxy takes in every pod it joins, so the app and the proxy would fight over it; use a port outside 15000-15090, e.g. 8080" (int $a.port)) -}}
+{{- end -}}
+{{- $c := .Values.networkPolicy.ingressController | default dict -}}
+{{- if and .Values.ingress.enabled (not .Values.istio.ingressServiceAccount.name) (or $c.namespaceSelector $c.podSelector) (not (dig "namespaceSelector" "matchLabels" "kubernetes.io/metadata.name" "" $c)) -}}
+{{- $problems = append $problems "networkPolicy.ingressController: does not name the ingress controller's namespace, which Istio needs to authorize it to call the agent; set its namespaceSelector.matchLabels[kubernetes.io/metadata.name], or istio.ingressServiceAccount" -}}
+{{- end -}}
+{{- if and .Values.istio.ingressServiceAccount.name (not .Values.istio.ingressServiceAccount.namespace) -}}
+{{- $problems = append $problems "istio.ingressServiceAccount.namespace: is not set; name the namespace of the ingress controller's ServiceAccount" -}}
+{{- end -}}
+{{- if and (eq $a.advertise "pod-ip") .Values.traffic -}}
+{{- $problems = append $problems "traffic: does not apply to a pod-ip agent: the istio routes that carry timeouts, retries and circuit breaking match the agent's Service name, and its callers call pod IPs; advertise the Service (\"service\") to have the traffic settings apply, or remove traffic" -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey (.Values.traffic | default dict) "timeout" -}}
+{{- $longest := int (include "mcp-mesh-agent.longestCall" .) -}}
+{{- if lt (int .Values.traffic.timeout) $longest -}}
+{{- $problems = append $problems (printf "traffic.timeout: %ds is shorter than the agent's longest capability timeout %ds, so the mesh would cut calls the capability allows; set the timeout to at least %ds, or lower the capability's timeout" (int .Values.traffic.timeout) $longest $longest) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq $a.advertise "pod-ip") .Values.autoscaling.enabled -}}
 {{- $problems = append $problems "agent.advertise: \"pod-ip\" is set together with autoscaling: each replica registers its own pod IP, so the replicas the autoscaler adds take no calls; advertise the Service (\"service\"), or keep pod-ip with a fixed replicaCount" -}}
 {{- end -}}
@@ -181,7 +202,7 @@ dependencies: []
 {{- $problems = append $problems "ingress.className: is not set; set the IngressClass of your controller, e.g. nginx" -}}
 {{- end -}}
 {{- $c := .Values.networkPolicy.ingressController | default dict -}}
-{{- if and .Values.networkPolicy.enabled (not (or $c.namespaceSelector $c.podSelector)) -}}
+{{- if and (or .Values.networkPolicy.enabled (eq .Values.serviceMesh "istio")) (not (or $c.namespaceSelector $c.podSelector)) -}}
 {{- $problems = append $problems "networkPolicy.ingressController: is not set, so the NetworkPolicy would keep the ingress controller out of the exposed agent; set it to the controller's pods, e.g. {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}, podSelector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}}" -}}
 {{- end -}}
 {{- if not .Values.ingress.host -}}

@@ -12,6 +12,7 @@
 {{- $checksumInput := $config -}}
 {{- if $a.source }}{{ $checksumInput = printf "%s\x00main.py\x00%s" $config $a.source }}{{ end -}}
 {{- $podIp := eq $a.advertise "pod-ip" -}}
+{{- $istio := eq $v.serviceMesh "istio" -}}
 ---
 apiVersion: v1
 kind: ServiceAccount
@@ -186,6 +187,9 @@ spec:
         {{- with $v.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
+        {{- if $istio }}
+        proxy.istio.io/config: {{ printf "{\"holdApplicationUntilProxyStarts\":true,\"terminationDrainDuration\":\"%ds\"}" (add (int $a.preStopDelay) $drain) | squote }}
+        {{- end }}
       labels:
         {{- include "mcp-mesh-agent.labels" . | nindent 8 }}
         {{- range $a.capabilities }}
@@ -193,6 +197,9 @@ spec:
         {{- end }}
         {{- range $a.dependencies }}
         calls.mesh.mcp.io/{{ .name }}: "true"
+        {{- end }}
+        {{- if $istio }}
+        sidecar.istio.io/inject: "true"
         {{- end }}
     spec:
       automountServiceAccountToken: false
@@ -394,6 +401,9 @@ spec:
 {{- if $v.networkPolicy.enabled }}
 {{ include "mcp-mesh-agent.networkPolicy" . }}
 {{- end }}
+{{- if $istio }}
+{{ include "mcp-mesh-agent.istio" (dict "root" . "longest" $longest) }}
+{{- end }}
 {{ end -}}
 
 {{/*
@@ -432,6 +442,13 @@ spec:
               app.kubernetes.io/component: registry
               app.kubernetes.io/instance: {{ $v.mesh.name }}
               app.kubernetes.io/name: {{ $v.registry.host }}
+    {{- if eq $v.serviceMesh "istio" }}
+    - ports:
+        - port: 15012
+          protocol: TCP
+      to:
+        {{- toYaml (list (include "mcp-mesh-agent.peer" $v.istio.controlPlane | fromJson)) | nindent 8 }}
+    {{- end }}
     {{- range $p := keys $ports | sortAlpha }}
     - ports:
         - port: {{ atoi $p }}
@@ -487,11 +504,8 @@ spec:
           protocol: TCP
     {{- end }}
     {{- if $fromController }}
-    {{- $peer := dict }}
-    {{- with $controller.namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end }}
-    {{- if or $controller.podSelector (not $controller.namespaceSelector) }}{{ $_ := set $peer "podSelector" ($controller.podSelector | default (dict "matchLabels" dict)) }}{{ end }}
     - from:
-        {{- toYaml (list $peer) | nindent 8 }}
+        {{- toYaml (list (include "mcp-mesh-agent.peer" $controller | fromJson)) | nindent 8 }}
       ports:
         - port: {{ $a.port }}
           protocol: TCP
@@ -504,3 +518,183 @@ spec:
     - Ingress
     - Egress
 {{ end -}}
+
+{{/* A NetworkPolicy peer, as JSON, from {namespaceSelector, podSelector}: pods of this namespace when only podSelector. */}}
+{{- define "mcp-mesh-agent.peer" -}}
+{{- $peer := dict -}}
+{{- with .namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end -}}
+{{- if or .podSelector (not .namespaceSelector) }}{{ $_ := set $peer "podSelector" (.podSelector | default (dict "matchLabels" dict)) }}{{ end -}}
+{{- toJson $peer -}}
+{{- end -}}
+
+{{/*
+Istio (serviceMesh: istio): the agent's DestinationRule and VirtualService, and authorization that composes
+across releases. Istio admits a call to a workload when any ALLOW policy selecting it matches, so each release
+writes the policies of the calls it makes: one per dependency, selecting the pods that provide it
+(provides.mesh.mcp.io/<capability>) and admitting this agent's identity on the providers' port, and one
+admitting it to the registry. The agent's own policy admits only the ingress controller (when exposed); with it,
+a workload no release calls admits no one. Together they allow exactly the calls the McpMesh construct's
+per-workload policies allow.
+*/}}
+{{- define "mcp-mesh-agent.istio" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $a := $v.agent -}}
+{{- $ns := $root.Release.Namespace -}}
+{{- $t := $v.traffic | default dict -}}
+{{- $timeout := ternary $t.timeout .longest (hasKey $t "timeout") | int -}}
+{{- $retries := ternary $t.retries 2 (hasKey $t "retries") | int -}}
+{{- $host := printf "%s.%s.svc.%s" $a.name $ns $v.mesh.clusterDomain -}}
+{{- $me := printf "%s/ns/%s/sa/%s" $v.istio.trustDomain $ns $a.name -}}
+{{- $labels := include "mcp-mesh-agent.policyLabels" $root -}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  labels:
+    {{- $labels | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  host: {{ $host }}
+  trafficPolicy:
+    connectionPool:
+      http:
+        http1MaxPendingRequests: {{ ternary $t.maxPendingRequests 100 (hasKey $t "maxPendingRequests") }}
+      tcp:
+        maxConnections: {{ ternary $t.maxConnections 100 (hasKey $t "maxConnections") }}
+    outlierDetection:
+      baseEjectionTime: "{{ ternary $t.baseEjectionTime 30 (hasKey $t "baseEjectionTime") }}s"
+      consecutive5xxErrors: {{ ternary $t.consecutiveErrors 5 (hasKey $t "consecutiveErrors") }}
+      interval: 10s
+      maxEjectionPercent: {{ ternary $t.maxEjectionPercent 50 (hasKey $t "maxEjectionPercent") }}
+    tls:
+      mode: ISTIO_MUTUAL
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  labels:
+    {{- $labels | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  hosts:
+    - {{ $host }}
+  http:
+    - route:
+        - destination:
+            host: {{ $host }}
+            port:
+              number: {{ $a.port }}
+      timeout: "{{ $timeout }}s"
+      {{- if gt $retries 0 }}
+      retries:
+        attempts: {{ $retries }}
+        perTryTimeout: "{{ $timeout }}s"
+        retryOn: connect-failure,refused-stream
+      {{- else }}
+      retries:
+        attempts: 0
+      {{- end }}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  labels:
+    {{- $labels | nindent 4 }}
+  name: {{ $a.name }}
+  namespace: {{ $ns }}
+spec:
+  action: ALLOW
+  {{- $sa := $v.istio.ingressServiceAccount }}
+  {{- $controllerNs := dig "namespaceSelector" "matchLabels" "kubernetes.io/metadata.name" "" ($v.networkPolicy.ingressController | default dict) }}
+  {{- if not $v.ingress.enabled }}
+  rules: []
+  {{- else if $sa.name }}
+  rules:
+    - from:
+        - source:
+            principals:
+              - {{ printf "%s/ns/%s/sa/%s" $v.istio.trustDomain $sa.namespace $sa.name }}
+      to:
+        - operation:
+            ports:
+              - {{ $a.port | toString | quote }}
+  {{- else }}
+  rules:
+    - from:
+        - source:
+            namespaces:
+              - {{ $controllerNs }}
+      to:
+        - operation:
+            ports:
+              - {{ $a.port | toString | quote }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mcp-mesh-agent.selectorLabels" $root | nindent 6 }}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  labels:
+    {{- $labels | nindent 4 }}
+  name: {{ $a.name }}.registry
+  namespace: {{ $ns }}
+spec:
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals:
+              - {{ $me }}
+      to:
+        - operation:
+            ports:
+              - {{ $v.registry.port | toString | quote }}
+  selector:
+    matchLabels:
+      app.kubernetes.io/component: registry
+      app.kubernetes.io/instance: {{ $v.mesh.name }}
+      app.kubernetes.io/name: {{ $v.registry.host }}
+{{- $used := dict }}
+{{- range $a.dependencies }}
+{{- $base := regexReplaceAll "[^a-z0-9]" (lower .name) "-" }}
+{{- $name := $base }}
+{{- range $n := untilStep 2 200 1 }}{{ if hasKey $used $name }}{{ $name = printf "%s-%d" $base $n }}{{ end }}{{ end }}
+{{- $_ := set $used $name true }}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  labels:
+    {{- $labels | nindent 4 }}
+  name: {{ $a.name }}.calls.{{ $name }}
+  namespace: {{ $ns }}
+spec:
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals:
+              - {{ $me }}
+      to:
+        - operation:
+            ports:
+              - {{ (default 8080 .port) | toString | quote }}
+  selector:
+    matchLabels:
+      app.kubernetes.io/component: agent
+      app.kubernetes.io/instance: {{ $v.mesh.name }}
+      provides.mesh.mcp.io/{{ .name }}: "true"
+{{- end }}
+{{ end -}}
+
+{{- define "mcp-mesh-agent.policyLabels" -}}
+app.kubernetes.io/instance: {{ .Values.mesh.name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: mcp-mesh
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}

@@ -105,6 +105,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if eq .Values.serviceMesh "istio" -}}
+{{- range $f, $port := dict "registry.port" $r.port "registry.admin.port" $r.admin.port -}}
+{{- if and (ge (int $port) 15000) (le (int $port) 15090) -}}
+{{- $problems = append $problems (printf "%s: %d is in the ports 15000-15090 the istio proxy takes in every pod it joins, so the app and the proxy would fight over it; use a port outside 15000-15090" $f (int $port)) -}}
+{{- end -}}
+{{- end -}}
+{{- if $r.admin.allowFrom -}}
+{{- $problems = append $problems (printf "registry.admin.allowFrom: %d peer(s) admits network peers, which the istio authorization of the admin port cannot express (it admits identities), so the peers would still be refused; leave allowFrom empty and reach the admin API with kubectl port-forward" (len $r.admin.allowFrom)) -}}
+{{- end -}}
+{{- end -}}
 {{- if lt (int $r.timeoutThreshold) (int $r.healthCheckInterval) -}}
 {{- $problems = append $problems (printf "registry.timeoutThreshold: %ds is shorter than the health check interval %ds, so agents would be marked unhealthy between two checks; set timeoutThreshold to at least %ds, or lower healthCheckInterval" (int $r.timeoutThreshold) (int $r.healthCheckInterval) (int $r.healthCheckInterval)) -}}
 {{- end -}}

@@ -72,8 +72,12 @@ spec:
   serviceName: {{ $name }}-headless
   template:
     metadata:
+      {{- if .istio }}
+      annotations:
+        proxy.istio.io/config: '{"holdApplicationUntilProxyStarts":true}'
+      {{- end }}
       labels:
-        {{- toYaml $labels | nindent 8 }}
+        {{- toYaml (ternary (merge (dict "sidecar.istio.io/inject" "true") $labels) $labels .istio) | nindent 8 }}
     spec:
       automountServiceAccountToken: false
       containers:
@@ -198,11 +202,43 @@ spec:
       ports:
         - port: 5432
           protocol: TCP
+  {{- if .istio }}
+  egress:
+    - ports:
+        - port: 15012
+          protocol: TCP
+      to:
+        {{- toYaml (list (include "mcp-mesh-registry.peer" $v.istio.controlPlane | fromJson)) | nindent 8 }}
+  {{- end }}
   podSelector:
     matchLabels:
       {{- toYaml $selector | nindent 6 }}
   policyTypes:
     - Ingress
     - Egress
+{{- end }}
+{{- if .istio }}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  labels:
+    {{- include "mcp-mesh-registry.policyLabels" .root | nindent 4 }}
+  name: {{ $name }}
+  namespace: {{ $ns }}
+spec:
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals:
+              - {{ printf "%s/ns/%s/sa/%s" $v.istio.trustDomain $ns $v.registry.name }}
+      to:
+        - operation:
+            ports:
+              - "5432"
+  selector:
+    matchLabels:
+      {{- toYaml $selector | nindent 6 }}
 {{- end }}
 {{- end -}}

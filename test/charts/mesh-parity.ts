@@ -6,6 +6,7 @@
  * workload port.
  */
 import * as path from 'path';
+import * as fc from 'fast-check';
 import { App, Chart, Duration } from 'cdk8s';
 import { McpMesh, McpMeshAgentProps, McpRegistryOptions, McpSecurityOptions, NetworkPeer, ownedObjectsOf, ServiceMesh } from '../../src';
 import { byKey, CHARTS_DIR, Helm, Obj, withoutHelmLabels } from './helm-run';
@@ -106,3 +107,53 @@ export function expectSameMesh(fromCharts: Obj[], fromConstructs: Obj[], trustDo
 }
 
 export const CHART = (name: string) => path.join(CHARTS_DIR, name);
+
+function outcome<T>(run: () => T): { ok: true; value: T } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: run() };
+  } catch (e: any) {
+    return { ok: false, error: `${e.stderr ?? ''}${e.message ?? e}` };
+  }
+}
+
+export interface ParityOptions<C> {
+  /** The mesh of releases a generated case stands for. */
+  readonly mesh: (c: C) => MeshCase;
+  /** What the constructs render for it. */
+  readonly constructs: (mesh: MeshCase) => Obj[];
+  /** The features a compared case exercises, to show what the objects compared covered. */
+  readonly features: (c: C) => Record<string, boolean>;
+  readonly numRuns: number;
+}
+
+/**
+ * The parity property: for every generated case, either the charts (helm) and the constructs both refuse it, or
+ * the two meshes are the same (`expectSameMesh`, with the ingress controller's identity and a stranger as
+ * outsiders). Returns how many cases compared objects, how many both refused, and the features compared cases
+ * covered.
+ */
+export function checkMeshParity<C>(helm: Helm, cases: fc.Arbitrary<C>, o: ParityOptions<C>): { rendered: number; refused: number; covered: string[] } {
+  let rendered = 0;
+  let refused = 0;
+  const covered = new Set<string>();
+  fc.assert(fc.property(cases, (c) => {
+    const mesh = o.mesh(c);
+    const chart = outcome(() => chartMesh(helm, mesh));
+    const constructs = outcome(() => o.constructs(mesh));
+    expect({ chartRefused: chart.ok ? undefined : chart.error, constructsRefused: constructs.ok ? undefined : constructs.error })
+      .toEqual(chart.ok === constructs.ok ? expect.anything() : { chartRefused: undefined, constructsRefused: undefined });
+    if (!chart.ok || !constructs.ok) {
+      refused++;
+      return;
+    }
+    rendered++;
+    for (const [feature, on] of Object.entries(o.features(c))) if (on) covered.add(feature);
+    const trustDomain = mesh.registry.istio?.trustDomain ?? 'cluster.local';
+    expectSameMesh(chart.value, constructs.value, trustDomain, [
+      { principal: `${trustDomain}/ns/ingress-nginx/sa/ingress-nginx`, namespace: 'ingress-nginx' },
+      { principal: `${trustDomain}/ns/${mesh.namespace}/sa/stranger`, namespace: mesh.namespace },
+    ]);
+  }), { numRuns: o.numRuns, seed: 20261203 });
+  console.log(`${rendered} cases rendered the same objects, ${refused} were refused by both`);
+  return { rendered, refused, covered: [...covered].sort() };
+}

@@ -31,7 +31,9 @@ export class MeshObject extends ApiObject {
   public toData(): any {
     if (!this.plain()) return this.toJson();
     const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = this.rawProps;
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...body };
+    // The fields checks read, as they are held (not sorted or sanitized: a check reads values, not key order).
+    const m = this.metadata as unknown as Record<string, any>;
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: m.name, namespace: m.namespace, labels: m.labels, annotations: m.annotations }, ...body };
   }
 
   public toJson(): any {

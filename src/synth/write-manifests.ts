@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { writeYamlDocuments } from './yaml';
 
 /**
@@ -19,9 +20,9 @@ import { writeYamlDocuments } from './yaml';
  * written.
  */
 export function writeManifests(app: App, outdir: string = app.outdir): string[] {
-  const charts = app.charts.map((chart) => ({ chart, objects: chart.toJson() }));
+  const charts = synthesizeCharts(app);
   // Known once every chart has synthesized: cdk8s records chart dependencies while it does.
-  const numbered = app.charts.some((c) => c.node.dependencies.length > 0);
+  const numbered = charts.some(({ chart }) => chart.node.dependencies.length > 0);
   const chartName = (chart: Chart, index: number) => `${numbered ? `${String(index).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}`;
   const ext = app.outputFileExtension;
   const files = new Map<string, any[]>();
@@ -57,4 +58,25 @@ export function writeManifests(app: App, outdir: string = app.outdir): string[] 
   }
   if (written.length === 0) fs.mkdirSync(outdir, { recursive: true });
   return written;
+}
+
+/**
+ * What `chart.toJson()` gives for every chart of the app, in its order. With no dependency anywhere in the app
+ * (no nested charts, no `addDependency`: every mesh this library builds), cdk8s's dependency graph orders each
+ * chart's objects as the construct tree does, so they are taken in tree order, and the app is validated once
+ * instead of once per chart; the same errors, in cdk8s's words. Anything else takes cdk8s's own path.
+ */
+function synthesizeCharts(app: App): Array<{ chart: Chart; objects: any[] }> {
+  const all = app.node.findAll();
+  const simple = all.every((c) => c.node.dependencies.length === 0 && !(Chart.isChart(c) && c.node.children.some((child) => Chart.isChart(child)))
+    // cdk8s keys its graph by path in an object, where integer-like keys come first.
+    && !/^(0|[1-9][0-9]*)$/.test(c.node.path));
+  if (!simple) return app.charts.map((chart) => ({ chart, objects: chart.toJson() }));
+  const errors = all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  // `app.charts` builds a dependency graph of the whole app on every call; without dependencies its order is the tree's.
+  const charts = all.filter((c): c is Chart => Chart.isChart(c));
+  const byChart = new Map<Chart, IConstruct[]>(charts.map((chart) => [chart, []]));
+  for (const c of all) if (ApiObject.isApiObject(c)) byChart.get(Chart.of(c))?.push(c);
+  return charts.map((chart) => ({ chart, objects: byChart.get(chart)!.map((o) => (o as ApiObject).toJson()) }));
 }

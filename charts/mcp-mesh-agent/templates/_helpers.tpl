@@ -188,6 +188,22 @@ dependencies: []
 {{- $problems = append $problems (printf "tolerations[%d].tolerationSeconds: is set without effect \"NoExecute\", the only effect that evicts; set effect: NoExecute, or remove tolerationSeconds" $i) -}}
 {{- end -}}
 {{- end -}}
+{{- range $i, $cidr := .Values.networkPolicy.clusterCidrs -}}
+{{- if not (contains ":" $cidr) -}}
+{{- $parts := splitList "/" $cidr -}}
+{{- $octets := splitList "." (first $parts) -}}
+{{- $ip := add (mul (atoi (index $octets 0)) 16777216) (mul (atoi (index $octets 1)) 65536) (mul (atoi (index $octets 2)) 256) (atoi (index $octets 3)) -}}
+{{- $hostBits := sub 32 (atoi (last $parts)) -}}
+{{- $size := 1 -}}{{- range until (int $hostBits) }}{{ $size = mul $size 2 }}{{ end -}}
+{{- if eq (atoi (last $parts)) 0 -}}
+{{- $problems = append $problems (printf "networkPolicy.clusterCidrs[%d]: %q is every address, so no address would be \"the internet\"; list the cluster's pod, service and node ranges" $i $cidr) -}}
+{{- else if ne (mod $ip $size) 0 -}}
+{{- $net := sub $ip (mod $ip $size) -}}
+{{- $first := printf "%d.%d.%d.%d/%s" (div $net 16777216) (mod (div $net 65536) 256) (mod (div $net 256) 256) (mod $net 256) (last $parts) -}}
+{{- $problems = append $problems (printf "networkPolicy.clusterCidrs[%d]: %q has bits set past its prefix length; write the range's first address: %s" $i $cidr $first) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- range $r := list "cpu" "memory" "ephemeral-storage" -}}
 {{- $request := get ($.Values.resources.requests | default dict) $r -}}
 {{- $limit := get ($.Values.resources.limits | default dict) $r -}}

@@ -115,6 +115,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $problems = append $problems (printf "registry.admin.allowFrom: %d peer(s) admits network peers, which the istio authorization of the admin port cannot express (it admits identities), so the peers would still be refused; leave allowFrom empty and reach the admin API with kubectl port-forward" (len $r.admin.allowFrom)) -}}
 {{- end -}}
 {{- end -}}
+{{- $cidrs := list -}}
+{{- with .Values.storage.postgres.endpoint.cidr }}{{ $cidrs = append $cidrs (list "storage.postgres.endpoint.cidr" .) }}{{ end -}}
+{{- range $i, $p := $r.admin.allowFrom -}}
+{{- with $p.ipBlock -}}
+{{- $cidrs = append $cidrs (list (printf "registry.admin.allowFrom[%d].ipBlock.cidr" $i) .cidr) -}}
+{{- range $j, $e := .except }}{{ $cidrs = append $cidrs (list (printf "registry.admin.allowFrom[%d].ipBlock.except[%d]" $i $j) $e) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- with (.Values.networkPolicy.dns | default dict).ipBlock }}{{ $cidrs = append $cidrs (list "networkPolicy.dns.ipBlock.cidr" .cidr) }}{{ end -}}
+{{- range $cidrs -}}
+{{- with include "mcp-mesh-registry.cidrProblem" . }}{{ $problems = append $problems . }}{{ end -}}
+{{- end -}}
 {{- if lt (int $r.timeoutThreshold) (int $r.healthCheckInterval) -}}
 {{- $problems = append $problems (printf "registry.timeoutThreshold: %ds is shorter than the health check interval %ds, so agents would be marked unhealthy between two checks; set timeoutThreshold to at least %ds, or lower healthCheckInterval" (int $r.timeoutThreshold) (int $r.healthCheckInterval) (int $r.healthCheckInterval)) -}}
 {{- end -}}
@@ -135,5 +147,20 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- if $problems -}}
 {{- fail (printf "\n%s" (join "\n" $problems)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The problem of an IPv4 range the schema accepted (bits set past its prefix), or nothing. Takes (list field cidr). */}}
+{{- define "mcp-mesh-registry.cidrProblem" -}}
+{{- $field := index . 0 -}}{{- $cidr := index . 1 -}}
+{{- if not (contains ":" $cidr) -}}
+{{- $parts := splitList "/" $cidr -}}
+{{- $octets := splitList "." (first $parts) -}}
+{{- $ip := add (mul (atoi (index $octets 0)) 16777216) (mul (atoi (index $octets 1)) 65536) (mul (atoi (index $octets 2)) 256) (atoi (index $octets 3)) -}}
+{{- $size := 1 -}}{{- range until (int (sub 32 (atoi (last $parts)))) }}{{ $size = mul $size 2 }}{{ end -}}
+{{- if ne (mod $ip $size) 0 -}}
+{{- $net := sub $ip (mod $ip $size) -}}
+{{- printf "%s: %q has bits set past its prefix length; write the range's first address: %d.%d.%d.%d/%s" $field $cidr (div $net 16777216) (mod (div $net 65536) 256) (mod (div $net 256) 256) (mod $net 256) (last $parts) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}

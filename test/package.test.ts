@@ -145,3 +145,23 @@ test('the CLI of the package validates and synthesizes the declarative example w
   // The strict JSON Schemas for editors and kubeconform ship with the package, where docs/declarative.md points.
   for (const kind of ['mcpagent', 'mcpmesh']) expect(fs.existsSync(path.join(installed, 'schemas', 'mesh.mcp.io', `${kind}_v1alpha1.json`))).toBe(true);
 });
+
+test('the Helm charts ship in it and work from it: the packed copies lint strictly with the packed example values, and the umbrella builds its dependencies', () => {
+  const helm = execFileSync('bash', [path.join(ROOT, 'scripts', 'helm-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
+  const env = { ...process.env, HELM_CACHE_HOME: `${home}/cache`, HELM_CONFIG_HOME: `${home}/config`, HELM_DATA_HOME: `${home}/data` };
+  const run = (...args: string[]) => execFileSync(helm, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const charts = path.join(installed, 'charts');
+  const examples = path.join(installed, 'examples');
+  try {
+    expect(packed.filter((f) => f.startsWith('charts/mcp-mesh/charts/'))).toEqual([]); // vendored subcharts are built, not shipped
+    run('lint', '--strict', path.join(charts, 'mcp-mesh-registry'), '-f', path.join(examples, 'helm', 'registry.yaml'));
+    run('lint', '--strict', path.join(charts, 'mcp-mesh-agent'), '-f', path.join(examples, 'helm', 'weather.yaml'), '--set-file', `agent.source=${path.join(examples, 'agents', 'weather.py')}`);
+    run('dependency', 'build', path.join(charts, 'mcp-mesh'));
+    const out = run('template', 'travel', path.join(charts, 'mcp-mesh'), '-f', path.join(examples, 'helm', 'mesh.yaml'),
+      ...['weather', 'hotels', 'planner'].flatMap((a, i) => ['--set-file', `agents[${i}].agent.source=${path.join(examples, 'agents', `${a}.py`)}`]));
+    expect(out.match(/^kind: Deployment$/gm)).toHaveLength(3);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}, 120_000);

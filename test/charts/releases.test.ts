@@ -176,3 +176,25 @@ function travelAgentProps() {
     },
   ];
 }
+
+test('Helm 3 (v3.17.3, still what many clusters run): the charts lint strictly and render the same objects as Helm 4', () => {
+  const helm3 = new Helm({ helm3: true });
+  try {
+    expect(helm3.run(['version', '--template', '{{.Version}}'])).toMatch(/^v3\./);
+    for (const [name, args] of [
+      ['mcp-mesh-registry', ['-f', path.join(REPO, 'examples', 'helm', 'registry-postgres-in-cluster.yaml')]],
+      ['mcp-mesh-agent', ['-f', path.join(REPO, 'examples', 'helm', 'agent-image.yaml')]],
+    ] as const) {
+      expect(helm3.run(['lint', '--strict', chart(name), ...args])).toContain('1 chart(s) linted, 0 chart(s) failed');
+    }
+    const umbrella3 = umbrellaChart(helm3);
+    expect(helm3.run(['lint', '--strict', umbrella3, ...travelUmbrellaArgs('mesh-istio.yaml')])).toContain('1 chart(s) linted, 0 chart(s) failed');
+    for (const extra of [[], ['--set', 'serviceMesh=istio']]) {
+      expect(byKey(travelReleases(helm3, 'mcp-mesh', extra))).toEqual(byKey(travelReleases(helm, 'mcp-mesh', extra)));
+    }
+    const render = (h: Helm, dir: string) => byKey(parseObjects(h.run(['template', 'travel', dir, '--namespace', 'mcp-mesh', ...travelUmbrellaArgs('mesh-istio.yaml')])));
+    expect(render(helm3, umbrella3)).toEqual(render(helm, umbrella));
+  } finally {
+    helm3.cleanup();
+  }
+});

@@ -58,8 +58,9 @@ export function httpProbe(path: string, portName: string, timing: ProbeTiming, s
  * A preStop pause, using the kubelet's built-in sleep action (Kubernetes 1.30+), which needs no shell or
  * `sleep` binary in the image: distroless and scratch images shut down gracefully too.
  */
-export function preStopSleep(seconds: number): Record<string, unknown> {
-  return { preStop: { sleep: { seconds } } };
+export function preStopSleep(seconds: number): Record<string, unknown> | undefined {
+  // No hook for no pause: Kubernetes before 1.33 refuses a zero sleep (AllowPodLifecycleSleepActionZeroValue).
+  return seconds > 0 ? { preStop: { sleep: { seconds } } } : undefined;
 }
 
 export const TMP_VOLUME = 'tmp';

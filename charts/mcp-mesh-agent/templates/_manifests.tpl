@@ -23,8 +23,8 @@ metadata:
   {{- end }}
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 automountServiceAccountToken: false
 ---
 apiVersion: v1
@@ -32,8 +32,8 @@ kind: Service
 metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   ports:
     - appProtocol: http
@@ -52,7 +52,7 @@ metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
   name: {{ $a.name }}-pods
-  namespace: {{ $ns }}
+  namespace: {{ $ns | quote }}
 spec:
   clusterIP: None
   ports:
@@ -71,7 +71,7 @@ metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
   name: {{ $a.name }}-config
-  namespace: {{ $ns }}
+  namespace: {{ $ns | quote }}
 data:
   agent-config.yaml: |
     {{- $config | trimSuffix "\n" | nindent 4 }}
@@ -83,7 +83,7 @@ metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
   name: {{ $a.name }}-code
-  namespace: {{ $ns }}
+  namespace: {{ $ns | quote }}
 data:
   main.py: {{ $a.source | toJson }}
 {{- end }}
@@ -98,17 +98,17 @@ metadata:
     nginx.ingress.kubernetes.io/proxy-send-timeout: {{ $longest | toString | quote }}
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
-  ingressClassName: {{ $v.ingress.className }}
+  ingressClassName: {{ $v.ingress.className | quote }}
   rules:
     - host: {{ $v.ingress.host | quote }}
       http:
         paths:
           - backend:
               service:
-                name: {{ $a.name }}
+                name: {{ $a.name | quote }}
                 port:
                   name: http
             path: {{ $v.ingress.path | quote }}
@@ -117,7 +117,7 @@ spec:
   tls:
     - hosts:
         - {{ $v.ingress.host | quote }}
-      secretName: {{ $v.ingress.tlsSecretName }}
+      secretName: {{ $v.ingress.tlsSecretName | quote }}
   {{- end }}
 {{- end }}
 {{- if $v.autoscaling.enabled }}
@@ -127,8 +127,8 @@ kind: HorizontalPodAutoscaler
 metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   maxReplicas: {{ $v.autoscaling.maxReplicas }}
   metrics:
@@ -142,7 +142,7 @@ spec:
   scaleTargetRef:
     apiVersion: apps/v1
     kind: Deployment
-    name: {{ $a.name }}
+    name: {{ $a.name | quote }}
 {{- end }}
 {{- if gt $replicas 1 }}
 ---
@@ -151,8 +151,8 @@ kind: PodDisruptionBudget
 metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   maxUnavailable: 1
   selector:
@@ -165,8 +165,8 @@ kind: Deployment
 metadata:
   labels:
     {{- include "mcp-mesh-agent.objectLabels" . | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   {{- if not $v.autoscaling.enabled }}
   replicas: {{ $replicas }}
@@ -227,7 +227,7 @@ spec:
             - name: MCP_MESH_REGISTRY_URL
               value: {{ include "mcp-mesh-agent.registryUrl" . }}
             - name: MCP_MESH_AGENT_NAME
-              value: {{ $a.name }}
+              value: {{ $a.name | quote }}
             - name: MCP_MESH_AGENT_ID
               valueFrom:
                 fieldRef:
@@ -247,22 +247,24 @@ spec:
               value: {{ $a.callTimeout | toString | quote }}
             {{- end }}
             {{- range $v.env }}
-            - name: {{ .name }}
+            - name: {{ .name | quote }}
               value: {{ .value | toJson }}
             {{- end }}
             {{- range $v.secretEnv }}
-            - name: {{ .name }}
+            - name: {{ .name | quote }}
               valueFrom:
                 secretKeyRef:
                   key: {{ .key | quote }}
-                  name: {{ .secretName }}
+                  name: {{ .secretName | quote }}
             {{- end }}
           image: {{ printf "%s:%s" $v.image.repository (toString $v.image.tag) | quote }}
           imagePullPolicy: IfNotPresent
+          {{- if gt (int $a.preStopDelay) 0 }}
           lifecycle:
             preStop:
               sleep:
-                seconds: {{ $a.preStopDelay }}
+                seconds: {{ int $a.preStopDelay }}
+          {{- end }}
           livenessProbe:
             failureThreshold: 3
             httpGet:
@@ -342,7 +344,7 @@ spec:
         runAsUser: 999
         seccompProfile:
           type: RuntimeDefault
-      serviceAccountName: {{ $a.name }}
+      serviceAccountName: {{ $a.name | quote }}
       terminationGracePeriodSeconds: {{ add (int $a.preStopDelay) $drain 5 }}
       {{- with $v.tolerations }}
       tolerations:
@@ -355,7 +357,7 @@ spec:
           {{- end }}
           operator: {{ .operator | default "Equal" }}
           {{- if hasKey . "tolerationSeconds" }}
-          tolerationSeconds: {{ .tolerationSeconds }}
+          tolerationSeconds: {{ int .tolerationSeconds }}
           {{- end }}
           {{- if .value }}
           value: {{ .value | quote }}
@@ -425,12 +427,12 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   labels:
-    app.kubernetes.io/instance: {{ $v.mesh.name }}
+    app.kubernetes.io/instance: {{ $v.mesh.name | quote }}
     app.kubernetes.io/managed-by: {{ .Release.Service }}
     app.kubernetes.io/part-of: mcp-mesh
     helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
-  name: {{ $a.name }}
-  namespace: {{ .Release.Namespace }}
+  name: {{ $a.name | quote }}
+  namespace: {{ .Release.Namespace | quote }}
 spec:
   egress:
     - ports:
@@ -440,14 +442,14 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/component: registry
-              app.kubernetes.io/instance: {{ $v.mesh.name }}
-              app.kubernetes.io/name: {{ $v.registry.host }}
+              app.kubernetes.io/instance: {{ $v.mesh.name | quote }}
+              app.kubernetes.io/name: {{ $v.registry.host | quote }}
     {{- if eq $v.serviceMesh "istio" }}
     - ports:
         - port: 15012
           protocol: TCP
       to:
-        {{- toYaml (list (include "mcp-mesh-agent.peer" $v.istio.controlPlane | fromJson)) | nindent 8 }}
+        {{- toYaml (list (include "mcp-mesh-agent.peer" ($v.istio.controlPlane | default (dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" "istio-system")) "podSelector" (dict "matchLabels" (dict "app" "istiod")))) | fromJson)) | nindent 8 }}
     {{- end }}
     {{- range $p := keys $ports | sortAlpha }}
     - ports:
@@ -458,7 +460,7 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/component: agent
-              app.kubernetes.io/instance: {{ $v.mesh.name }}
+              app.kubernetes.io/instance: {{ $v.mesh.name | quote }}
               provides.mesh.mcp.io/{{ . }}: "true"
         {{- end }}
     {{- end }}
@@ -496,7 +498,7 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/component: agent
-              app.kubernetes.io/instance: {{ $v.mesh.name }}
+              app.kubernetes.io/instance: {{ $v.mesh.name | quote }}
               calls.mesh.mcp.io/{{ .name }}: "true"
         {{- end }}
       ports:
@@ -553,21 +555,21 @@ kind: DestinationRule
 metadata:
   labels:
     {{- $labels | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   host: {{ $host }}
   trafficPolicy:
     connectionPool:
       http:
-        http1MaxPendingRequests: {{ ternary $t.maxPendingRequests 100 (hasKey $t "maxPendingRequests") }}
+        http1MaxPendingRequests: {{ ternary $t.maxPendingRequests 100 (hasKey $t "maxPendingRequests") | int }}
       tcp:
-        maxConnections: {{ ternary $t.maxConnections 100 (hasKey $t "maxConnections") }}
+        maxConnections: {{ ternary $t.maxConnections 100 (hasKey $t "maxConnections") | int }}
     outlierDetection:
-      baseEjectionTime: "{{ ternary $t.baseEjectionTime 30 (hasKey $t "baseEjectionTime") }}s"
-      consecutive5xxErrors: {{ ternary $t.consecutiveErrors 5 (hasKey $t "consecutiveErrors") }}
+      baseEjectionTime: "{{ ternary $t.baseEjectionTime 30 (hasKey $t "baseEjectionTime") | int }}s"
+      consecutive5xxErrors: {{ ternary $t.consecutiveErrors 5 (hasKey $t "consecutiveErrors") | int }}
       interval: 10s
-      maxEjectionPercent: {{ ternary $t.maxEjectionPercent 50 (hasKey $t "maxEjectionPercent") }}
+      maxEjectionPercent: {{ ternary $t.maxEjectionPercent 50 (hasKey $t "maxEjectionPercent") | int }}
     tls:
       mode: ISTIO_MUTUAL
 ---
@@ -576,8 +578,8 @@ kind: VirtualService
 metadata:
   labels:
     {{- $labels | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   hosts:
     - {{ $host }}
@@ -603,8 +605,8 @@ kind: AuthorizationPolicy
 metadata:
   labels:
     {{- $labels | nindent 4 }}
-  name: {{ $a.name }}
-  namespace: {{ $ns }}
+  name: {{ $a.name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   action: ALLOW
   {{- $sa := $v.istio.ingressServiceAccount }}
@@ -642,7 +644,7 @@ metadata:
   labels:
     {{- $labels | nindent 4 }}
   name: {{ $a.name }}.registry
-  namespace: {{ $ns }}
+  namespace: {{ $ns | quote }}
 spec:
   action: ALLOW
   rules:
@@ -657,8 +659,8 @@ spec:
   selector:
     matchLabels:
       app.kubernetes.io/component: registry
-      app.kubernetes.io/instance: {{ $v.mesh.name }}
-      app.kubernetes.io/name: {{ $v.registry.host }}
+      app.kubernetes.io/instance: {{ $v.mesh.name | quote }}
+      app.kubernetes.io/name: {{ $v.registry.host | quote }}
 {{- $used := dict }}
 {{- range $a.dependencies }}
 {{- $base := regexReplaceAll "[^a-z0-9]" (lower .name) "-" }}
@@ -672,7 +674,7 @@ metadata:
   labels:
     {{- $labels | nindent 4 }}
   name: {{ $a.name }}.calls.{{ $name }}
-  namespace: {{ $ns }}
+  namespace: {{ $ns | quote }}
 spec:
   action: ALLOW
   rules:
@@ -687,13 +689,13 @@ spec:
   selector:
     matchLabels:
       app.kubernetes.io/component: agent
-      app.kubernetes.io/instance: {{ $v.mesh.name }}
+      app.kubernetes.io/instance: {{ $v.mesh.name | quote }}
       provides.mesh.mcp.io/{{ .name }}: "true"
 {{- end }}
 {{ end -}}
 
 {{- define "mcp-mesh-agent.policyLabels" -}}
-app.kubernetes.io/instance: {{ .Values.mesh.name }}
+app.kubernetes.io/instance: {{ .Values.mesh.name | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: mcp-mesh
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}

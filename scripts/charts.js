@@ -20,9 +20,24 @@ const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf
 const read = (file) => fs.readFileSync(path.join(charts, file), 'utf8');
 const schemaOf = (chart) => JSON.parse(read(`${chart}/values.schema.json`));
 
+/**
+ * The schema without `required` on maps (list items keep theirs): the umbrella's `registry`, `agents` entries and
+ * `agentDefaults` are partial values that Helm merges into the charts' defaults, which the charts' own schemas check.
+ */
+function withoutRequired(schema, inItems = false) {
+  if (Array.isArray(schema)) return schema.map((s) => withoutRequired(s, inItems));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'required' && !inItems) continue;
+    out[k] = withoutRequired(v, k === 'items' ? true : k === 'properties' ? false : inItems && k !== 'properties');
+  }
+  return out;
+}
+
 function umbrellaSchema() {
-  const registry = schemaOf('mcp-mesh-registry');
-  const agent = schemaOf('mcp-mesh-agent');
+  const registry = withoutRequired(schemaOf('mcp-mesh-registry'));
+  const agent = withoutRequired(schemaOf('mcp-mesh-agent'));
   const { mesh: _m, registry: _r, enabled: _e, global: _g, serviceMesh: _s, ...agentEntry } = agent.properties;
   // The mesh's trust domain and control plane come from the registry; an entry names only its ingress identity.
   const entryProps = { ...agentEntry, istio: { ...agentEntry.istio, properties: { ingressServiceAccount: agentEntry.istio.properties.ingressServiceAccount } } };
@@ -38,7 +53,6 @@ function umbrellaSchema() {
     properties: {
       global: { type: 'object', description: 'Passed by Helm to every chart; not read.' },
       registry: { ...prefixed({ ...registry, $schema: undefined, title: undefined, definitions: undefined }, 'registry.'), description: 'The registry chart\'s values; mesh.name names the whole mesh.' },
-      clusterDomain: agent.properties.mesh.properties.clusterDomain,
       agents: {
         type: 'array',
         default: [],

@@ -198,3 +198,45 @@ test('Helm 3 (v3.17.3, still what many clusters run): the charts lint strictly a
     helm3.cleanup();
   }
 });
+
+test('names YAML 1.1 would misread (yes, on, 0123, 1e3) stay strings where Kubernetes reads them', () => {
+  const { parseAllDocuments } = require('yaml');
+  const yaml11 = (text: string) => parseAllDocuments(text, { version: '1.1' }).map((d: any) => d.toJS()).filter(Boolean);
+  const agent = yaml11(helm.run(['template', 'r', chart('mcp-mesh-agent'), '--namespace', 'on', ...travelReleaseArgs('planner'),
+    '--set-string', 'agent.name=yes', '--set-string', 'mesh.name=on', '--set-string', 'registry.host=no', '--set', 'env[0].name=Y', '--set', 'env[0].value=x',
+    '--set', 'secretEnv[0].name=K', '--set-string', 'secretEnv[0].secretName=0123', '--set', 'secretEnv[0].key=k',
+    '--set', 'ingress.enabled=true', '--set-string', 'ingress.className=true', '--set', 'ingress.host=plan.example.com', '--set-string', 'ingress.tlsSecretName=2024',
+    '--set', 'networkPolicy.ingressController.podSelector.matchLabels.app=ingress']));
+  const deployment = agent.find((o: Obj) => o.kind === 'Deployment');
+  expect([deployment.metadata.name, deployment.metadata.namespace, deployment.metadata.labels['app.kubernetes.io/instance']]).toEqual(['yes', 'on', 'on']);
+  const env = deployment.spec.template.spec.containers[0].env;
+  expect(env.find((e: Obj) => e.name === 'K').valueFrom.secretKeyRef.name).toBe('0123');
+  expect(env.map((e: Obj) => typeof e.name)).toEqual(env.map(() => 'string'));
+  const ingress = agent.find((o: Obj) => o.kind === 'Ingress');
+  expect([ingress.spec.ingressClassName, ingress.spec.tls[0].secretName]).toEqual(['true', '2024']);
+  const registry = yaml11(helm.run(['template', 'r', chart('mcp-mesh-registry'), '--set-string', 'registry.name=no', '--set-string', 'storage.sqlite.storageClassName=0123',
+    '--set', 'storage.type=postgres-in-cluster', '--set-string', 'storage.postgresInCluster.credentialsSecret.name=123', '--set-string', 'storage.postgresInCluster.database=on']));
+  const db = registry.find((o: Obj) => o.kind === 'StatefulSet' && o.metadata.name === 'no-postgres');
+  expect(db.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'POSTGRES_DB').value).toBe('on');
+  expect(db.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name).toBe('123');
+  expect(registry.find((o: Obj) => o.kind === 'StatefulSet' && o.metadata.name === 'no')).toBeDefined();
+});
+
+test('the umbrella refuses an agent named like the registry\'s objects, and a peer with both an IP range and selectors is refused', () => {
+  const mesh = helm.runFailing(['template', 'r', umbrella, ...travelUmbrellaArgs(), '--set', 'agents[0].agent.name=mcp-mesh-registry', '--set', 'agents[1].agent.name=planner-pods']);
+  expect(mesh).toContain('agents[0].agent.name: "mcp-mesh-registry" is the name of the registry');
+  expect(mesh).toContain('agents[1].agent.name: "planner-pods" is the name of the headless Service of agents[2]');
+  const peer = helm.runFailing(['template', 'r', chart('mcp-mesh-registry'), '--set', 'registry.admin.allowFrom[0].ipBlock.cidr=10.0.0.0/8',
+    '--set', 'registry.admin.allowFrom[0].podSelector.matchLabels.app=x']);
+  expect(peer).toContain('registry.admin.allowFrom[0]: names an IP range together with selectors');
+  // A selector is taken whole: a custom DNS peer replaces the default instead of narrowing it.
+  const dns = yamlDocs(helm.run(['template', 'r', chart('mcp-mesh-registry'), '--set', 'networkPolicy.dns.podSelector.matchLabels.app=coredns',
+    '--set', 'networkPolicy.dns.namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=dns']));
+  expect(dns.find((o: Obj) => o.metadata.name === 'mcp-mesh-allow-dns')?.spec.egress[0].to).toEqual([{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } }, podSelector: { matchLabels: { app: 'coredns' } },
+  }]);
+});
+
+function yamlDocs(text: string): Obj[] {
+  return parseObjects(text);
+}

@@ -16,8 +16,8 @@ They render what the McpAgent construct renders (test/helm-charts.test.ts holds 
 
 {{- define "mcp-mesh-agent.selectorLabels" -}}
 app.kubernetes.io/component: agent
-app.kubernetes.io/instance: {{ .Values.mesh.name }}
-app.kubernetes.io/name: {{ .Values.agent.name }}
+app.kubernetes.io/instance: {{ .Values.mesh.name | quote }}
+app.kubernetes.io/name: {{ .Values.agent.name | quote }}
 {{- end -}}
 
 {{- define "mcp-mesh-agent.labels" -}}

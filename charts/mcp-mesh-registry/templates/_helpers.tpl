@@ -5,8 +5,8 @@ registry and the mesh-wide policies (test/charts/registry-chart.test.ts holds th
 
 {{- define "mcp-mesh-registry.selectorLabels" -}}
 app.kubernetes.io/component: registry
-app.kubernetes.io/instance: {{ .Values.mesh.name }}
-app.kubernetes.io/name: {{ .Values.registry.name }}
+app.kubernetes.io/instance: {{ .Values.mesh.name | quote }}
+app.kubernetes.io/name: {{ .Values.registry.name | quote }}
 {{- end -}}
 
 {{- define "mcp-mesh-registry.labels" -}}
@@ -25,7 +25,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/* The labels of the mesh-wide NetworkPolicies. */}}
 {{- define "mcp-mesh-registry.policyLabels" -}}
-app.kubernetes.io/instance: {{ .Values.mesh.name }}
+app.kubernetes.io/instance: {{ .Values.mesh.name | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: mcp-mesh
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
@@ -124,6 +124,14 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- end -}}
 {{- with (.Values.networkPolicy.dns | default dict).ipBlock }}{{ $cidrs = append $cidrs (list "networkPolicy.dns.ipBlock.cidr" .cidr) }}{{ end -}}
+{{- $peers := list (list "storage.postgres.endpoint" (ternary (dict "ipBlock" (dict "cidr" (.Values.storage.postgres.endpoint.cidr | default ""))) dict (ne (.Values.storage.postgres.endpoint.cidr | default "") "")) .Values.storage.postgres.endpoint) (list "networkPolicy.dns" (dict) (.Values.networkPolicy.dns | default dict)) -}}
+{{- range $i, $p := $r.admin.allowFrom }}{{ $peers = append $peers (list (printf "registry.admin.allowFrom[%d]" $i) (dict) $p) }}{{ end -}}
+{{- range $peers -}}
+{{- $field := index . 0 -}}{{- $p := index . 2 -}}
+{{- if and (or $p.ipBlock $p.cidr) (or $p.namespaceSelector $p.podSelector) -}}
+{{- $problems = append $problems (printf "%s: names an IP range together with selectors, which one NetworkPolicy peer cannot hold; give the range or the selectors (a second entry for the other)" $field) -}}
+{{- end -}}
+{{- end -}}
 {{- range $cidrs -}}
 {{- with include "mcp-mesh-registry.cidrProblem" . }}{{ $problems = append $problems . }}{{ end -}}
 {{- end -}}

@@ -15,8 +15,8 @@ kind: ServiceAccount
 metadata:
   labels:
     {{- toYaml $objectLabels | nindent 4 }}
-  name: {{ $name }}
-  namespace: {{ $ns }}
+  name: {{ $name | quote }}
+  namespace: {{ $ns | quote }}
 automountServiceAccountToken: false
 ---
 apiVersion: v1
@@ -24,8 +24,8 @@ kind: Service
 metadata:
   labels:
     {{- toYaml $objectLabels | nindent 4 }}
-  name: {{ $name }}
-  namespace: {{ $ns }}
+  name: {{ $name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   ports:
     - name: postgres
@@ -42,7 +42,7 @@ metadata:
   labels:
     {{- toYaml $objectLabels | nindent 4 }}
   name: {{ $name }}-headless
-  namespace: {{ $ns }}
+  namespace: {{ $ns | quote }}
 spec:
   clusterIP: None
   ports:
@@ -59,8 +59,8 @@ kind: StatefulSet
 metadata:
   labels:
     {{- toYaml $objectLabels | nindent 4 }}
-  name: {{ $name }}
-  namespace: {{ $ns }}
+  name: {{ $name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   persistentVolumeClaimRetentionPolicy:
     whenDeleted: Retain
@@ -86,14 +86,14 @@ spec:
               valueFrom:
                 secretKeyRef:
                   key: {{ $db.credentialsSecret.usernameKey | quote }}
-                  name: {{ $db.credentialsSecret.name }}
+                  name: {{ $db.credentialsSecret.name | quote }}
             - name: POSTGRES_PASSWORD
               valueFrom:
                 secretKeyRef:
                   key: {{ $db.credentialsSecret.passwordKey | quote }}
-                  name: {{ $db.credentialsSecret.name }}
+                  name: {{ $db.credentialsSecret.name | quote }}
             - name: POSTGRES_DB
-              value: {{ $db.database }}
+              value: {{ $db.database | quote }}
             - name: PGDATA
               value: /var/lib/postgresql/data/pgdata
           image: {{ .image | quote }}
@@ -162,7 +162,7 @@ spec:
         runAsUser: 999
         seccompProfile:
           type: RuntimeDefault
-      serviceAccountName: {{ $name }}
+      serviceAccountName: {{ $name | quote }}
       terminationGracePeriodSeconds: 60
       volumes:
         - emptyDir: {}
@@ -182,7 +182,7 @@ spec:
           requests:
             storage: {{ $db.size | quote }}
         {{- with $db.storageClassName }}
-        storageClassName: {{ . }}
+        storageClassName: {{ . | quote }}
         {{- end }}
 {{- if $v.networkPolicy.enabled }}
 ---
@@ -191,8 +191,8 @@ kind: NetworkPolicy
 metadata:
   labels:
     {{- include "mcp-mesh-registry.policyLabels" .root | nindent 4 }}
-  name: {{ $name }}
-  namespace: {{ $ns }}
+  name: {{ $name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   ingress:
     - from:
@@ -208,7 +208,7 @@ spec:
         - port: 15012
           protocol: TCP
       to:
-        {{- toYaml (list (include "mcp-mesh-registry.peer" $v.istio.controlPlane | fromJson)) | nindent 8 }}
+        {{- toYaml (list (include "mcp-mesh-registry.peer" ($v.istio.controlPlane | default (dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" "istio-system")) "podSelector" (dict "matchLabels" (dict "app" "istiod")))) | fromJson)) | nindent 8 }}
   {{- end }}
   podSelector:
     matchLabels:
@@ -224,8 +224,8 @@ kind: AuthorizationPolicy
 metadata:
   labels:
     {{- include "mcp-mesh-registry.policyLabels" .root | nindent 4 }}
-  name: {{ $name }}
-  namespace: {{ $ns }}
+  name: {{ $name | quote }}
+  namespace: {{ $ns | quote }}
 spec:
   action: ALLOW
   rules:

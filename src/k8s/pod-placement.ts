@@ -4,7 +4,7 @@
  * as the API server checks them, so a bad value fails at synth, not at apply.
  */
 import { MeshValidationError } from '../model/errors';
-import { requireLabelKey, requireLabels } from '../model/validation';
+import { requireLabelKey, requireLabelValue, requireLabels } from '../model/validation';
 
 /** A taint the pods tolerate (`spec.tolerations[]`). */
 export interface Toleration {
@@ -99,7 +99,7 @@ function toleration(field: string, t: Toleration): Record<string, string | numbe
   if (operator === 'Exists' && t.value !== undefined && t.value !== '') {
     throw new MeshValidationError(`${field}.value`, t.value, 'is set with operator "Exists", which matches any value', 'remove value, or use operator "Equal"');
   }
-  if (t.value !== undefined && t.value !== '') requireLabels(field, { value: t.value });
+  if (t.value !== undefined && t.value !== '') requireLabelValue(`${field}.value`, t.value);
   if (t.effect !== undefined && !EFFECTS.includes(t.effect)) {
     throw new MeshValidationError(`${field}.effect`, t.effect, 'is not a taint effect', `use one of ${EFFECTS.join(', ')} (or leave it unset for every effect)`);
   }

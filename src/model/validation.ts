@@ -62,12 +62,18 @@ export function requireLabels(field: string, labels: unknown): Record<string, st
   }
   for (const [key, value] of Object.entries(labels)) {
     requireLabelKey(field, key);
-    if (!isLabelValue(value)) {
-      throw new MeshValidationError(`${field}.${key}`, value, 'is not a valid label value',
-        'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (or the empty string)');
-    }
+    requireLabelValue(`${field}.${key}`, value);
   }
   return labels as Record<string, string>;
+}
+
+/** A label value (or a value the API server checks as one, such as a toleration's). */
+export function requireLabelValue(field: string, value: unknown): string {
+  if (!isLabelValue(value)) {
+    throw new MeshValidationError(field, value, 'is not a valid label value',
+      'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (or the empty string)');
+  }
+  return value as string;
 }
 
 /** A DNS-1123 label of at most `maxLength` characters (names of Services are limited to 63). */

@@ -21,16 +21,19 @@ const read = (file) => fs.readFileSync(path.join(charts, file), 'utf8');
 const schemaOf = (chart) => JSON.parse(read(`${chart}/values.schema.json`));
 
 /**
- * The schema without `required` on maps (list items keep theirs): the umbrella's `registry`, `agents` entries and
- * `agentDefaults` are partial values that Helm merges into the charts' defaults, which the charts' own schemas check.
+ * The schema without `required` on maps: the umbrella's `registry`, `agents` entries and `agentDefaults` are
+ * partial values that Helm merges into the charts' defaults, which the charts' own schemas check. What is given
+ * whole keeps its `required`: list items and the shared definitions (peers and such).
  */
-function withoutRequired(schema, inItems = false) {
-  if (Array.isArray(schema)) return schema.map((s) => withoutRequired(s, inItems));
+function withoutRequired(schema) {
+  if (Array.isArray(schema)) return schema.map(withoutRequired);
   if (schema === null || typeof schema !== 'object') return schema;
   const out = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (k === 'required' && !inItems) continue;
-    out[k] = withoutRequired(v, k === 'items' ? true : k === 'properties' ? false : inItems && k !== 'properties');
+    if (k === 'required') continue;
+    if (k === 'items' || k === 'definitions') out[k] = v;
+    else if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v).map(([name, child]) => [name, withoutRequired(child)]));
+    else out[k] = withoutRequired(v);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
 import { AdvertiseMode, AgentRuntime, LogLevel, McpMeshAgentProps, SecretValue } from '../../src';
-import { CHARTS_DIR, Obj } from './helm-run';
+import { CHARTS_DIR, Obj, withChartDefaults } from './helm-run';
 import { constructMesh, MeshCase, networkPeer, seconds } from './mesh-parity';
 
 export interface AgentCase {
@@ -154,19 +154,9 @@ function strip<T extends Obj>(o: T): T {
 /** The agent chart's values.yaml: the defaults Helm merges the given values into. */
 const CHART_DEFAULTS: Obj = parse(fs.readFileSync(path.join(CHARTS_DIR, 'mcp-mesh-agent', 'values.yaml'), 'utf8'));
 
-/** Values merged into the chart's defaults as Helm merges them (maps key by key; lists and scalars replaced). */
-export function withChartDefaults(values: Obj, defaults: Obj = CHART_DEFAULTS): Obj {
-  const out: Obj = { ...defaults };
-  for (const [k, v] of Object.entries(values)) {
-    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && defaults[k] !== null && typeof defaults[k] === 'object' && !Array.isArray(defaults[k])
-      ? withChartDefaults(v, defaults[k]) : v;
-  }
-  return out;
-}
-
 /** The McpMeshAgentProps that mean what the chart's values mean. */
 export function agentProps(given: Obj): McpMeshAgentProps {
-  const values = withChartDefaults(given);
+  const values = withChartDefaults(given, CHART_DEFAULTS);
   const a = values.agent;
   const image = values.image === undefined ? undefined : `${values.image.repository}:${values.image.tag}`;
   const req = values.resources?.requests ?? {};

@@ -7,8 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { withChartDefaults } from './agent-values';
-import { Helm, Obj, REPO } from './helm-run';
+import { Helm, Obj, REPO, withChartDefaults } from './helm-run';
 
 // Helm 4 and Helm 3 validate schemas with different libraries: both must refuse every case.
 const helms: Record<string, Helm> = {};

@@ -74,6 +74,16 @@ export function parseObjects(text: string): Obj[] {
   }).filter((o) => o !== null && o !== undefined);
 }
 
+/** Values merged into the chart's defaults as Helm merges them (maps key by key; lists and scalars replaced). */
+export function withChartDefaults(values: Obj, defaults: Obj): Obj {
+  const out: Obj = { ...defaults };
+  for (const [k, v] of Object.entries(values)) {
+    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && defaults[k] !== null && typeof defaults[k] === 'object' && !Array.isArray(defaults[k])
+      ? withChartDefaults(v, defaults[k]) : v;
+  }
+  return out;
+}
+
 /** Helm's own labels aside: the chart label goes, managed-by is the library's. */
 export function withoutHelmLabels(o: Obj): Obj {
   const copy = JSON.parse(JSON.stringify(o));

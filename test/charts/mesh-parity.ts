@@ -5,11 +5,10 @@
  * policies of the calls it makes): those are compared by what they allow, every workload identity against every
  * workload port.
  */
-import * as path from 'path';
 import * as fc from 'fast-check';
 import { App, Chart, Duration } from 'cdk8s';
 import { McpMesh, McpMeshAgentProps, McpRegistryOptions, McpSecurityOptions, NetworkPeer, ownedObjectsOf, ServiceMesh } from '../../src';
-import { byKey, CHARTS_DIR, Helm, Obj, withoutHelmLabels } from './helm-run';
+import { byKey, Helm, Obj, withoutHelmLabels } from './helm-run';
 
 export interface MeshCase {
   readonly namespace: string;
@@ -106,7 +105,6 @@ export function expectSameMesh(fromCharts: Obj[], fromConstructs: Obj[], trustDo
   expect(istioVerdicts(fromCharts, trustDomain, outsiders)).toEqual(istioVerdicts(fromConstructs, trustDomain, outsiders));
 }
 
-export const CHART = (name: string) => path.join(CHARTS_DIR, name);
 
 function outcome<T>(run: () => T): { ok: true; value: T } | { ok: false; error: string } {
   try {

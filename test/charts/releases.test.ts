@@ -5,9 +5,11 @@
  * values at once with field and fix, and the generated READMEs and umbrella schema fresh.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
-import { McpMesh, ServiceMesh } from '../../src';
+import { App, Chart, Duration } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { AgentRuntime, McpMesh, McpMeshAgentProps, ServiceMesh } from '../../src';
 import { buildDefaultApp } from '../../src/main';
 import { synthApp } from '../util/synth';
 import {
@@ -162,10 +164,7 @@ test('Istio: the travel mesh as four releases allows exactly the calls of the co
 });
 
 /** The default app's agents (src/main.ts), for a variant of the mesh. */
-function travelAgentProps() {
-  const { AgentRuntime } = require('../../src');
-  const { Duration } = require('cdk8s');
-  const fs = require('fs');
+function travelAgentProps(): McpMeshAgentProps[] {
   const source = (name: string) => AgentRuntime.python({ source: fs.readFileSync(path.join(REPO, 'examples', 'agents', `${name}.py`), 'utf8') });
   return [
     { name: 'weather', runtime: source('weather'), replicas: 2, capabilities: [{ name: 'weather_forecast', version: '1.0.0', timeout: Duration.seconds(10), tags: ['weather', 'demo'] }] },
@@ -200,23 +199,22 @@ test('Helm 3 (v3.17.3, still what many clusters run): the charts lint strictly a
 });
 
 test('names YAML 1.1 would misread (yes, on, 0123, 1e3) stay strings where Kubernetes reads them', () => {
-  const { parseAllDocuments } = require('yaml');
-  const yaml11 = (text: string) => parseAllDocuments(text, { version: '1.1' }).map((d: any) => d.toJS()).filter(Boolean);
+  const yaml11 = (text: string): Obj[] => parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()).filter(Boolean);
   const agent = yaml11(helm.run(['template', 'r', chart('mcp-mesh-agent'), '--namespace', 'on', ...travelReleaseArgs('planner'),
     '--set-string', 'agent.name=yes', '--set-string', 'mesh.name=on', '--set-string', 'registry.host=no', '--set', 'env[0].name=Y', '--set', 'env[0].value=x',
     '--set', 'secretEnv[0].name=K', '--set-string', 'secretEnv[0].secretName=0123', '--set', 'secretEnv[0].key=k',
     '--set', 'ingress.enabled=true', '--set-string', 'ingress.className=true', '--set', 'ingress.host=plan.example.com', '--set-string', 'ingress.tlsSecretName=2024',
     '--set', 'networkPolicy.ingressController.podSelector.matchLabels.app=ingress']));
-  const deployment = agent.find((o: Obj) => o.kind === 'Deployment');
+  const deployment = agent.find((o: Obj) => o.kind === 'Deployment')!;
   expect([deployment.metadata.name, deployment.metadata.namespace, deployment.metadata.labels['app.kubernetes.io/instance']]).toEqual(['yes', 'on', 'on']);
   const env = deployment.spec.template.spec.containers[0].env;
   expect(env.find((e: Obj) => e.name === 'K').valueFrom.secretKeyRef.name).toBe('0123');
   expect(env.map((e: Obj) => typeof e.name)).toEqual(env.map(() => 'string'));
-  const ingress = agent.find((o: Obj) => o.kind === 'Ingress');
+  const ingress = agent.find((o: Obj) => o.kind === 'Ingress')!;
   expect([ingress.spec.ingressClassName, ingress.spec.tls[0].secretName]).toEqual(['true', '2024']);
   const registry = yaml11(helm.run(['template', 'r', chart('mcp-mesh-registry'), '--set-string', 'registry.name=no', '--set-string', 'storage.sqlite.storageClassName=0123',
     '--set', 'storage.type=postgres-in-cluster', '--set-string', 'storage.postgresInCluster.credentialsSecret.name=123', '--set-string', 'storage.postgresInCluster.database=on']));
-  const db = registry.find((o: Obj) => o.kind === 'StatefulSet' && o.metadata.name === 'no-postgres');
+  const db = registry.find((o: Obj) => o.kind === 'StatefulSet' && o.metadata.name === 'no-postgres')!;
   expect(db.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'POSTGRES_DB').value).toBe('on');
   expect(db.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name).toBe('123');
   expect(registry.find((o: Obj) => o.kind === 'StatefulSet' && o.metadata.name === 'no')).toBeDefined();
@@ -230,13 +228,9 @@ test('the umbrella refuses an agent named like the registry\'s objects, and a pe
     '--set', 'registry.admin.allowFrom[0].podSelector.matchLabels.app=x']);
   expect(peer).toContain('registry.admin.allowFrom[0]: names an IP range together with selectors');
   // A selector is taken whole: a custom DNS peer replaces the default instead of narrowing it.
-  const dns = yamlDocs(helm.run(['template', 'r', chart('mcp-mesh-registry'), '--set', 'networkPolicy.dns.podSelector.matchLabels.app=coredns',
+  const dns = parseObjects(helm.run(['template', 'r', chart('mcp-mesh-registry'), '--set', 'networkPolicy.dns.podSelector.matchLabels.app=coredns',
     '--set', 'networkPolicy.dns.namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=dns']));
   expect(dns.find((o: Obj) => o.metadata.name === 'mcp-mesh-allow-dns')?.spec.egress[0].to).toEqual([{
     namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } }, podSelector: { matchLabels: { app: 'coredns' } },
   }]);
 });
-
-function yamlDocs(text: string): Obj[] {
-  return parseObjects(text);
-}

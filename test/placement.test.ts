@@ -3,6 +3,7 @@
  * annotations render where Kubernetes reads them, and bad values are refused at synth with field and fix,
  * every problem at once.
  */
+import { Duration } from 'cdk8s';
 import { AgentRuntime, McpMesh, McpMeshAgentProps, ServiceMesh } from '../src';
 import { container, find, synth } from './util/synth';
 
@@ -71,4 +72,13 @@ test('empty lists and maps are left out, as the API server drops them (no GitOps
   const pod = find(objects, 'Deployment', 'weather').spec.template;
   expect([pod.spec.nodeSelector, pod.spec.tolerations, find(objects, 'ServiceAccount', 'weather').metadata.annotations]).toEqual([undefined, undefined, undefined]);
   expect(Object.keys(pod.metadata.annotations)).toEqual(['mesh.mcp.io/config-checksum']);
+});
+
+test('no pause, no preStop hook: Kubernetes before 1.33 refuses a zero sleep (agents and the registry)', () => {
+  const objects = synth((chart) => new McpMesh(chart, 'Mesh', {
+    namespace: 'travel', registry: { preStopDelay: Duration.seconds(0) }, agents: [{ name: 'weather', runtime, preStopDelay: Duration.seconds(0) }],
+  }));
+  expect(container(find(objects, 'Deployment', 'weather')).lifecycle).toBeUndefined();
+  expect(container(find(objects, 'StatefulSet', 'mcp-mesh-registry')).lifecycle).toBeUndefined();
+  expect(container(find(mesh({ preStopDelay: Duration.seconds(3) }), 'Deployment', 'weather')).lifecycle).toEqual({ preStop: { sleep: { seconds: 3 } } });
 });

@@ -234,3 +234,18 @@ test('the umbrella refuses an agent named like the registry\'s objects, and a pe
     namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } }, podSelector: { matchLabels: { app: 'coredns' } },
   }]);
 });
+
+test('review fixes hold: --set key=null cannot drop a needed key, values-file numbers render as integers, the umbrella takes the registry\'s cluster domain, NOTES give the agent chart\'s settings', () => {
+  const nulls = helm.runFailing(['template', 'w', chart('mcp-mesh-agent'), ...travelReleaseArgs('weather'), '--set', 'image.tag=null', '--set', 'replicaCount=null', '--set', 'resources.limits.memory=null']);
+  for (const missing of ["missing property 'replicaCount'", "missing property 'tag'", "missing property 'memory'"]) expect(nulls).toContain(missing);
+  const big = helm.valuesFile({ serviceMesh: 'istio', traffic: { maxConnections: 1000000 }, tolerations: [{ key: 'k', effect: 'NoExecute', tolerationSeconds: 3600000 }] });
+  const text = helm.run(['template', 'w', chart('mcp-mesh-agent'), ...travelReleaseArgs('weather'), '-f', big]);
+  expect(text).toMatch(/maxConnections: 1000000\n/);
+  expect(text).toMatch(/tolerationSeconds: 3600000\n/);
+  const mesh = parseObjects(helm.run(['template', 't', umbrella, '--namespace', 'mcp-mesh', ...travelUmbrellaArgs(), '--set', 'registry.mesh.clusterDomain=corp.local']));
+  const planner = mesh.find((o) => o.kind === 'Deployment' && o.metadata.name === 'planner')!;
+  expect(planner.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'MCP_MESH_REGISTRY_URL').value).toBe('http://mcp-mesh-registry.mcp-mesh.svc.corp.local:8000');
+  const notes = helm.run(['install', '--dry-run=client', 'r', chart('mcp-mesh-registry'), '--namespace', 'travel', '--set', 'mesh.clusterDomain=corp.local', '--set', 'registry.port=9000']).split('NOTES:')[1];
+  expect(notes).toContain('http://mcp-mesh-registry.travel.svc.corp.local:9000');
+  expect(notes).toContain('registry.port=9000');
+});

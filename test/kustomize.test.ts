@@ -9,7 +9,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import * as fc from 'fast-check';
-import { strategicMergePatch, writeKustomize } from '../src';
+import { writeKustomize } from '../src';
+import { strategicMergePatch } from '../src/synth/kustomize';
 import { ENVIRONMENTS, buildDefaultApp, synthKustomize } from '../src/main';
 import { resolveKubeTools } from './conformance/cluster';
 

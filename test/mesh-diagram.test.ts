@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { AgentRuntime, McpMesh, meshDiagram } from '../src';
+import { AgentRuntime, McpMesh } from '../src';
+import { meshDiagram } from '../src/synth/mesh-diagram';
 import { defaultMeshDiagram } from '../src/main';
 
 test('the README shows the default mesh exactly as the synth draws it', () => {

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ResourceProps } from '../k8s/resources';
-import { AdvertiseMode } from '../model/mesh-model';
+import { AdvertiseMode, GatewayReference } from '../model/mesh-model';
 import { LogLevel } from '../model/runtime';
 import { ServiceMesh } from '../model/service-mesh';
 import { TrafficPolicyOptions } from '../model/traffic';
@@ -15,15 +15,6 @@ import { PodPlacementProps } from '../k8s/pod-placement';
  * The props of an agent: what a user writes. The resolve step (../resolve/resolve-agent.ts) turns them into a
  * validated agent that McpAgent renders.
  */
-
-/** A Gateway API Gateway that routes to an agent. */
-export interface GatewayReference {
-  readonly name: string;
-  /** @default - the mesh's namespace */
-  readonly namespace?: string;
-  /** The Gateway's listener to attach to. @default - every listener that admits the route */
-  readonly sectionName?: string;
-}
 
 /** How clients outside the cluster reach an agent: an Ingress or an HTTPRoute (exactly one). */
 export interface AgentExposure {
@@ -71,20 +62,11 @@ export interface AgentAutoscaling {
   readonly targetCpuUtilization?: number;
 }
 
-/** Agent settings a mesh passes through. */
-export interface McpAgentOptions extends PodPlacementProps {
-  /**
-   * The agent's name: names its Deployment, Service, ConfigMap and ServiceAccount, and is the name it
-   * registers under.
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /**
-   * The code the agent runs: `AgentRuntime.python({ image, script })` for an image built FROM the MCP Mesh
-   * Python runtime, `AgentRuntime.python({ source })` for a small agent shipped in a ConfigMap, or
-   * `AgentRuntime.custom(...)`.
-   */
-  readonly runtime: AgentRuntime;
+/**
+ * Every agent setting but the agent's name and code: what `McpAgentOptions` and `McpMeshAgentProps` add those
+ * to, and what an environment sets for all agents (`MeshEnvironmentProps.agent`).
+ */
+export interface McpAgentCommonOptions extends PodPlacementProps {
   /** @default - provides nothing (a pure consumer) */
   readonly capabilities?: CapabilityProps[];
   /**
@@ -184,6 +166,22 @@ export interface McpAgentOptions extends PodPlacementProps {
    * @default - the longest capability timeout (30 s when none is set)
    */
   readonly drainTimeout?: Duration;
+}
+
+/** Agent settings a mesh passes through. */
+export interface McpAgentOptions extends McpAgentCommonOptions {
+  /**
+   * The agent's name: names its Deployment, Service, ConfigMap and ServiceAccount, and is the name it
+   * registers under.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The code the agent runs: `AgentRuntime.python({ image, script })` for an image built FROM the MCP Mesh
+   * Python runtime, `AgentRuntime.python({ source })` for a small agent shipped in a ConfigMap, or
+   * `AgentRuntime.custom(...)`.
+   */
+  readonly runtime: AgentRuntime;
 }
 
 export interface McpAgentProps extends McpAgentOptions {

@@ -8,6 +8,7 @@ import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
 import { McpObservability } from '../observability/mcp-observability';
+import { IDeliveredSecrets, IObservableMesh } from '../observability/observed-mesh';
 import { McpPolicyCheck, PolicyRule } from '../policy/mcp-policy-check';
 import { McpRegistry } from '../registry/mcp-registry';
 import { Problems, resolvedOrThrow } from '../resolve/problems';
@@ -31,7 +32,7 @@ export * from './mesh-props';
  * must be provided by some agent) and described by one model that security, observability and traffic policy
  * read.
  */
-export class McpMesh extends Construct {
+export class McpMesh extends Construct implements IObservableMesh {
   public readonly name: string;
   public readonly namespace: string;
   public readonly registry: McpRegistry;
@@ -43,7 +44,8 @@ export class McpMesh extends Construct {
   public readonly observability?: McpObservability;
   /** The policy check over the mesh's objects, when on. */
   public readonly policyCheck?: McpPolicyCheck;
-  public readonly externalSecrets?: McpExternalSecrets;
+  /** The mesh's `McpExternalSecrets` (one ExternalSecret per delivered Secret), when it delivers any. */
+  public readonly externalSecrets?: IDeliveredSecrets;
   public readonly serviceMesh: ServiceMesh;
   /** The environment preset, if any. */
   public readonly environment?: MeshEnvironment;
@@ -110,7 +112,7 @@ export class McpMesh extends Construct {
     if (problems.count === 0) problems.add(...this.nameProblems());
     problems.throwIfAny();
 
-    this.node.addValidation({ validate: () => [...this.model.validate().map((e) => e.message), ...this.duplicateObjects(), ...this.nameProblems().map((e) => e.message)] });
+    this.node.addValidation({ validate: () => [...this.model._validate().map((e) => e.message), ...this.duplicateObjects(), ...this.nameProblems().map((e) => e.message)] });
   }
 
   /** The agents, in the order they were added. */

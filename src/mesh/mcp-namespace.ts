@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshObject } from '../k8s/mesh-object';
 import { requireDnsLabel } from '../model/validation';
@@ -18,7 +19,7 @@ export interface McpNamespaceProps {
  */
 export class McpNamespace extends Construct {
   /** The Namespace (id `Resource`). */
-  public readonly namespace: MeshObject;
+  public readonly namespace: ApiObject;
 
   constructor(scope: Construct, id: string, props: McpNamespaceProps) {
     super(scope, id);

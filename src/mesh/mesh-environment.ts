@@ -1,4 +1,4 @@
-import { McpAgentOptions } from '../agent/agent-props';
+import { McpAgentCommonOptions, McpAgentOptions } from '../agent/agent-props';
 import { MeshValidationError } from '../model/errors';
 import { LogLevel } from '../model/runtime';
 import { requireDnsLabel } from '../model/validation';
@@ -14,7 +14,7 @@ export interface MeshEnvironmentProps {
   /** Registry defaults. @default - the library's defaults */
   readonly registry?: McpRegistryOptions;
   /** Defaults for every agent (an agent's own props win). @default - the library's defaults */
-  readonly agent?: Omit<McpAgentOptions, 'runtime' | 'name'>;
+  readonly agent?: McpAgentCommonOptions;
   /**
    * Fail synth unless the registry runs on PostgreSQL with more than one replica.
    * @default false

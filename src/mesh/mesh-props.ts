@@ -1,4 +1,5 @@
-import { McpAgentOptions } from '../agent/agent-props';
+import { AgentRuntime } from '../agent/agent-runtime';
+import { McpAgentCommonOptions } from '../agent/agent-props';
 import { ServiceMesh } from '../model/service-mesh';
 import { TrafficPolicyOptions } from '../model/traffic';
 import { McpObservabilityOptions } from '../observability/observability-props';
@@ -16,9 +17,18 @@ import { MeshEnvironment } from './mesh-environment';
  */
 
 /** An agent of a mesh: its name is required, since it names the agent's objects. */
-export interface McpMeshAgentProps extends McpAgentOptions {
-  /** Unique within the mesh; a DNS-1123 label of at most 50 characters. */
+export interface McpMeshAgentProps extends McpAgentCommonOptions {
+  /**
+   * The agent's name, unique within the mesh; a DNS-1123 label of at most 50 characters. It names the agent's
+   * Deployment, Service, ConfigMap and ServiceAccount, and is the name it registers under.
+   */
   readonly name: string;
+  /**
+   * The code the agent runs: `AgentRuntime.python({ image, script })` for an image built FROM the MCP Mesh
+   * Python runtime, `AgentRuntime.python({ source })` for a small agent shipped in a ConfigMap, or
+   * `AgentRuntime.custom(...)`.
+   */
+  readonly runtime: AgentRuntime;
 }
 
 export interface McpMeshProps {

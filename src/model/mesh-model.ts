@@ -16,8 +16,17 @@ export interface CapabilityModel {
   readonly version: string;
   /** The longest a call to this capability may take, in seconds. */
   readonly timeoutSeconds: number;
-  readonly tags: readonly string[];
+  readonly tags: string[];
   readonly description?: string;
+}
+
+/** A Gateway API Gateway that routes to an agent. */
+export interface GatewayReference {
+  readonly name: string;
+  /** @default - the mesh's namespace */
+  readonly namespace?: string;
+  /** The Gateway's listener to attach to. @default - every listener that admits the route */
+  readonly sectionName?: string;
 }
 
 /** An agent's route from outside the cluster. */
@@ -26,7 +35,7 @@ export interface ExposureModel {
   readonly path: string;
   readonly ingressClassName?: string;
   readonly tlsSecretName?: string;
-  readonly gateway?: { readonly name: string; readonly namespace?: string; readonly sectionName?: string };
+  readonly gateway?: GatewayReference;
   /** The longest a call through it may take, in seconds: the controller's timeouts. */
   readonly timeoutSeconds: number;
 }
@@ -48,9 +57,9 @@ export interface AgentModel {
   readonly advertise: AdvertiseMode;
   /** The host name callers use when `advertise` is SERVICE. */
   readonly serviceHost: string;
-  readonly capabilities: readonly CapabilityModel[];
+  readonly capabilities: CapabilityModel[];
   /** Capability names this agent calls. */
-  readonly dependsOn: readonly string[];
+  readonly dependsOn: string[];
   readonly heartbeatIntervalSeconds: number;
   /** The agent calls the internet (LLM vendor APIs): egress outside the cluster is allowed for it alone. */
   readonly internetEgress: boolean;
@@ -63,7 +72,7 @@ export interface AgentModel {
   /** Per-agent traffic policy overrides, resolved against the mesh defaults by the traffic policy. */
   readonly traffic?: TrafficPolicyOptions;
   /** Backends outside the mesh the agent connects to (e.g. Redis for traces). */
-  readonly backends: readonly RegistryBackendModel[];
+  readonly backends: RegistryBackendModel[];
 }
 
 /** A backend a workload connects to, e.g. the registry's PostgreSQL. */
@@ -83,20 +92,20 @@ export interface RegistryModel {
   /** The port of the admin API (`MCP_MESH_ADMIN_PORT`). */
   readonly adminPort: number;
   /** Who may call the admin API over the network (nobody when empty). */
-  readonly adminAllowFrom: readonly NetworkPeer[];
+  readonly adminAllowFrom: NetworkPeer[];
   readonly url: string;
   readonly replicas: number;
   /** Seconds without a heartbeat before the registry marks an agent unhealthy. */
   readonly timeoutThresholdSeconds: number;
   /** Backends the registry connects to (its database, trace stores); their network location may be unknown. */
-  readonly backends: readonly RegistryBackendModel[];
+  readonly backends: RegistryBackendModel[];
   /** 'sqlite' or 'postgres'. */
   readonly storage: string;
   /**
    * Names of the StatefulSet's volumeClaimTemplates (SQLite: one, `data`; PostgreSQL: none). The claims are
    * `<template>-<registry>-<ordinal>`.
    */
-  readonly claimTemplates: readonly string[];
+  readonly claimTemplates: string[];
   /** The CPU request of each replica, in millicores. */
   readonly cpuRequestMillicores: number;
   /** The prop to change when the registry is too small, for errors. */
@@ -167,7 +176,8 @@ export class MeshModel {
    * Calls `listener` for every agent, those already added and those added later: how the constructs that
    * render per-agent objects (policies, monitors) follow the mesh without extra wiring.
    */
-  public onAgent(listener: (agent: AgentModel) => void): void {
+  /** @internal */
+  public _onAgent(listener: (agent: AgentModel) => void): void {
     this.agentsByName.forEach((agent) => listener(agent));
     this.listeners.push(listener);
   }
@@ -263,7 +273,8 @@ export class MeshModel {
    * Checks that need the whole mesh: every dependency must be provided by some agent, no cycles, and (unless
    * `registryChecks` is false, for a registry that is itself wrong) heartbeats that fit the registry.
    */
-  public validate(registryChecks = true): MeshValidationError[] {
+  /** @internal */
+  public _validate(registryChecks = true): MeshValidationError[] {
     const provided = new Set(this.capabilities);
     const errors: MeshValidationError[] = [];
     const timeout = this.registry.timeoutThresholdSeconds;

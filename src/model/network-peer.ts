@@ -44,7 +44,7 @@ export class NetworkPeer {
 
   private constructor(
     public readonly cidr: string | undefined,
-    public readonly except: readonly string[],
+    public readonly except: string[],
     public readonly namespaceLabels: { readonly [key: string]: string } | undefined,
     public readonly podLabels: { readonly [key: string]: string } | undefined,
   ) {}

@@ -3,6 +3,6 @@ export { McpAlert, RECORDED_METRICS, MESH_LABEL } from './rules';
 export type { PrometheusRuleGroup, PrometheusRecordingRule, PrometheusAlertingRule } from './rules';
 export { McpObservability } from './mcp-observability';
 export type { McpObservabilityOptions, McpObservabilityProps, McpAlertOptions } from './observability-props';
-export type { ObservableMesh } from './observed-mesh';
+export type { IObservableMesh } from './observed-mesh';
 export { OtlpProtocol, registryTracingEnv, agentTracingEnv } from './tracing';
 export type { MeshTracingOptions, TracingOptions } from './tracing';

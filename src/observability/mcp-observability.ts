@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { MeshValidationError } from '../model/errors';
 import { MeshModel } from '../model/mesh-model';
 import { renderDashboards } from './dashboards';
-import { MeshObject } from '../k8s/mesh-object';
+import { ApiObject } from 'cdk8s';
 import { lazyMeshObject } from './lazy-object';
-import { ObservableMesh, ObservedMesh, attributableCapabilities, observeMesh } from './observed-mesh';
+import { IObservableMesh, ObservedMesh, attributableCapabilities, observeMesh } from './observed-mesh';
 import { PrometheusRuleGroup, RuleSettings, alertRuleGroups, recordingRuleGroups } from './rules';
 import { ServiceMesh } from '../model/service-mesh';
 import { resolvedOrThrow } from '../resolve/problems';
@@ -30,14 +30,14 @@ const MAX_OBJECT_BYTES = 1024 * 1024;
  */
 export class McpObservability extends Construct {
   /** The PrometheusRule (recording rules and alerts). */
-  public readonly prometheusRule: MeshObject;
+  public readonly prometheusRule: ApiObject;
   /** The agents' PodMonitor, when scrapeAgents is on. */
-  public readonly podMonitor?: MeshObject;
+  public readonly podMonitor?: ApiObject;
   /** The dashboard ConfigMaps (overview, and traffic with a service mesh). */
-  public readonly dashboardConfigMaps: MeshObject[] = [];
+  public readonly dashboardConfigMaps: ApiObject[] = [];
   /** The `job` label of the agents' scrape. */
   public readonly agentScrapeJob: string;
-  private readonly mesh: ObservableMesh;
+  private readonly mesh: IObservableMesh;
   private readonly settings: RuleSettings;
 
   constructor(scope: Construct, id: string, props: McpObservabilityProps) {

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ServiceMesh } from '../model/service-mesh';
-import { ObservableMesh } from './observed-mesh';
+import { IObservableMesh } from './observed-mesh';
 
 /*
  * The props of the monitoring objects: what a user writes. The resolve step
@@ -148,5 +148,5 @@ export interface McpObservabilityOptions {
 
 export interface McpObservabilityProps extends McpObservabilityOptions {
   /** The mesh to observe; every agent it has at synth time is covered. */
-  readonly mesh: ObservableMesh;
+  readonly mesh: IObservableMesh;
 }

@@ -1,20 +1,27 @@
+import { IConstruct } from 'constructs';
 import { MeshModel } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
+
+/** Secrets an operator delivers into the mesh's namespace (what `McpExternalSecrets` is). */
+export interface IDeliveredSecrets extends IConstruct {
+  /** Names of the delivered Secrets. */
+  readonly secretNames: string[];
+}
 
 /**
  * A mesh as observability reads it: its name, namespace and model (which `McpMesh` is). Observability
  * never reads another construct's objects, only this.
  */
-export interface ObservableMesh {
+export interface IObservableMesh {
   /** The mesh name (`app.kubernetes.io/instance` of its objects). */
   readonly name: string;
   readonly namespace: string;
   /** The mesh as data. */
   readonly model: MeshModel;
   /** The service mesh whose proxies carry the agents' traffic. @default ServiceMesh.NONE */
-  readonly serviceMesh?: ServiceMesh;
+  readonly serviceMesh: ServiceMesh;
   /** The Secrets the External Secrets Operator delivers, when the mesh has any. @default - none */
-  readonly externalSecrets?: { readonly secretNames: readonly string[] };
+  readonly externalSecrets?: IDeliveredSecrets;
 }
 
 /**
@@ -53,7 +60,7 @@ export interface ObservedMesh {
 const DEFAULT_CAPABILITY_TIMEOUT = 30;
 
 /** Reads the mesh as it is now (call it at synth time). */
-export function observeMesh(mesh: ObservableMesh): ObservedMesh {
+export function observeMesh(mesh: IObservableMesh): ObservedMesh {
   const claimTemplates = [...mesh.model.registry.claimTemplates];
   return {
     name: mesh.name,

@@ -238,7 +238,7 @@ export function resolveMeshCollecting(props: McpMeshProps, problems: Problems): 
   });
   // The graph's own checks, less the dependencies on capabilities that only a failed agent provides.
   const unbuilt = new Set(failedAgents.flatMap((a) => (a?.capabilities ?? []).map((c) => JSON.stringify(c?.name))));
-  problems.add(...model.validate(registryResolved !== undefined).filter((e) => !(e.problem === NOT_PROVIDED && unbuilt.has(e.value))));
+  problems.add(...model._validate(registryResolved !== undefined).filter((e) => !(e.problem === NOT_PROVIDED && unbuilt.has(e.value))));
   const observability = props.observability === undefined ? undefined
     : resolveObservability(props.observability, { name, namespace, serviceMesh }, problems);
   const externalSecrets = props.externalSecrets === undefined ? undefined

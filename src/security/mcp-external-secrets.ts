@@ -6,6 +6,7 @@ import {
   RESOLVED_EXTERNAL_SECRETS, ResolvedExternalSecrets, SecretUse, envSecretUses, resolveExternalSecrets, secretCoverageProblems,
 } from '../resolve/resolve-external-secrets';
 import { McpExternalSecretsProps } from './external-secrets-props';
+import type { IDeliveredSecrets } from '../observability/observed-mesh';
 
 export * from './external-secrets-props';
 
@@ -15,7 +16,7 @@ export * from './external-secrets-props';
  * up as pods stuck in CreateContainerConfigError. In a mesh the check runs when the mesh resolves; used on its
  * own, over the rendered workloads of `consumers` at synth.
  */
-export class McpExternalSecrets extends Construct {
+export class McpExternalSecrets extends Construct implements IDeliveredSecrets {
   /** Names of the delivered Secrets. */
   public readonly secretNames: string[];
 

@@ -52,7 +52,7 @@ export class McpSecurity extends Construct {
       this.mtls(backendName, b.endpoint!.port, b.name, { ...b.podLabels! }, () => [registry.name], [], REGISTRY_OWNER);
       if (this.serviceMesh === ServiceMesh.LINKERD) this.linkerdAuthorization(backendName, () => [registry.name], REGISTRY_OWNER);
     }
-    props.model.onAgent((agent) => this.agentMtls(agent));
+    props.model._onAgent((agent) => this.agentMtls(agent));
     if (props.networkPolicies === false) return;
 
     this.policy('DefaultDeny', `${props.instance}-default-deny`, meshPods, () => ({ ingress: undefined, egress: undefined }));
@@ -77,7 +77,7 @@ export class McpSecurity extends Construct {
       }), REGISTRY_OWNER);
     }
     this.node.addValidation({ validate: () => this.missingEndpoints() });
-    props.model.onAgent((agent) => this.agentPolicy(agent));
+    props.model._onAgent((agent) => this.agentPolicy(agent));
   }
 
   private agentPolicy(agent: AgentModel): void {

@@ -50,7 +50,7 @@ export class McpTrafficPolicy extends Construct {
     problems.throwIfAny();
     if (mesh === ServiceMesh.NONE) {
       // Nothing to render, but the settings are checked all the same: a mesh added later must not find them wrong.
-      props.model.onAgent((agent) => agentTraffic(agent, props.defaults));
+      props.model._onAgent((agent) => agentTraffic(agent, props.defaults));
       return;
     }
     if (mesh === ServiceMesh.ISTIO) {
@@ -58,7 +58,7 @@ export class McpTrafficPolicy extends Construct {
       this.destinationRule('Registry', props.model.registry.name, props.model.registry.host, REGISTRY_OWNER);
       if (props.capabilityRouting !== false) this.capabilityRouter();
     }
-    props.model.onAgent((agent) => {
+    props.model._onAgent((agent) => {
       const traffic = agentTraffic(agent, props.defaults);
       if (mesh === ServiceMesh.ISTIO) this.istio(agent, traffic);
       else this.linkerd(agent, traffic);

@@ -88,7 +88,7 @@ describe('a change to the props types reaches the schema', () => {
   const RUNTIME_FILE = path.join('src', 'agent', 'agent-runtime.ts');
   const withProp = (prop: string) => {
     const text = fs.readFileSync(path.join(ROOT, AGENT_FILE), 'utf8');
-    const anchor = 'export interface McpAgentOptions extends PodPlacementProps {\n';
+    const anchor = 'export interface McpAgentCommonOptions extends PodPlacementProps {\n';
     expect(text).toContain(anchor);
     return { [AGENT_FILE]: text.replace(anchor, `${anchor}${prop}\n`) };
   };

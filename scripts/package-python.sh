@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
-# `npm run package:python`: compiles the library with jsii (which checks that the public API, src/index.ts,
-# fits jsii's type model, and writes .jsii, the API's description) and builds the Python distribution
-# cdk8s-mcp-mesh (module cdk8s_mcp_mesh) with jsii-pacmak into dist-jsii/python/. Prints the wheel's path as
-# its last line. jsii's compiler output is the same lib/ that `npm run build` writes.
+# `npm run package:python`: builds the Python distribution cdk8s-mcp-mesh (module cdk8s_mcp_mesh) into
+# dist-jsii/python/ and prints the wheel's path as its last line.
+#
+# jsii compiles the library (checking that the public API, src/index.ts, fits jsii's type model, and writing
+# .jsii, the API's description) and jsii-pacmak turns it into the wheel, which holds the npm tarball and runs it
+# in Node through jsii's runtime. Both run in a staging copy of the package (.cache/jsii-stage/), so that the
+# lib/ the tests and `npm run build` use is never rewritten under them; the .jsii is copied to dist-jsii/.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STAGE="$ROOT/.cache/jsii-stage"
+OUT="$ROOT/dist-jsii"
 # jsii warns on every run under Node 20 (end of life 2026-10-30); it works, and the warning is not ours to fix.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+
+rm -rf "$STAGE" && mkdir -p "$STAGE/node_modules"
+for entry in package.json README.md LICENSE src imports examples charts crds schemas docs; do
+  cp -R "$ROOT/$entry" "$STAGE/$entry"
+done
+# The package's sources only (tsconfig.json also compiles examples/ and bench/, which the package leaves out).
+node -e 'const c = require(process.argv[1]); c.include = ["src/**/*.ts", "imports/**/*.ts"];
+  require("fs").writeFileSync(process.argv[2], JSON.stringify(c, null, 2))' "$ROOT/tsconfig.json" "$STAGE/tsconfig.json"
+rm -rf "$STAGE/charts/mcp-mesh/charts" "$STAGE/charts/mcp-mesh/Chart.lock"
+# The dependencies by link, but the bundled one (yaml) as files: npm pack puts it in the tarball.
+for dep in "$ROOT"/node_modules/* "$ROOT"/node_modules/.bin; do ln -s "$dep" "$STAGE/node_modules/$(basename "$dep")"; done
+for dep in "$ROOT"/node_modules/@*; do rm "$STAGE/node_modules/$(basename "$dep")"; ln -s "$dep" "$STAGE/node_modules/$(basename "$dep")"; done
+rm "$STAGE/node_modules/yaml" && cp -R "$ROOT/node_modules/yaml" "$STAGE/node_modules/yaml"
+
+cd "$STAGE"
 # The C# reserved word warnings (`namespace`, `object`) concern .NET, which is not a target.
-npx jsii --silence-warnings reserved-word >&2
+"$ROOT/node_modules/.bin/jsii" --silence-warnings reserved-word >&2
 # The CLI is the wheel's console script `cdk8s-mcp-mesh`: jsii's runtime executes the file itself, and npm pack
 # keeps the file's mode (npm install would set it when linking bins; jsii's kernel does not install).
 chmod +x lib/src/cli/main.js
-rm -rf dist-jsii/python
-npx jsii-pacmak --targets python --outdir dist-jsii >&2
-wheel="$(ls dist-jsii/python/*.whl)"
+rm -rf "$OUT/python"
+"$ROOT/node_modules/.bin/jsii-pacmak" --targets python --outdir "$OUT" >&2
+cp .jsii "$OUT/.jsii"
+wheel="$(ls "$OUT"/python/*.whl)"
 [[ $(wc -l <<<"$wheel") == 1 ]] || { echo "package-python: expected one wheel, found: $wheel" >&2; exit 1; }
-echo "$PWD/$wheel"
+echo "$wheel"

@@ -1,0 +1,260 @@
+/**
+ * The Python package: the wheel `npm run package:python` builds (jsii + jsii-pacmak), installed with `cdk8s` and
+ * `constructs` from PyPI into a fresh virtualenv (scripts/python-tools.sh, cached outside the repo), as a Python
+ * cdk8s user installs it. Every example under examples/ has a Python rendition in examples/python/ that must
+ * write byte for byte the YAML of the TypeScript one; a Python user's mistakes must get the same errors as a
+ * TypeScript user's; and jsii-diff holds the public API to the accepted one (api/cdk8s-mcp-mesh.jsii).
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { AgentRuntime, McpMesh } from '../../src';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PYTHON_EXAMPLES = path.join(ROOT, 'examples', 'python');
+// jsii's runtime warns on every start under Node 20 (end of life); the warning is not what these tests read.
+const ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+
+let wheel: string;
+let python: string;
+let tmp: string;
+
+beforeAll(() => {
+  wheel = execFileSync('bash', [path.join(ROOT, 'scripts', 'package-python.sh')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+  python = execFileSync('bash', [path.join(ROOT, 'scripts', 'python-tools.sh'), '--wheel', wheel], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-mesh-python-'));
+}, 300_000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Runs a Python file (or `-c` code) with the venv's interpreter; returns its exit status and output. */
+function runPython(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(python, args, { cwd: ROOT, encoding: 'utf8', env: { ...ENV, ...env }, timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file under `dir`, relative, with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(dir, full), fs.readFileSync(full));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** What the TypeScript program at `script` (compiled, under lib/) writes into a fresh CDK8S_OUTDIR. */
+function typescriptOutput(script: string, name: string): string {
+  const outdir = path.join(tmp, 'ts', name);
+  execFileSync(process.execPath, [path.join(ROOT, 'lib', script)], { cwd: ROOT, env: { ...ENV, CDK8S_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return outdir;
+}
+
+function pythonOutput(file: string, name: string): string {
+  const outdir = path.join(tmp, 'py', name);
+  const run = runPython([path.join(PYTHON_EXAMPLES, file)], { CDK8S_OUTDIR: outdir });
+  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  return outdir;
+}
+
+function expectSameTree(pythonDir: string, typescriptDir: string): void {
+  const py = tree(pythonDir);
+  const ts = tree(typescriptDir);
+  expect([...py.keys()]).toEqual([...ts.keys()]);
+  expect(ts.size).toBeGreaterThan(0);
+  for (const [file, bytes] of ts) {
+    // toEqual on the text shows the first difference; the byte check is the claim.
+    if (!bytes.equals(py.get(file)!)) expect(`${file}:\n${py.get(file)!.toString('utf8')}`).toEqual(`${file}:\n${bytes.toString('utf8')}`);
+  }
+}
+
+describe('the wheel', () => {
+  test('is the distribution cdk8s-mcp-mesh with the module cdk8s_mcp_mesh, requiring cdk8s 2 and constructs 10; the CLI is its console script', () => {
+    expect(path.basename(wheel)).toMatch(/^cdk8s_mcp_mesh-\d+\.\d+\.\d+-py3-none-any\.whl$/);
+    const info = runPython(['-c', [
+      'import importlib.metadata as m, cdk8s_mcp_mesh, cdk8s',
+      'd = m.distribution("cdk8s-mcp-mesh")',
+      'print(d.version); print(sorted(r.split(" ")[0] for r in d.requires)); print(cdk8s_mcp_mesh.McpMesh.__module__)',
+    ].join('\n')]);
+    expect(info.stderr).toBe('');
+    const [version, requires, module] = info.stdout.trim().split('\n');
+    expect(version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    expect(requires).toBe("['cdk8s', 'constructs', 'jsii', 'publication']");
+    expect(module).toBe('cdk8s_mcp_mesh');
+    const cli = spawnSync(path.join(path.dirname(python), 'cdk8s-mcp-mesh'), ['--help'], { encoding: 'utf8', env: ENV });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('synth');
+  });
+});
+
+describe('the Python examples write the YAML of the TypeScript ones, byte for byte', () => {
+  test('examples/python/main.py is the default app (src/main.ts)', () => {
+    expectSameTree(pythonOutput('main.py', 'default'), typescriptOutput(path.join('src', 'main.js'), 'default'));
+  }, 120_000);
+
+  const examples = fs.readdirSync(path.join(ROOT, 'examples'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(ROOT, 'examples', e.name, 'main.ts')))
+    .map((e) => e.name)
+    .sort();
+
+  test('every example has a Python rendition', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(6);
+    expect(examples.filter((name) => !fs.existsSync(path.join(PYTHON_EXAMPLES, `${name}.py`)))).toEqual([]);
+  });
+
+  test.each(examples)('examples/python/%s.py', (name) => {
+    expectSameTree(pythonOutput(`${name}.py`, name), typescriptOutput(path.join('examples', name, 'main.js'), name));
+  }, 120_000);
+
+  test("cdk8s's own app.synth() from Python writes what it writes from TypeScript", () => {
+    const outdir = path.join(tmp, 'py-app-synth');
+    const run = runPython(['-c', [
+      'import sys, runpy', `sys.path.insert(0, ${JSON.stringify(PYTHON_EXAMPLES)})`,
+      'from cdk8s import App', 'import main', `main.build_app(App(outdir=${JSON.stringify(outdir)})).synth()`,
+    ].join('\n')]);
+    expect(run.stderr).toBe('');
+    const expected = path.join(tmp, 'ts-app-synth');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { buildDefaultApp } = require(path.join(ROOT, 'lib', 'src', 'main.js'));
+    buildDefaultApp(new App({ outdir: expected })).synth();
+    expectSameTree(outdir, expected);
+  }, 120_000);
+});
+
+describe("a Python user's mistakes", () => {
+  const preamble = [
+    'from cdk8s import App, Chart, Duration',
+    'from cdk8s_mcp_mesh import *',
+    'chart = Chart(App(outdir="/nonexistent"), "test", disable_resource_name_hashes=True)',
+  ];
+  /** Runs `body` after the preamble; prints the exception's type and message. */
+  function pythonError(body: string[]): { type: string; message: string } {
+    const run = runPython(['-c', [...preamble, 'try:', ...body.map((l) => `    ${l}`), 'except Exception as e:', '    print(type(e).__name__); print(e, end="")', 'else:', '    print("no error")'].join('\n')]);
+    expect(run.stderr).toBe('');
+    const [type, ...message] = run.stdout.split('\n');
+    return { type, message: message.join('\n') };
+  }
+  function typescriptError(build: () => void): string {
+    try {
+      build();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('no error');
+  }
+
+  test('bad values: every problem of the mesh at once, the same text as in TypeScript (field, value, fix)', () => {
+    const py = pythonError([
+      'McpMesh(chart, "Mesh", namespace="Bad_NS", agents=[',
+      '    McpMeshAgentProps(name="weather", runtime=AgentRuntime.python(image="ghcr.io/x/weather:1", script="w.py"), replicas=-1,',
+      '                      capabilities=[CapabilityProps(name="weather forecast")]),',
+      '    McpMeshAgentProps(name="planner", runtime=AgentRuntime.python(image="ghcr.io/x/planner:1", script="p.py"), depends_on=["forecast"]),',
+      '])',
+    ]);
+    const ts = typescriptError(() => {
+      const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true });
+      new McpMesh(chart, 'Mesh', {
+        namespace: 'Bad_NS',
+        agents: [
+          {
+            name: 'weather', runtime: AgentRuntime.python({ image: 'ghcr.io/x/weather:1', script: 'w.py' }), replicas: -1,
+            capabilities: [{ name: 'weather forecast' }],
+          },
+          { name: 'planner', runtime: AgentRuntime.python({ image: 'ghcr.io/x/planner:1', script: 'p.py' }), dependsOn: ['forecast'] },
+        ],
+      });
+    });
+    expect(py.type).toBe('RuntimeError');
+    expect(py.message).toBe(ts);
+    expect(ts).toMatch(/^4 problems:/);
+    for (const field of ['namespace: "Bad_NS"', 'agents.weather.replicas: -1', 'agents.weather.capabilities[0].name: "weather forecast"', 'agents.planner.dependsOn[0]: "forecast"']) {
+      expect(py.message).toContain(field);
+    }
+    expect(py.message.match(/Fix: /g)).toHaveLength(4);
+  });
+
+  test('a bad value in a factory: the field and the fix', () => {
+    const py = pythonError(['McpMesh(chart, "Mesh", namespace="ns", agents=[McpMeshAgentProps(name="a", runtime=AgentRuntime.python(image="Not An Image!", script="a.py"))])']);
+    const ts = typescriptError(() => new McpMesh(new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true }), 'Mesh', {
+      namespace: 'ns', agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'Not An Image!', script: 'a.py' }) }],
+    }));
+    expect(py).toEqual({ type: 'RuntimeError', message: ts });
+    expect(ts).toContain('agents.a.runtime.image: "Not An Image!"');
+  });
+
+  test('a misspelt keyword, in props or in a factory, is a TypeError naming it (Python checks keywords)', () => {
+    expect(pythonError(['McpMeshAgentProps(name="a", runtime=AgentRuntime.python(image="ghcr.io/x/a:1", script="a.py"), depend_on=["x"])']))
+      .toEqual({ type: 'TypeError', message: "McpMeshAgentProps.__init__() got an unexpected keyword argument 'depend_on'" });
+    expect(pythonError(['AgentRuntime.python(imagee="ghcr.io/x/a:1")']))
+      .toEqual({ type: 'TypeError', message: "AgentRuntime.python() got an unexpected keyword argument 'imagee'" });
+    expect(pythonError(['McpMesh(chart, "Mesh", namespce="ns")']).message).toContain("unexpected keyword argument 'namespce'");
+  });
+
+  test('a wrong type is a TypeError naming the argument (jsii checks types)', () => {
+    const wrong = pythonError(['McpMeshAgentProps(name="a", runtime=AgentRuntime.python(image="ghcr.io/x/a:1", script="a.py"), replicas="2")']);
+    expect(wrong.type).toBe('TypeError');
+    expect(wrong.message).toContain('replicas');
+    expect(wrong.message).toContain('str');
+  });
+
+  test('known limit: in a plain dict given for a struct, jsii\'s runtime drops unknown keys before the library sees them (the README says to use the struct classes)', () => {
+    // If this starts failing, jsii began to refuse unknown keys: drop the caveat from the README and docs/python.md.
+    const dropped = pythonError([
+      'mesh = McpMesh(chart, "Mesh", namespace="ns", agents=[{"name": "a", "runtime": AgentRuntime.python(image="ghcr.io/x/a:1", script="a.py"), "depends_on": ["nothing"]}])',
+    ]);
+    expect(dropped).toEqual({ type: 'no error', message: '' });
+    // The camelCase key of the TypeScript prop does arrive, and is checked.
+    const camel = pythonError([
+      'McpMesh(chart, "Mesh", namespace="ns", agents=[{"name": "a", "runtime": AgentRuntime.python(image="ghcr.io/x/a:1", script="a.py"), "dependsOn": ["nothing"]}])',
+    ]);
+    expect(camel.type).toBe('RuntimeError');
+    expect(camel.message).toContain('agents.a.dependsOn[0]: "nothing" is a capability that no agent in this mesh provides');
+  });
+});
+
+describe('the public API, held by jsii-diff', () => {
+  const BASELINE = path.join(ROOT, 'api', 'cdk8s-mcp-mesh.jsii');
+  /** A package folder jsii-diff can load (its dependencies resolve from the repo's node_modules). */
+  function packageDir(name: string, assembly: string): string {
+    const dir = path.join(ROOT, '.cache', 'jsii-diff', name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+    fs.writeFileSync(path.join(dir, '.jsii'), assembly);
+    return dir;
+  }
+  function jsiiDiff(original: string, updated: string) {
+    return spawnSync(path.join(ROOT, 'node_modules', '.bin', 'jsii-diff'), [original, updated], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  }
+  const built = () => fs.readFileSync(path.join(ROOT, 'dist-jsii', '.jsii'), 'utf8');
+
+  test('no incompatible change against the accepted API (npm run api:accept records an intended one)', () => {
+    const diff = jsiiDiff(packageDir('baseline', fs.readFileSync(BASELINE, 'utf8')), packageDir('current', built()));
+    expect(diff.stdout + diff.stderr).not.toContain('err ');
+    expect(diff.status).toBe(0);
+  });
+
+  test('negative control: a prop turned required, or a type removed, fails it', () => {
+    const assembly = JSON.parse(built());
+    const namespace = assembly.types['cdk8s-mcp-mesh.McpMeshProps'].properties.find((p: any) => p.name === 'namespace');
+    expect(namespace.optional).toBe(true);
+    delete namespace.optional;
+    const required = jsiiDiff(packageDir('baseline', built()), packageDir('changed', JSON.stringify(assembly)));
+    expect(required.status).not.toBe(0);
+    expect(required.stdout + required.stderr).toContain("cdk8s-mcp-mesh.McpMeshProps: newly required property 'namespace' used to be optional");
+
+    const without = JSON.parse(built());
+    delete without.types['cdk8s-mcp-mesh.MeshManifests'];
+    const removed = jsiiDiff(packageDir('baseline', built()), packageDir('changed', JSON.stringify(without)));
+    expect(removed.status).not.toBe(0);
+    expect(removed.stdout + removed.stderr).toContain('cdk8s-mcp-mesh.MeshManifests');
+  });
+});

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { AgentRuntime, McpMesh } from '../../src';
+import { readmePythonExample } from '../util/readme';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PYTHON_EXAMPLES = path.join(ROOT, 'examples', 'python');
@@ -129,6 +130,16 @@ describe('the Python examples write the YAML of the TypeScript ones, byte for by
   }, 120_000);
 });
 
+test("the README's Python example runs as written: the weather agent and the registry, into CDK8S_OUTDIR", () => {
+  const outdir = path.join(tmp, 'readme');
+  const run = runPython(['-c', readmePythonExample()], { CDK8S_OUTDIR: outdir });
+  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  const yaml = fs.readFileSync(path.join(outdir, 'travel.k8s.yaml'), 'utf8');
+  for (const text of ['kind: StatefulSet', 'name: mcp-mesh-registry', 'kind: Deployment', 'name: weather', 'namespace: travel', 'kind: NetworkPolicy']) {
+    expect(yaml).toContain(text);
+  }
+}, 60_000);
+
 describe("a Python user's mistakes", () => {
   const preamble = [
     'from cdk8s import App, Chart, Duration',
@@ -219,6 +230,11 @@ describe("a Python user's mistakes", () => {
     expect(camel.message).toContain('agents.a.dependsOn[0]: "nothing" is a capability that no agent in this mesh provides');
   });
 });
+
+test('docs/api-python.md is jsii-docgen\'s reference of the current API (npm run docs:api:python)', () => {
+  // Throws, with the script's message, when the file differs from a fresh generation from the wheel's assembly.
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'api-docs-python.js'), '--check'], { cwd: ROOT, stdio: 'pipe', env: ENV });
+}, 60_000);
 
 describe('the public API, held by jsii-diff', () => {
   const BASELINE = path.join(ROOT, 'api', 'cdk8s-mcp-mesh.jsii');

@@ -9,8 +9,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
-import { AgentRuntime, McpMesh } from '../../src';
+import { App, Chart, Duration } from 'cdk8s';
+import { AgentRuntime, McpMesh, NetworkPeer } from '../../src';
 import { readmePythonExample } from '../util/readme';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -273,4 +273,142 @@ describe('the public API, held by jsii-diff', () => {
     expect(removed.status).not.toBe(0);
     expect(removed.stdout + removed.stderr).toContain('cdk8s-mcp-mesh.MeshManifests');
   });
+});
+
+/**
+ * A generated corpus of bad values through the Python API, each against the same props through TypeScript:
+ * every place a Python user types a name, a number, a duration, a quantity, an image, a host or a label
+ * (struct classes, as docs/python.md says to write them; test/python/corpus_runner.py builds them from the
+ * case). Where TypeScript refuses the props, Python must raise the same text; where it accepts them, so must
+ * Python; a value of the wrong type is a TypeError naming the keyword.
+ */
+describe('the bad-value corpus through Python', () => {
+  type Props = Record<string, any>;
+  const pythonRuntime = (image: string, script = 'weather.py') => ({ $python: { image, script } });
+  const seconds = (n: number) => ({ $duration: n });
+  const BASE: Props = {
+    namespace: 'corpus',
+    security: { ingressController: { $podsInNamespace: ['ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }] } },
+    registry: { replicas: 1, port: 8000, timeoutThreshold: seconds(20), resources: { cpuRequest: '100m', memoryLimit: '256Mi' } },
+    agents: [
+      {
+        name: 'weather', runtime: pythonRuntime('ghcr.io/example/weather:1.0.0'), replicas: 2, port: 8080,
+        capabilities: [{ name: 'weather_forecast', version: '1.0.0', timeout: seconds(10), tags: ['weather'] }],
+        heartbeatInterval: seconds(5), retryAttempts: 2, env: [{ name: 'UNITS', value: 'metric' }],
+        resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+        expose: { host: 'weather.example.com', ingressClassName: 'nginx' },
+        nodeSelector: { 'kubernetes.io/arch': 'arm64' }, podAnnotations: { 'example.com/team': 'travel' },
+      },
+      { name: 'planner', runtime: pythonRuntime('ghcr.io/example/planner:1.0.0', 'planner.py'), dependsOn: ['weather_forecast'], meshNamespace: 'travel' },
+    ],
+  };
+  const w = ['agents', 0];
+  const names = ['', 'UPPER', 'under_score', '-lead', 'trail-', 'a.b', 'a'.repeat(64), 'ok-name'];
+  const counts = [-1, 1.5, 70000, 1e9, 0];
+  const durations = [0, 0.0001, 1e9, 1.5];
+  const quantities = ['', '100x', '1.5.5', 'abc', '-1', '2Gi', '0.5'];
+  const fields: Array<[Array<string | number>, unknown[]]> = [
+    [['namespace'], [...names, 'kube-system', 'default']],
+    [[...w, 'name'], [...names, 'planner']],
+    [[...w, 'replicas'], counts],
+    [[...w, 'port'], [0, 80, 8000, 65536, 1.5, 9090]],
+    [[...w, 'retryAttempts'], counts],
+    [[...w, 'heartbeatInterval'], durations.map(seconds)],
+    [[...w, 'capabilities', 0, 'name'], ['', 'has space', '1abc', 'a'.repeat(64), 'x.y-z_1', 'weather_forecast!']],
+    [[...w, 'capabilities', 0, 'version'], ['', 'v1', '1.0', '1.0.0-rc.1', 'x'.repeat(200)]],
+    [[...w, 'capabilities', 0, 'timeout'], durations.map(seconds)],
+    [[...w, 'capabilities', 0, 'tags'], [[''], ['has space'], ['a'.repeat(300)], ['weather', 'weather']]],
+    [[...w, 'resources', 'cpuRequest'], quantities],
+    [[...w, 'resources', 'memoryLimit'], [...quantities, '64Mi']],
+    [[...w, 'env', 0, 'name'], ['', '1ABC', 'A-B', 'a b', 'MCP_MESH_REGISTRY_URL', 'PATH']],
+    [[...w, 'expose', 'host'], ['', 'UPPER.example.com', 'a..b', 'http://x.example.com', '*', 'x.example.com:80']],
+    [[...w, 'runtime'], ['', 'UPPER/x:1', 'x:', 'a b', 'ghcr.io/x/y@sha256:abc'].map((image) => pythonRuntime(image))],
+    [[...w, 'nodeSelector'], [{ '': 'x' }, { 'bad key!': 'x' }, { 'kubernetes.io/arch': 'bad value!' }, { ['a'.repeat(70)]: 'x' }]],
+    [[...w, 'podAnnotations'], [{ 'bad key!': 'x' }, { 'checksum/config': 'x' }]],
+    [['agents', 1, 'dependsOn'], [['nothing'], [''], ['weather_forecast', 'weather_forecast']]],
+    [['agents', 1, 'meshNamespace'], names],
+    [['registry', 'replicas'], counts],
+    [['registry', 'port'], [0, 8080, 65536, 1.5]],
+    [['registry', 'timeoutThreshold'], durations.map(seconds)],
+    [['registry', 'resources', 'cpuRequest'], quantities],
+  ];
+  // Values of the wrong type: Python (or jsii's runtime) refuses them before the library sees them.
+  const wrongTypes: Array<[Array<string | number>, unknown, string]> = [
+    [[...w, 'replicas'], '2', 'replicas'], [[...w, 'port'], true, 'port'], [['namespace'], 7, 'namespace'],
+    [[...w, 'capabilities', 0, 'tags'], 'weather', 'tags'], [[...w, 'internetEgress'], 'yes', 'internet_egress'],
+    [['registry', 'replicas'], '3', 'replicas'], [[...w, 'heartbeatInterval'], 5, 'heartbeat_interval'],
+  ];
+  const cases = [
+    ...fields.flatMap(([p, values]) => values.map((value) => ({ path: p, value }))),
+    ...wrongTypes.map(([p, value]) => ({ path: p, value })),
+  ].map((c, id) => ({ id, ...c }));
+
+  /** The props of a case as TypeScript takes them. */
+  function typescriptProps(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(typescriptProps);
+    if (value === null || typeof value !== 'object') return value;
+    const v = value as Props;
+    if ('$duration' in v) return Duration.seconds(v.$duration);
+    if ('$python' in v) return AgentRuntime.python(v.$python);
+    if ('$podsInNamespace' in v) return NetworkPeer.podsInNamespace(v.$podsInNamespace[0], v.$podsInNamespace[1]);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typescriptProps(x)]));
+  }
+  function typescriptResult(c: { path: Array<string | number>; value: unknown }): { type: string; message: string } {
+    const props = JSON.parse(JSON.stringify(BASE));
+    let target = props;
+    for (const key of c.path.slice(0, -1)) target = target[key];
+    target[c.path[c.path.length - 1]] = c.value;
+    try {
+      new McpMesh(new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true }), 'Mesh', typescriptProps(props) as any);
+      return { type: 'ok', message: '' };
+    } catch (e) {
+      return { type: (e as Error).name, message: (e as Error).message };
+    }
+  }
+
+  test('the base props are valid (so every refusal is the case\'s own)', () => {
+    expect(typescriptResult({ path: ['namespace'], value: 'corpus' })).toEqual({ type: 'ok', message: '' });
+  });
+
+  test(`${cases.length} cases: the same verdict and the same error text as TypeScript, every refusal with its fix`, () => {
+    const run = spawnSync(python, [path.join(__dirname, 'corpus_runner.py')], {
+      input: JSON.stringify({ base: BASE, cases }), encoding: 'utf8', env: ENV, timeout: 240_000, maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(run.stderr).toBe('');
+    const results = new Map(run.stdout.trim().split('\n').map((line) => JSON.parse(line)).map((r) => [r.id, r]));
+    expect(results.size).toBe(cases.length);
+    const wrongTypeIds = new Set(cases.slice(cases.length - wrongTypes.length).map((c) => c.id));
+    const mismatches: string[] = [];
+    let refused = 0;
+    let jsiiRefused = 0;
+    for (const c of cases) {
+      const py = results.get(c.id)!;
+      const where = `${c.path.join('.')} = ${JSON.stringify(c.value)}`;
+      if (wrongTypeIds.has(c.id)) {
+        // Python's type check names the keyword; what it lets through (True is an int, a str is a sequence of
+        // str) jsii's runtime refuses, naming the key (every level of it) and the value.
+        const keyword = wrongTypes[c.id - (cases.length - wrongTypes.length)][2];
+        const byPython = py.type === 'TypeError' && py.message.includes(keyword);
+        const byJsii = py.type === 'RuntimeError' && py.message.includes(`Key '${c.path[c.path.length - 1]}': Unable to deserialize`);
+        if (!byPython && !byJsii) mismatches.push(`${where}: Python ${py.type} ${py.message}`);
+        if (byJsii) jsiiRefused++;
+        continue;
+      }
+      const ts = typescriptResult(c);
+      if (ts.type === 'ok') {
+        if (py.type !== 'ok') mismatches.push(`${where}: TypeScript accepts, Python ${py.type}: ${py.message}`);
+        continue;
+      }
+      refused++;
+      if (py.type !== 'RuntimeError' || py.message !== ts.message) mismatches.push(`${where}:\n  TypeScript: ${ts.message}\n  Python: ${py.type}: ${py.message}`);
+      if (!ts.message.includes('Fix: ')) mismatches.push(`${where}: no fix in ${ts.message}`);
+    }
+    console.log(`python corpus: ${cases.length} cases; ${refused} refused with TypeScript's text, ${cases.length - wrongTypes.length - refused} accepted by both, `
+      + `${wrongTypes.length} of the wrong type refused (${wrongTypes.length - jsiiRefused} by Python's type check, ${jsiiRefused} by jsii's runtime)`);
+    expect(mismatches).toEqual([]);
+    // Most cases are refusals (the corpus is of bad values; a few valid ones keep the acceptance honest).
+    expect(refused).toBeGreaterThan(cases.length * 0.6);
+    expect(refused).toBeLessThan(cases.length - wrongTypes.length);
+    expect(jsiiRefused).toBeLessThan(wrongTypes.length);
+  }, 300_000);
 });

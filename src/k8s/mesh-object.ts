@@ -116,7 +116,30 @@ function plainSanitized(value: unknown): unknown {
  * cdk8s makes `instanceof` true for any ApiObject subclass, so the method is asked for instead.
  */
 export function objectData(o: ApiObject): any {
-  return typeof (o as Partial<MeshObject>).toData === 'function' ? (o as MeshObject).toData() : o.toJson();
+  const json = rendered?.get(o);
+  if (json !== undefined) return json;
+  return isMeshObject(o) ? o.toData() : o.toJson();
+}
+
+/** A MeshObject (cdk8s makes `instanceof` true for any ApiObject subclass, so a method is asked for instead). */
+export function isMeshObject(o: unknown): o is MeshObject {
+  return typeof (o as Partial<MeshObject>).toData === 'function';
+}
+
+/** The JSON of the objects `writeManifests` has already rendered in this synthesis, for the checks to read. */
+let rendered: ReadonlyMap<ApiObject, unknown> | undefined;
+
+/**
+ * Runs `checks` with `json` (objects rendered ahead of them) as what `objectData` reads: an object is then
+ * serialized once per synthesis, for the policy check and for the output alike.
+ */
+export function withRenderedObjects<T>(json: ReadonlyMap<ApiObject, unknown>, checks: () => T): T {
+  rendered = json;
+  try {
+    return checks();
+  } finally {
+    rendered = undefined;
+  }
 }
 
 /** An object's labels, as it will render them. */

@@ -147,6 +147,16 @@ const MAX_MILLIS = 2n ** 63n;
  * undefined when the value is too large for the API server to keep as written.
  */
 export function canonicalQuantity(quantity: string): string | undefined {
+  if (canonicalQuantities.has(quantity)) return canonicalQuantities.get(quantity);
+  const canonical = computeCanonicalQuantity(quantity);
+  // A mesh repeats a few quantities over every agent; the cache stays small whatever the input.
+  if (canonicalQuantities.size < 1024) canonicalQuantities.set(quantity, canonical);
+  return canonical;
+}
+
+const canonicalQuantities = new Map<string, string | undefined>();
+
+function computeCanonicalQuantity(quantity: string): string | undefined {
   const match = QUANTITY.exec(quantity);
   if (match === null) throw new Error(`not a quantity: ${quantity}`);
   const [whole, fraction = ''] = match[1].split('.');
@@ -357,6 +367,8 @@ const SPACE = /\s/;
  * backtracks quadratically on long runs of letters (a 100 KB description took 14 s).
  */
 export function hasUrlPassword(text: string): boolean {
+  // Most values hold no "://" at all: one native search rules them out before the scan by hand.
+  if (!text.includes('://')) return false;
   let runHasLetter = false;
   let runLength = 0;
   for (let i = 0; i < text.length; i++) {

@@ -44,7 +44,7 @@ export * from './observability/mcp-observability';
 export type { McpObservabilityOptions, McpObservabilityProps, McpAlertOptions } from './observability/observability-props';
 export type { IObservableMesh, IDeliveredSecrets } from './observability/observed-mesh';
 export { McpAlert } from './observability/rules';
-export type { PrometheusRuleGroup, PrometheusRecordingRule, PrometheusAlertingRule } from './observability/rules';
+export type { PrometheusRuleGroup, PrometheusRule } from './observability/rules';
 export { OtlpProtocol } from './observability/tracing';
 export type { MeshTracingOptions, TracingOptions } from './observability/tracing';
 export * from './policy/mcp-policy-check';
@@ -63,6 +63,7 @@ import type * as declarativeSynth from './declarative/synth';
 import type * as helm from './synth/helm-charts';
 import type * as owned from './synth/owned-objects';
 import type * as ownership from './k8s/ownership';
+import type * as rules from './observability/rules';
 
 /** The error every check throws: `problems` holds each problem (field, value, problem, fix) of one input. */
 export const MeshValidationError = ValidationError;
@@ -82,6 +83,8 @@ export type HelmChartOptions = helm.HelmChartOptions;
 export type OwnedObject = owned.OwnedObject;
 export type ObjectOwner = ownership.ObjectOwner;
 export type MeshPart = ownership.MeshPart;
+export type PrometheusRecordingRule = rules.PrometheusRecordingRule;
+export type PrometheusAlertingRule = rules.PrometheusAlertingRule;
 
 export { MCP_MESH_VERSION } from './model/runtime';
 export { writeManifests } from './synth/write-manifests';

@@ -52,7 +52,7 @@ describe('resolveMesh (the resolve step, without rendering)', () => {
     expect(find(objects, 'StatefulSet', 'mcp-mesh-registry').spec.template.spec.containers[0].env).toEqual(resolved.registry.env);
   });
 
-  test('what it returns is frozen; the user\'s props are not', () => {
+  test('what it returns is frozen but the models users read (jsii must tag what it hands to Python); the user\'s props are not', () => {
     const props = fullProps();
     const resolved = resolveMesh(props);
     const agent = resolved.agents[1].agent;
@@ -60,7 +60,9 @@ describe('resolveMesh (the resolve step, without rendering)', () => {
     expect(Object.isFrozen(resolved.agents)).toBe(true);
     expect(Object.isFrozen(agent)).toBe(true);
     expect(Object.isFrozen(agent.env)).toBe(true);
-    expect(Object.isFrozen(agent.model.capabilities)).toBe(true);
+    expect(Object.isFrozen(agent.model)).toBe(false);
+    expect(Object.isFrozen(agent.model.capabilities)).toBe(false);
+    expect(Object.isFrozen(resolved.registry.model)).toBe(false);
     expect(Object.isFrozen(resolved.registry.storage.env)).toBe(true);
     expect(() => (agent.env as unknown[]).push({})).toThrow(TypeError);
     expect(Object.isFrozen(props)).toBe(false);

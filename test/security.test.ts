@@ -187,14 +187,14 @@ describe('mTLS through a service mesh follows the same graph', () => {
       ['1:2:3:4:5:6:7:8:9/128', /is not a CIDR range/], ['1:2:3:4:5:6:7::8/128', /is not a CIDR range/],
       ['::ffff:10.0.0.0/104', /IPv4-mapped or -embedded IPv6 range: write the IPv4 range instead/], ['fd00::/129', /has no prefix length from 0 to 128/],
     ])('%s is refused at synth', (cidr, message) => {
-      expect(() => NetworkPeer.ipBlock(cidr).validate('peer')).toThrow(message);
+      expect(() => NetworkPeer.ipBlock(cidr)._validate('peer')).toThrow(message);
     });
 
     test('except entries must lie strictly inside the range, and clusterCidrs cannot be everything', () => {
-      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['192.168.0.0/24']).validate('peer')).toThrow('peer.except[0]: "192.168.0.0/24" is not strictly inside 10.0.0.0/8');
-      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['10.0.0.0/8']).validate('peer')).toThrow(/peer\.except\[0\]: "10\.0\.0\.0\/8" is not strictly inside/);
-      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['fd00::/16']).validate('peer')).toThrow(/is not strictly inside 10\.0\.0\.0\/8/);
-      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['10.1.0.0/16', '10.255.255.255/32']).validate('peer')).not.toThrow();
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['192.168.0.0/24'])._validate('peer')).toThrow('peer.except[0]: "192.168.0.0/24" is not strictly inside 10.0.0.0/8');
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['10.0.0.0/8'])._validate('peer')).toThrow(/peer\.except\[0\]: "10\.0\.0\.0\/8" is not strictly inside/);
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['fd00::/16'])._validate('peer')).toThrow(/is not strictly inside 10\.0\.0\.0\/8/);
+      expect(() => NetworkPeer.ipBlock('10.0.0.0/8', ['10.1.0.0/16', '10.255.255.255/32'])._validate('peer')).not.toThrow();
       expect(() => egress(NetworkPeer.ipBlock('10.0.0.0/8'), ['0.0.0.0/0'])).toThrow('security.clusterCidrs[0]: "0.0.0.0/0" is every address');
       expect(isStrictSubset(parseCidr('a', '10.128.0.0/9'), parseCidr('b', '10.0.0.0/8'))).toBe(true);
       expect(isStrictSubset(parseCidr('a', '11.0.0.0/9'), parseCidr('b', '10.0.0.0/8'))).toBe(false);

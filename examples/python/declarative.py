@@ -14,7 +14,10 @@ SOURCE = EXAMPLES / "declarative"
 
 def synth(outdir: Path) -> None:
     cli = Path(sys.executable).parent / "cdk8s-mcp-mesh"
-    subprocess.run([str(cli), "synth", "-f", str(SOURCE), "-o", str(outdir)], check=True, stdout=subprocess.DEVNULL)
+    # The agents' code files (../agents/*.py) lie outside the declarative folder: the source root admits them,
+    # wherever this script is run from.
+    subprocess.run([str(cli), "synth", "-f", str(SOURCE), "--source-root", str(EXAMPLES), "-o", str(outdir)],
+                   check=True, stdout=subprocess.DEVNULL)
     for folder, files in (
         ("crds", [EXAMPLES.parent / "crds" / f"{name}.yaml" for name in ("mcpagents.mesh.mcp.io", "mcpmeshes.mesh.mcp.io")]),
         ("resources", sorted(SOURCE.glob("*.yaml"))),

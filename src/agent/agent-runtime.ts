@@ -95,6 +95,9 @@ const MAX_SOURCE_BYTES = 900 * 1024;
  * (or one built from it), `AgentRuntime.custom()` for anything else.
  */
 export abstract class AgentRuntime {
+  /** Made by the static factories only. */
+  protected constructor() {}
+
   public static python(props: PythonRuntimeProps): AgentRuntime {
     return brand(new PythonRuntime(props), { className: 'AgentRuntime', factory: 'python', definition: 'PythonRuntimeProps', props });
   }

@@ -8,6 +8,9 @@ import { brand } from '../schema/brand';
  * ends up in Git, so it is refused unless the agent sets `allowPlainTextSecrets`.
  */
 export abstract class SecretValue {
+  /** Made by the static factories only. */
+  protected constructor() {}
+
   public static fromSecretKey(secretName: string, key: string): SecretValue {
     return brand(new SecretKeyValue(secretName, key), { className: 'SecretValue', factory: 'fromSecretKey' });
   }

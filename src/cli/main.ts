@@ -33,6 +33,7 @@ const USAGE = `Usage:
   cdk8s-mcp-mesh synth -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}] [--format yaml|kustomize|helm-export] [--layout <layout>] [-o <dir>]
   cdk8s-mcp-mesh validate -f <file or folder> [-f ...] [--env ${ENVIRONMENT_PRESETS.join('|')}]
   cdk8s-mcp-mesh crds [-o <dir>]
+  cdk8s-mcp-mesh --version
 
 Reads MCPMesh and MCPAgent documents (apiVersion mesh.mcp.io/v1alpha1), validates them against the CRDs and
 the constructs' own checks, and writes the mesh's manifests. Nothing is written unless the whole input is valid.
@@ -69,10 +70,11 @@ interface Parsed {
   sourceRoot?: string;
   layout?: string;
   help: boolean;
+  version: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Parsed {
-  const parsed: Parsed = { command: '', files: [], environments: [], format: 'yaml', help: false };
+  const parsed: Parsed = { command: '', files: [], environments: [], format: 'yaml', help: false, version: false };
   const options: Record<string, (value: string) => void> = {
     '-f': (v) => parsed.files.push(...v.split(',').filter((s) => s !== '')),
     '--file': (v) => parsed.files.push(...v.split(',').filter((s) => s !== '')),
@@ -88,6 +90,10 @@ function parseArgs(argv: readonly string[]): Parsed {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') {
       parsed.help = true;
+      continue;
+    }
+    if (arg === '--version') {
+      parsed.version = true;
       continue;
     }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -114,6 +120,10 @@ export function runCli(argv: readonly string[], io: CliIo = { out: (t) => proces
     const args = parseArgs(argv);
     if (args.help || args.command === 'help') {
       io.out(USAGE);
+      return EXIT_OK;
+    }
+    if (args.version) {
+      io.out(`${JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version}\n`);
       return EXIT_OK;
     }
     switch (args.command) {
@@ -241,5 +251,10 @@ function crds(args: Parsed, io: CliIo): number {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`cdk8s-mcp-mesh crds | head -1`) is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   process.exitCode = runCli(process.argv.slice(2));
 }

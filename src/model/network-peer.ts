@@ -49,8 +49,11 @@ export class NetworkPeer {
     public readonly podLabels: { readonly [key: string]: string } | undefined,
   ) {}
 
-  /** Checks the peer and returns it; errors name `field`. */
-  public validate(field: string): NetworkPeer {
+  /**
+   * Checks the peer and returns it; errors name `field`.
+   * @internal
+   */
+  public _validate(field: string): NetworkPeer {
     if (this.cidr !== undefined) {
       const range = parseCidr(`${field}.cidr`, this.cidr);
       if (!Array.isArray(this.except)) throw new MeshValidationError(`${field}.except`, this.except, 'is not a list', 'pass a list of CIDR ranges');
@@ -83,7 +86,7 @@ export function validateEndpoint(field: string, endpoint: BackendEndpoint): Back
   if (typeof endpoint !== 'object' || endpoint === null || !(endpoint.peer instanceof NetworkPeer)) {
     throw new MeshValidationError(`${field}.peer`, endpoint?.peer, 'is not a NetworkPeer', 'pass NetworkPeer.pods(...), NetworkPeer.podsInNamespace(...) or NetworkPeer.ipBlock(...)');
   }
-  endpoint.peer.validate(`${field}.peer`);
+  endpoint.peer._validate(`${field}.peer`);
   requireInteger(`${field}.port`, endpoint.port, 1, 65535, 'use the TCP port the backend listens on, from 1 to 65535');
   return endpoint;
 }

@@ -12,12 +12,34 @@ import {
 import { ServiceMesh } from '../model/service-mesh';
 import { serviceMeshMetrics } from './service-mesh';
 
+/**
+ * A rule of a group, as Prometheus reads it: a recording rule (`record` and `expr`, maybe `labels`) or an
+ * alerting rule (`alert`, `expr`, `for`, `labels` and `annotations`). One type for both, so that every language
+ * reads the rules of a group (jsii cannot tell two struct types in one list apart).
+ */
+export interface PrometheusRule {
+  /** The name of the series a recording rule writes. @default - an alerting rule */
+  readonly record?: string;
+  /** The name of the alert an alerting rule fires. @default - a recording rule */
+  readonly alert?: string;
+  /** The PromQL expression. */
+  readonly expr: string;
+  /** How long the expression must hold before an alert fires. @default - a recording rule */
+  readonly for?: string;
+  /** @default - none */
+  readonly labels?: Record<string, string>;
+  /** @default - none (a recording rule) */
+  readonly annotations?: Record<string, string>;
+}
+
+/** A recording rule, as the library builds one. */
 export interface PrometheusRecordingRule {
   readonly record: string;
   readonly expr: string;
   readonly labels?: Record<string, string>;
 }
 
+/** An alerting rule, as the library builds one. */
 export interface PrometheusAlertingRule {
   readonly alert: string;
   readonly expr: string;
@@ -29,7 +51,7 @@ export interface PrometheusAlertingRule {
 /** A rule group, in the format of both a Prometheus rule file and `PrometheusRule.spec.groups`. */
 export interface PrometheusRuleGroup {
   readonly name: string;
-  readonly rules: Array<PrometheusRecordingRule | PrometheusAlertingRule>;
+  readonly rules: PrometheusRule[];
 }
 
 /** Every alert this library can render. */

@@ -23,6 +23,16 @@ export * from './registry-props';
  * props are resolved and checked first, every problem at once; the construct renders the result.
  */
 export class McpRegistry extends Construct implements IMcpRegistry {
+  /**
+   * A registry this app does not render (another app's, another cluster's), for a standalone `McpAgent`'s
+   * `registry`. The URL is checked where an agent uses it (`http(s)://<host>[:port]`).
+   *
+   * @param url what agents put in `MCP_MESH_REGISTRY_URL`, e.g. "http://mcp-mesh-registry.mesh.svc.cluster.local:8000"
+   */
+  public static fromUrl(url: string): IMcpRegistry {
+    return { url };
+  }
+
   public readonly name: string;
   public readonly namespace?: string;
   public readonly port: number;

@@ -84,6 +84,9 @@ const DATA_VOLUME = 'data';
  * of replicas, an existing database).
  */
 export abstract class RegistryStorage {
+  /** Made by the static factories only. */
+  protected constructor() {}
+
   /** SQLite on a volumeClaimTemplate mounted at /data. The registry then runs exactly one replica. */
   public static sqlite(props: SqliteStorageProps = {}): RegistryStorage {
     return brand(new SqliteStorage(props), { className: 'RegistryStorage', factory: 'sqlite', definition: 'SqliteStorageProps', props });

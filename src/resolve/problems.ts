@@ -64,15 +64,29 @@ export function resolvedOrThrow<T>(resolve: (problems: Problems) => T | undefine
 
 /**
  * Freezes a resolved value and the plain objects and arrays reachable from it: rendering reads it, never
- * changes it. Class instances (a user's `NetworkPeer`, `Duration`) are left as they are: they are the user's.
+ * changes it. Class instances (a user's `NetworkPeer`, `Duration`) are left as they are: they are the user's;
+ * so are the models marked `sharedModel` (see there).
  */
 export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || SHARED_MODELS.has(value as object)) return value;
   const prototype = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) return value;
   Object.freeze(value);
   for (const key of Object.keys(value as object)) deepFreeze((value as Record<string, unknown>)[key]);
   return value;
+}
+
+const SHARED_MODELS = new WeakSet<object>();
+
+/**
+ * Marks a model that the constructs hand to users (`mesh.model.agents`, `agent.model`, `registry.model`) as one
+ * `deepFreeze` leaves as it is, with what it holds. Other languages reach the library through jsii, whose
+ * runtime tags every object it passes to them with a property, which a frozen object refuses (a Python user's
+ * `mesh.model.agents` failed); the model's types are readonly, which is what keeps TypeScript from changing it.
+ */
+export function sharedModel<T extends object>(model: T): T {
+  SHARED_MODELS.add(model);
+  return model;
 }
 
 /**

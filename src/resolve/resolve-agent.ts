@@ -24,7 +24,7 @@ import {
 } from '../model/validation';
 import { agentTracingEnv, tracingBackends } from '../observability/tracing';
 import { issueErrors, propsIssues } from '../schema/props';
-import { Problems, ResolvedCarrier, deepFreeze, resolvedOrThrow } from './problems';
+import { Problems, ResolvedCarrier, deepFreeze, resolvedOrThrow, sharedModel } from './problems';
 import { WorkloadTls, resolveTls, workloadTls } from './resolve-tls';
 
 /** An agent as it renders: every value checked, every default applied. */
@@ -132,14 +132,25 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
   }
   const check = <T>(run: () => T, fallback: T) => problems.check(run, fallback);
 
-  const name = check(() => requireServiceName('agents[].name', props.name ?? context.defaultName, 50), context.defaultName);
+  const name = check(() => {
+    if (props.name !== undefined) return requireServiceName(f('name'), props.name, 50);
+    try {
+      return requireServiceName(f('name'), context.defaultName, 50);
+    } catch (e) {
+      // A standalone McpAgent without `name` is named by its construct id, which cdk8s ids often capitalise.
+      if (!(e instanceof MeshValidationError)) throw e;
+      throw MeshValidationError.reworded(e, `${e.problem}; it is the construct id, which names the agent when name is not given`,
+        `pass name (the agent's name in the registry and of its objects), e.g. name: "${String(context.defaultName).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'agent'}"`);
+    }
+  }, context.defaultName);
   const namespace = context.namespace;
-  const instance = check(() => requireDnsLabel(f('instance'), props.instance ?? name), name);
+  // The instance defaults to the name, checked just above.
+  const instance = props.instance === undefined ? name : check(() => requireDnsLabel(f('instance'), props.instance), name);
   const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const registryUrl = props.registry?.url;
   if (props.registry === undefined || typeof registryUrl !== 'string' || !/^https?:\/\/[^\s/]+/.test(registryUrl)) {
     problems.add(new MeshValidationError(f('registry'), registryUrl, 'is not a registry URL',
-      'pass the McpRegistry construct, or { url: "http://<host>:8000" } for a registry outside this app'));
+      'pass the McpRegistry construct, or McpRegistry.fromUrl("http://<host>:8000") for a registry outside this app'));
   }
   let runtime: RuntimeBinding | undefined;
   if (!(props.runtime instanceof AgentRuntime)) {
@@ -235,7 +246,7 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
     return undefined;
   }
   return deepFreeze({
-    model,
+    model: sharedModel(model),
     instance,
     registryUrl: registryUrl!,
     runtime,

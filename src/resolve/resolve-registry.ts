@@ -22,7 +22,7 @@ import { RegistryStorage } from '../registry/registry-storage';
 import { StorageBinding } from '../registry/storage-context';
 import { issueErrors, propsIssues } from '../schema/props';
 import { TlsMode } from '../security/tls-props';
-import { Problems, ResolvedCarrier, deepFreeze, resolvedOrThrow } from './problems';
+import { Problems, ResolvedCarrier, deepFreeze, resolvedOrThrow, sharedModel } from './problems';
 import { WorkloadTls, resolveTls, workloadTls } from './resolve-tls';
 
 /** A registry as it renders: every value checked, every default applied. */
@@ -80,7 +80,7 @@ export function resolveRegistry(props: McpRegistryProps, context: RegistryContex
       `use a port of its own, e.g. ${port === DEFAULT_REGISTRY_ADMIN_PORT ? DEFAULT_REGISTRY_PORT : DEFAULT_REGISTRY_ADMIN_PORT}`));
   }
   const adminAllowFrom: NetworkPeer[] = [];
-  (props.admin?.allowFrom ?? []).forEach((peer, i) => problems.run(() => adminAllowFrom.push(peer.validate(`registry.admin.allowFrom[${i}]`))));
+  (props.admin?.allowFrom ?? []).forEach((peer, i) => problems.run(() => adminAllowFrom.push(peer._validate(`registry.admin.allowFrom[${i}]`))));
   if (adminAllowFrom.length > 0 && props.serviceMesh !== undefined && props.serviceMesh !== ServiceMesh.NONE) {
     problems.add(new MeshValidationError('registry.admin.allowFrom', `${adminAllowFrom.length} peer(s)`,
       `admits network peers, which the ${props.serviceMesh} authorization of the admin port cannot express (it admits identities), so the peers would still be refused`,
@@ -130,7 +130,7 @@ export function resolveRegistry(props: McpRegistryProps, context: RegistryContex
   const url = `${tls !== undefined ? 'https' : 'http'}://${host}:${port}`;
   const workload = tls === undefined ? undefined : workloadTls(tls, name, namespace, clusterDomain, true);
   return deepFreeze({
-    model: {
+    model: sharedModel({
       name, host, namespace, port, url, replicas, timeoutThresholdSeconds: timeout,
       adminPort,
       adminAllowFrom,
@@ -139,7 +139,7 @@ export function resolveRegistry(props: McpRegistryProps, context: RegistryContex
       cpuRequestMillicores: Math.round(quantityValue(resources.requests.cpu ?? '0') * 1000),
       sizingField: props.resources?.cpuRequest !== undefined ? 'registry.resources.cpuRequest' : 'registry.expectedAgents',
       backends: [...(storage.backend === undefined ? [] : [storage.backend]), ...tracingBackendModels],
-    },
+    }),
     instance,
     image,
     storage,

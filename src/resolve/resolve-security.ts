@@ -22,9 +22,9 @@ export function resolveSecurity(options: McpSecurityOptions | undefined, problem
   const start = problems.count;
   const o = options ?? {};
   problems.run(() => requireDnsDomain('security.trustDomain', o.trustDomain ?? 'cluster.local', 'cluster.local'));
-  problems.run(() => o.dns?.validate('security.dns'));
-  problems.run(() => o.prometheus?.validate('security.prometheus'));
-  problems.run(() => o.ingressController?.validate('security.ingressController'));
+  problems.run(() => o.dns?._validate('security.dns'));
+  problems.run(() => o.prometheus?._validate('security.prometheus'));
+  problems.run(() => o.ingressController?._validate('security.ingressController'));
   if (o.ingressServiceAccount !== undefined) {
     problems.run(() => requireDnsSubdomain('security.ingressServiceAccount.name', o.ingressServiceAccount!.name));
     problems.run(() => requireDnsLabel('security.ingressServiceAccount.namespace', o.ingressServiceAccount!.namespace));

@@ -171,7 +171,9 @@ function checkClass(schema: JsonSchema, value: unknown, path: FieldPath, context
   if (found === undefined || found.className !== className) {
     context.issues.push({
       path, value: found !== undefined ? `${found.className}.${found.factory}(...)` : value,
-      problem: `is ${found !== undefined ? `a ${found.className}` : describeKind(value)}, not a ${className}`,
+      problem: found !== undefined ? `is a ${found.className}, not a ${className}`
+        : Object.getPrototypeOf(value ?? {})?.constructor?.name === className ? `is a ${className} made without one of its factories`
+          : `is ${describeKind(value)}, not a ${className}`,
       fix: classFix(className, schema['x-factories'] ?? [], value),
     });
     return;

@@ -193,7 +193,7 @@ export class McpSecurity extends Construct {
   }
 
   /** Service accounts allowed to call an agent: its callers, and the registry when it proxies. */
-  public callersOf(agent: AgentModel): string[] {
+  private callersOf(agent: AgentModel): string[] {
     return [...this.props.model.callersOf(agent.name), ...(this.props.allowRegistryProxy === true ? [this.props.model.registry.name] : [])];
   }
 

@@ -470,3 +470,16 @@ test('the file format example of docs/declarative.md is valid against the CRDs',
   fs.writeFileSync(path.join(dir, 'providers.yaml'), `${AGENT('weather', `${PINNED}capabilities: [{ name: weather_forecast }]`)}---\n${AGENT('hotels', `${PINNED}capabilities: [{ name: hotel_search }]`)}`);
   expect(run('validate', '-f', dir, '--env', 'dev', '--env', 'staging').code).toBe(EXIT_OK);
 });
+
+describe('the command itself', () => {
+  test('--version prints the package version', () => {
+    const result = run('--version');
+    expect(result).toEqual({ code: EXIT_OK, out: `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`, err: '' });
+  });
+
+  test('a reader that stops early (crds | head -1) ends it quietly, with no stack trace', () => {
+    const piped = spawnSync('bash', ['-c', `node ${JSON.stringify(path.join(ROOT, 'lib', 'src', 'cli', 'main.js'))} crds | head -1`], { encoding: 'utf8' });
+    expect(piped.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(piped.stderr).toBe('');
+  });
+});

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
-import { AgentRuntime, McpMesh, NetworkPeer } from '../../src';
+import { AgentRuntime, McpAgent, McpMesh, McpRegistry, NetworkPeer, writeManifests } from '../../src';
 import { readmePythonExample } from '../util/readme';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -140,6 +140,61 @@ test("the README's Python example runs as written: the weather agent and the reg
   }
 }, 60_000);
 
+describe('what the constructs expose reads from Python as from TypeScript', () => {
+  test('the mesh model (agents, capabilities, providers, the registry), an agent\'s and the registry\'s model, the alert rules', () => {
+    const run = runPython(['-c', [
+      'import json', 'from cdk8s import App, Chart', 'from cdk8s_mcp_mesh import *',
+      'chart = Chart(App(outdir="/nonexistent"), "test", disable_resource_name_hashes=True)',
+      'rt = lambda n: AgentRuntime.python(image=f"ghcr.io/x/{n}:1", script=f"{n}.py")',
+      'mesh = McpMesh(chart, "Mesh", namespace="ns", observability=McpObservabilityOptions(), agents=[',
+      '  McpMeshAgentProps(name="weather", runtime=rt("weather"), capabilities=[CapabilityProps(name="weather_forecast")]),',
+      '  McpMeshAgentProps(name="planner", runtime=rt("planner"), depends_on=["weather_forecast"])])',
+      'm = mesh.model',
+      'print(json.dumps({"agents": [a.name for a in m.agents], "capabilities": [c.name for c in m.agent("weather").capabilities],',
+      '  "providers": [a.name for a in m.providers_of("weather_forecast")], "providersFor": [a.name for a in m.providers_for("planner")],',
+      '  "registryUrl": m.registry.url, "registryPort": mesh.registry.model.port, "serviceHost": mesh.agents[0].model.service_host,',
+      '  "rules": [[g.name, [r.alert or r.record for r in g.rules]] for g in mesh.observability.rule_groups()]}))',
+    ].join('\n')]);
+    expect(run.stderr).toBe('');
+    const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true });
+    const rt = (n: string) => AgentRuntime.python({ image: `ghcr.io/x/${n}:1`, script: `${n}.py` });
+    const mesh = new McpMesh(chart, 'Mesh', {
+      namespace: 'ns', observability: {},
+      agents: [{ name: 'weather', runtime: rt('weather'), capabilities: [{ name: 'weather_forecast' }] }, { name: 'planner', runtime: rt('planner'), dependsOn: ['weather_forecast'] }],
+    });
+    const m = mesh.model;
+    const expected = {
+      agents: m.agents.map((a) => a.name), capabilities: m.agent('weather')!.capabilities.map((c) => c.name),
+      providers: m.providersOf('weather_forecast').map((a) => a.name), providersFor: m.providersFor('planner').map((a) => a.name),
+      registryUrl: m.registry.url, registryPort: mesh.registry.model.port, serviceHost: mesh.agents[0].model.serviceHost,
+      rules: mesh.observability!.ruleGroups().map((g) => [g.name, g.rules.map((r) => r.alert ?? r.record)]),
+    };
+    expect(JSON.parse(run.stdout)).toEqual(expected);
+    expect(expected.rules.flatMap(([, rules]) => rules as string[]).length).toBeGreaterThan(5);
+  });
+
+  test('a standalone agent on a registry elsewhere (McpRegistry.from_url) writes what TypeScript writes', () => {
+    const outdir = path.join(tmp, 'py-from-url');
+    const run = runPython(['-c', [
+      'from cdk8s import App, Chart', 'from cdk8s_mcp_mesh import *',
+      `app = App(outdir=${JSON.stringify(outdir)})`, 'chart = Chart(app, "agent", disable_resource_name_hashes=True)',
+      'McpAgent(chart, "Weather", name="weather", namespace="travel", registry=McpRegistry.from_url("http://mcp-mesh-registry.mesh.svc.cluster.local:8000"),',
+      '         runtime=AgentRuntime.python(image="ghcr.io/x/weather:1.0.0", script="weather.py"), capabilities=[CapabilityProps(name="weather_forecast")])',
+      'MeshManifests.write(app)',
+    ].join('\n')]);
+    expect(run.stderr).toBe('');
+    const expected = path.join(tmp, 'ts-from-url');
+    const app = new App({ outdir: expected });
+    new McpAgent(new Chart(app, 'agent', { disableResourceNameHashes: true }), 'Weather', {
+      name: 'weather', namespace: 'travel', registry: McpRegistry.fromUrl('http://mcp-mesh-registry.mesh.svc.cluster.local:8000'),
+      runtime: AgentRuntime.python({ image: 'ghcr.io/x/weather:1.0.0', script: 'weather.py' }), capabilities: [{ name: 'weather_forecast' }],
+    });
+    writeManifests(app);
+    expectSameTree(outdir, expected);
+    expect(fs.readFileSync(path.join(outdir, 'agent.k8s.yaml'), 'utf8')).toContain('http://mcp-mesh-registry.mesh.svc.cluster.local:8000');
+  });
+});
+
 describe("a Python user's mistakes", () => {
   const preamble = [
     'from cdk8s import App, Chart, Duration',
@@ -201,6 +256,23 @@ describe("a Python user's mistakes", () => {
     expect(ts).toContain('agents.a.runtime.image: "Not An Image!"');
   });
 
+  test('an error raised by a method (add_agent) carries jsii\'s "MeshValidationError: " prefix before the same text', () => {
+    const py = pythonError([
+      'mesh = McpMesh(chart, "Mesh", namespace="ns")',
+      'mesh.add_agent(name="b", runtime=AgentRuntime.python(image="ghcr.io/x/b:1", script="b.py"), replicas=-1)',
+    ]);
+    const ts = typescriptError(() => new McpMesh(new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true }), 'Mesh', { namespace: 'ns' })
+      .addAgent({ name: 'b', runtime: AgentRuntime.python({ image: 'ghcr.io/x/b:1', script: 'b.py' }), replicas: -1 }));
+    expect(py).toEqual({ type: 'RuntimeError', message: `MeshValidationError: ${ts}` });
+  });
+
+  test('a standalone agent named by a construct id that is no agent name: the error says to pass name', () => {
+    const py = pythonError(['McpAgent(chart, "Weather", registry=McpRegistry.from_url("http://reg.mesh.svc:8000"), runtime=AgentRuntime.python(image="ghcr.io/x/w:1", script="w.py"))']);
+    expect(py.type).toBe('RuntimeError');
+    expect(py.message).toBe('agents.Weather.name: "Weather" is not a valid DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit); '
+      + 'it is the construct id, which names the agent when name is not given. Fix: pass name (the agent\'s name in the registry and of its objects), e.g. name: "weather"');
+  });
+
   test('a misspelt keyword, in props or in a factory, is a TypeError naming it (Python checks keywords)', () => {
     expect(pythonError(['McpMeshAgentProps(name="a", runtime=AgentRuntime.python(image="ghcr.io/x/a:1", script="a.py"), depend_on=["x"])']))
       .toEqual({ type: 'TypeError', message: "McpMeshAgentProps.__init__() got an unexpected keyword argument 'depend_on'" });
@@ -228,6 +300,10 @@ describe("a Python user's mistakes", () => {
     ]);
     expect(camel.type).toBe('RuntimeError');
     expect(camel.message).toContain('agents.a.dependsOn[0]: "nothing" is a capability that no agent in this mesh provides');
+    // A dict given for one struct prop is made into its class: snake_case keywords, checked like the class.
+    expect(pythonError(['McpMesh(chart, "Mesh", namespace="ns", registry={"replicas": -1})']).message).toContain('registry.replicas: -1');
+    expect(pythonError(['McpMesh(chart, "Mesh", namespace="ns", registry={"timeoutThreshold": Duration.seconds(20)})']))
+      .toEqual({ type: 'TypeError', message: "McpRegistryOptions.__init__() got an unexpected keyword argument 'timeoutThreshold'" });
   });
 });
 

@@ -84,3 +84,11 @@ test('objects whose lists grow with the mesh fail synth before they outgrow what
   expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { serviceMesh: ServiceMesh.ISTIO, capabilityRouting: false, agents: many.slice(0, 50), policyCheck: false })))
     .not.toThrow();
 });
+
+test('every problem of the traffic settings comes out together', () => {
+  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+    namespace: 'ns', serviceMesh: ServiceMesh.ISTIO,
+    trafficDefaults: { retries: -1, maxEjectionPercent: 150, maxConnections: 0 },
+    agents: [{ name: 'a', runtime: rt }],
+  }))).toThrow(/^3 problems:\n.*trafficDefaults\.retries: -1.*\n.*trafficDefaults\.maxConnections: 0.*\n.*trafficDefaults\.maxEjectionPercent: 150/);
+});

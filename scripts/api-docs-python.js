@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes docs/api-python.md, the API reference for Python, with jsii-docgen from the jsii assembly that
-// `npm run package:python` leaves in .cache/jsii-stage/ (the npm script `docs:api:python` runs both).
+// `npm run package:python` leaves in .cache/jsii-stage/python/ (the npm script `docs:api:python` runs both).
 // `--check` only compares (test/python/python.test.ts). The TypeScript reference, docs/api.md, comes from the
 // same doc comments (scripts/generate-api-docs.js).
 'use strict';
@@ -9,10 +9,10 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const stage = path.join(root, '.cache', 'jsii-stage');
+const stage = path.join(root, '.cache', 'jsii-stage', 'python');
 const out = path.join(root, 'docs', 'api-python.md');
 if (!fs.existsSync(path.join(stage, '.jsii'))) {
-  console.error('api-docs-python: no jsii assembly in .cache/jsii-stage: run npm run package:python first');
+  console.error('api-docs-python: no jsii assembly in .cache/jsii-stage/python: run npm run package:python first');
   process.exit(1);
 }
 const generated = path.join(stage, 'api-python.md');

@@ -23,7 +23,7 @@ let python: string;
 let tmp: string;
 
 beforeAll(() => {
-  wheel = execFileSync('bash', [path.join(ROOT, 'scripts', 'package-python.sh')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+  wheel = execFileSync('bash', [path.join(ROOT, 'scripts', 'package-jsii.sh'), 'python'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
   python = execFileSync('bash', [path.join(ROOT, 'scripts', 'python-tools.sh'), '--wheel', wheel], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-mesh-python-'));
 }, 300_000);

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# `npm run package:python`: builds the Python distribution cdk8s-mcp-mesh (module cdk8s_mcp_mesh) into
-# dist-jsii/python/ and prints the wheel's path as its last line.
+# Builds the library for another language with jsii and prints the package's path as its last line:
+#   `npm run package:python` (scripts/package-jsii.sh python): the wheel of the Python distribution
+#     cdk8s-mcp-mesh (module cdk8s_mcp_mesh), in dist-jsii/python/;
+#   `npm run package:java` (scripts/package-jsii.sh java): the Maven artifact
+#     io.github.cdk8s-mcp-mesh:cdk8s-mcp-mesh (package io.github.cdk8smcpmesh), in dist-jsii/java/, a local Maven
+#     repository; needs a JDK (17+) and Maven.
 #
 # jsii compiles the library (checking that the public API, src/index.ts, fits jsii's type model, and writing
-# .jsii, the API's description) and jsii-pacmak turns it into the wheel, which holds the npm tarball and runs it
-# in Node through jsii's runtime. Both run in a staging copy of the package (.cache/jsii-stage/), so that the
-# lib/ the tests and `npm run build` use is never rewritten under them; the .jsii is copied to dist-jsii/.
+# .jsii, the API's description) and jsii-pacmak turns it into the package, which holds the npm tarball and runs
+# it in Node through jsii's runtime. Both run in a staging copy of the package per target
+# (.cache/jsii-stage/<target>/), so that the lib/ the tests and `npm run build` use is never rewritten under
+# them, and two targets can build at once; the python build copies the .jsii to dist-jsii/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STAGE="$ROOT/.cache/jsii-stage"
+TARGET="${1:-}"
+case "$TARGET" in
+  python|java) ;;
+  *) echo "usage: scripts/package-jsii.sh python|java" >&2; exit 2 ;;
+esac
+STAGE="$ROOT/.cache/jsii-stage/$TARGET"
 OUT="$ROOT/dist-jsii"
 # jsii warns on every run under Node 20 (end of life 2026-10-30); it works, and the warning is not ours to fix.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
@@ -33,9 +43,13 @@ cd "$STAGE"
 # The CLI is the wheel's console script `cdk8s-mcp-mesh`: jsii's runtime executes the file itself, and npm pack
 # keeps the file's mode (npm install would set it when linking bins; jsii's kernel does not install).
 chmod +x lib/src/cli/main.js
-rm -rf "$OUT/python"
-"$ROOT/node_modules/.bin/jsii-pacmak" --targets python --outdir "$OUT" >&2
-cp .jsii "$OUT/.jsii"
-wheel="$(ls "$OUT"/python/*.whl)"
-[[ $(wc -l <<<"$wheel") == 1 ]] || { echo "package-python: expected one wheel, found: $wheel" >&2; exit 1; }
-echo "$wheel"
+rm -rf "${OUT:?}/$TARGET"
+"$ROOT/node_modules/.bin/jsii-pacmak" --targets "$TARGET" --outdir "$OUT" >&2
+if [[ $TARGET == python ]]; then
+  cp .jsii "$OUT/.jsii"
+  built="$(ls "$OUT"/python/*.whl)"
+else
+  built="$(find "$OUT/java" -name 'cdk8s-mcp-mesh-*.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar')"
+fi
+[[ -n $built && $(wc -l <<<"$built") == 1 ]] || { echo "package-jsii: expected one $TARGET package, found: $built" >&2; exit 1; }
+echo "$built"

@@ -92,3 +92,10 @@ test('every problem of the traffic settings comes out together', () => {
     agents: [{ name: 'a', runtime: rt }],
   }))).toThrow(/^3 problems:\n.*trafficDefaults\.retries: -1.*\n.*trafficDefaults\.maxConnections: 0.*\n.*trafficDefaults\.maxEjectionPercent: 150/);
 });
+
+test("an agent's traffic problems come out with its other problems", () => {
+  expect(() => synth((chart) => new McpMesh(chart, 'Mesh', {
+    namespace: 'ns', serviceMesh: ServiceMesh.ISTIO,
+    agents: [{ name: 'a', runtime: rt, replicas: -1, traffic: { retries: -1, maxEjectionPercent: 150 } }],
+  }))).toThrow(/^3 problems:\n.*agents\.a\.replicas: -1.*\n.*agents\.a\.traffic\.retries: -1.*\n.*agents\.a\.traffic\.maxEjectionPercent: 150/);
+});

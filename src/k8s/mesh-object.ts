@@ -112,8 +112,8 @@ function plainSanitized(value: unknown): unknown {
 }
 
 /**
- * An object as data for read-only checks: `toData()` for a MeshObject (no sorted copy), `toJson()` otherwise.
- * cdk8s makes `instanceof` true for any ApiObject subclass, so the method is asked for instead.
+ * An object as data for read-only checks: its JSON when `writeManifests` has rendered it already, else
+ * `toData()` for a MeshObject (no sorted copy), `toJson()` otherwise.
  */
 export function objectData(o: ApiObject): any {
   const json = rendered?.get(o);
@@ -144,7 +144,7 @@ export function withRenderedObjects<T>(json: ReadonlyMap<ApiObject, unknown>, ch
 
 /** An object's labels, as it will render them. */
 export function objectLabelsData(o: ApiObject): Record<string, string> {
-  const labels = typeof (o as Partial<MeshObject>).labelsData === 'function' ? (o as MeshObject).labelsData() : o.toJson().metadata?.labels;
+  const labels = isMeshObject(o) ? o.labelsData() : o.toJson().metadata?.labels;
   return labels ?? {};
 }
 

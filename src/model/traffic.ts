@@ -1,6 +1,4 @@
 import { Duration } from 'cdk8s';
-import { MeshValidationError } from './errors';
-import { durationSeconds, requireInteger } from './validation';
 
 /**
  * How calls to an agent are timed out, retried and circuit-broken by the service mesh's proxies. Mesh-wide
@@ -60,39 +58,4 @@ export interface TrafficModel {
   readonly consecutiveErrors: number;
   readonly baseEjectionSeconds: number;
   readonly maxEjectionPercent: number;
-}
-
-/** Merges agent overrides over mesh defaults and checks them against the agent's longest capability timeout. */
-export function resolveTraffic(field: string, longestCallSeconds: number, defaults: TrafficPolicyOptions = {}, overrides: TrafficPolicyOptions = {}): TrafficModel {
-  const o = { ...defaults, ...overrides };
-  // Every setting is checked, and every problem reported together.
-  const errors: MeshValidationError[] = [];
-  const take = <T>(check: () => T, fallback: T): T => {
-    try {
-      return check();
-    } catch (e) {
-      if (!(e instanceof MeshValidationError)) throw e;
-      errors.push(e);
-      return fallback;
-    }
-  };
-  const timeout = o.timeout;
-  const timeoutSeconds = timeout === undefined ? longestCallSeconds : take(() => durationSeconds(`${field}.timeout`, timeout, 1, 86400), longestCallSeconds);
-  if (timeoutSeconds < longestCallSeconds) {
-    errors.push(new MeshValidationError(`${field}.timeout`, `${timeoutSeconds}s`,
-      `is shorter than the agent's longest capability timeout ${longestCallSeconds}s, so the mesh would cut calls the capability allows`,
-      `set the timeout to at least ${longestCallSeconds}s, or lower the capability's timeout`));
-  }
-  const traffic: TrafficModel = {
-    timeoutSeconds,
-    retries: take(() => requireInteger(`${field}.retries`, o.retries ?? 2, 0, 10), 0),
-    idempotent: o.idempotent === true,
-    maxConnections: take(() => requireInteger(`${field}.maxConnections`, o.maxConnections ?? 100, 1, 1_000_000), 1),
-    maxPendingRequests: take(() => requireInteger(`${field}.maxPendingRequests`, o.maxPendingRequests ?? 100, 1, 1_000_000), 1),
-    consecutiveErrors: take(() => requireInteger(`${field}.consecutiveErrors`, o.consecutiveErrors ?? 5, 1, 1000), 1),
-    baseEjectionSeconds: take(() => durationSeconds(`${field}.baseEjectionTime`, o.baseEjectionTime ?? Duration.seconds(30), 1, 3600), 1),
-    maxEjectionPercent: take(() => requireInteger(`${field}.maxEjectionPercent`, o.maxEjectionPercent ?? 50, 0, 100), 0),
-  };
-  MeshValidationError.throwAll(errors);
-  return traffic;
 }

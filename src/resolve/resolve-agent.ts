@@ -140,7 +140,7 @@ export function resolveAgent(props: McpAgentProps, context: AgentContext, proble
       // A standalone McpAgent without `name` is named by its construct id, which cdk8s ids often capitalise.
       if (!(e instanceof MeshValidationError)) throw e;
       throw MeshValidationError.reworded(e, `${e.problem}; it is the construct id, which names the agent when name is not given`,
-        `pass name (the agent's name in the registry and of its objects), e.g. name: "${String(context.defaultName).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'agent'}"`);
+        `pass name (the agent's name in the registry and of its objects): ${e.fix}`);
     }
   }, context.defaultName);
   const namespace = context.namespace;

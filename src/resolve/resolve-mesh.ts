@@ -18,7 +18,7 @@ import { McpRegistryProps } from '../registry/registry-props';
 import { issueErrors, propsIssues } from '../schema/props';
 import { FieldPath, SchemaIssue } from '../schema/validate';
 import { McpSecurityOptions } from '../security/security-props';
-import { TrafficPolicyOptions, resolveTraffic } from '../model/traffic';
+import { TrafficPolicyOptions } from '../model/traffic';
 import { Problems, resolvedOrThrow } from './problems';
 import { ResolvedAgent, resolveAgent } from './resolve-agent';
 import { ResolvedExternalSecrets, SecretUse, envSecretUses, resolveExternalSecrets, secretCoverageProblems } from './resolve-external-secrets';
@@ -26,7 +26,7 @@ import { ResolvedObservability, resolveObservability } from './resolve-observabi
 import { ResolvedRegistry, resolveRegistry } from './resolve-registry';
 import { ResolvedSecurity, agentSecurityProblems, resolveSecurity } from './resolve-security';
 import { resolveTls } from './resolve-tls';
-import { agentTraffic, resolveTrafficDefaults } from './resolve-traffic';
+import { agentOwnTraffic, agentTraffic, resolveTrafficDefaults } from './resolve-traffic';
 
 /** An agent of a resolved mesh. */
 export interface ResolvedMeshAgent {
@@ -155,9 +155,8 @@ export function resolveMeshAgent(props: McpMeshAgentProps, field: string, index:
     // The options were checked with the mesh's props (the environment's when it was made).
     const agent = resolveAgent(agentProps, { defaultName: name, namespace: mesh.wiring.namespace, schemaChecked: true }, own);
     if (agent === undefined) {
-      // The agent's own traffic settings are still checked (on their own: against its capabilities they need
-      // the agent), so that their problems come out with the agent's other ones.
-      if (agentProps.traffic !== undefined) own.run(() => resolveTraffic(`agents.${name}.traffic`, 0, {}, agentProps.traffic));
+      const traffic = agentProps.traffic;
+      if (traffic !== undefined) own.run(() => agentOwnTraffic(name, traffic));
       return undefined;
     }
     // What the mesh's policies ask of the agent: an ingress controller to admit it, traffic settings that fit it.

@@ -6,8 +6,10 @@
 import { MeshValidationError } from '../model/errors';
 import { AgentModel, longestCallSeconds } from '../model/mesh-model';
 import { ServiceMesh } from '../model/service-mesh';
-import { TrafficModel, TrafficPolicyOptions, resolveTraffic } from '../model/traffic';
-import { Problems } from './problems';
+import { Duration } from 'cdk8s';
+import { TrafficModel, TrafficPolicyOptions } from '../model/traffic';
+import { durationSeconds, requireInteger } from '../model/validation';
+import { Problems, resolvedOrThrow } from './problems';
 
 /** What the capability-routing switch asks of the service mesh that it cannot give. */
 export function capabilityRoutingProblems(serviceMesh: ServiceMesh | undefined, capabilityRouting: boolean | undefined): MeshValidationError[] {
@@ -31,5 +33,43 @@ export function resolveTrafficDefaults(serviceMesh: ServiceMesh | undefined, def
 
 /** An agent's traffic settings over the mesh's defaults; throws when they do not fit the agent. */
 export function agentTraffic(agent: AgentModel, defaults: TrafficPolicyOptions | undefined): TrafficModel {
-  return resolveTraffic(`agents.${agent.name}.traffic`, longestCallSeconds(agent.capabilities), defaults, agent.traffic);
+  return resolveTraffic(agentTrafficField(agent.name), longestCallSeconds(agent.capabilities), defaults, agent.traffic);
+}
+
+/**
+ * An agent's own traffic settings on their own, for an agent that did not resolve (against its capabilities
+ * they need the agent): their problems then come out with the agent's other ones.
+ */
+export function agentOwnTraffic(name: string, traffic: TrafficPolicyOptions): TrafficModel {
+  return resolveTraffic(agentTrafficField(name), 0, {}, traffic);
+}
+
+const agentTrafficField = (name: string) => `agents.${name}.traffic`;
+
+/**
+ * Merges agent overrides over mesh defaults and checks them against the agent's longest capability timeout;
+ * throws every problem of the settings at once.
+ */
+export function resolveTraffic(field: string, longestCallSeconds: number, defaults: TrafficPolicyOptions = {}, overrides: TrafficPolicyOptions = {}): TrafficModel {
+  const o = { ...defaults, ...overrides };
+  return resolvedOrThrow((problems) => {
+    const check = <T>(run: () => T, fallback: T) => problems.check(run, fallback);
+    const timeout = o.timeout;
+    const timeoutSeconds = timeout === undefined ? longestCallSeconds : check(() => durationSeconds(`${field}.timeout`, timeout, 1, 86400), longestCallSeconds);
+    if (timeoutSeconds < longestCallSeconds) {
+      problems.add(new MeshValidationError(`${field}.timeout`, `${timeoutSeconds}s`,
+        `is shorter than the agent's longest capability timeout ${longestCallSeconds}s, so the mesh would cut calls the capability allows`,
+        `set the timeout to at least ${longestCallSeconds}s, or lower the capability's timeout`));
+    }
+    return {
+      timeoutSeconds,
+      retries: check(() => requireInteger(`${field}.retries`, o.retries ?? 2, 0, 10), 0),
+      idempotent: o.idempotent === true,
+      maxConnections: check(() => requireInteger(`${field}.maxConnections`, o.maxConnections ?? 100, 1, 1_000_000), 1),
+      maxPendingRequests: check(() => requireInteger(`${field}.maxPendingRequests`, o.maxPendingRequests ?? 100, 1, 1_000_000), 1),
+      consecutiveErrors: check(() => requireInteger(`${field}.consecutiveErrors`, o.consecutiveErrors ?? 5, 1, 1000), 1),
+      baseEjectionSeconds: check(() => durationSeconds(`${field}.baseEjectionTime`, o.baseEjectionTime ?? Duration.seconds(30), 1, 3600), 1),
+      maxEjectionPercent: check(() => requireInteger(`${field}.maxEjectionPercent`, o.maxEjectionPercent ?? 50, 0, 100), 0),
+    };
+  });
 }

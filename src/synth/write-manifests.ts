@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
-import { IConstruct } from 'constructs';
 import { isMeshObject, withRenderedObjects } from '../k8s/mesh-object';
 import { writeYamlDocuments } from './yaml';
 
@@ -76,13 +75,13 @@ function synthesizeCharts(app: App): Array<{ chart: Chart; objects: any[] }> {
   // The library's own objects render first (plain data: rendering cannot depend on the checks), so that the
   // policy check reads the JSON that is written instead of serializing every object a second time. Other
   // objects render after the checks, as cdk8s orders it (their toJson may assume a valid construct).
-  const json = new Map<IConstruct, unknown>();
+  const json = new Map<ApiObject, unknown>();
   for (const c of all) if (isMeshObject(c)) json.set(c, c.toJson());
-  const errors = withRenderedObjects(json as Map<ApiObject, unknown>, () => all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
+  const errors = withRenderedObjects(json, () => all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   // `app.charts` builds a dependency graph of the whole app on every call; without dependencies its order is the tree's.
   const charts = all.filter((c): c is Chart => Chart.isChart(c));
-  const byChart = new Map<Chart, IConstruct[]>(charts.map((chart) => [chart, []]));
+  const byChart = new Map<Chart, ApiObject[]>(charts.map((chart) => [chart, []]));
   for (const c of all) if (ApiObject.isApiObject(c)) byChart.get(Chart.of(c))?.push(c);
-  return charts.map((chart) => ({ chart, objects: byChart.get(chart)!.map((o) => json.get(o) ?? (o as ApiObject).toJson()) }));
+  return charts.map((chart) => ({ chart, objects: byChart.get(chart)!.map((o) => json.get(o) ?? o.toJson()) }));
 }

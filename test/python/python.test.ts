@@ -270,7 +270,7 @@ describe("a Python user's mistakes", () => {
     const py = pythonError(['McpAgent(chart, "Weather", registry=McpRegistry.from_url("http://reg.mesh.svc:8000"), runtime=AgentRuntime.python(image="ghcr.io/x/w:1", script="w.py"))']);
     expect(py.type).toBe('RuntimeError');
     expect(py.message).toBe('agents.Weather.name: "Weather" is not a valid DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit); '
-      + 'it is the construct id, which names the agent when name is not given. Fix: pass name (the agent\'s name in the registry and of its objects), e.g. name: "weather"');
+      + 'it is the construct id, which names the agent when name is not given. Fix: pass name (the agent\'s name in the registry and of its objects): use a name such as "weather"');
   });
 
   test('a misspelt keyword, in props or in a factory, is a TypeError naming it (Python checks keywords)', () => {

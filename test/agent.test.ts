@@ -166,6 +166,18 @@ describe('McpAgent', () => {
   test('fails on a registry that is not a URL', () => {
     expect(() => new McpAgent(scope(), 'a', { registry: { url: 'mcp-mesh-registry:8000' }, runtime: rt })).toThrow(/agents\.a\.registry: "mcp-mesh-registry:8000" is not a registry URL/);
   });
+
+  test('a runtime made without one of its factories (Python can call the constructor) is named as such', () => {
+    expect(() => synth((chart) => new McpMesh(chart, 'Mesh', { namespace: 'ns', agents: [{ name: 'a', runtime: Object.create(AgentRuntime.prototype) }] })))
+      .toThrow(new Error('agents.a.runtime: {} is a AgentRuntime made without one of its factories. Fix: pass one of AgentRuntime.custom(...), AgentRuntime.python(...)'));
+  });
+
+  test('named by a construct id that is no agent name: one error, which says to pass name (and the name to use)', () => {
+    expect(() => new McpAgent(scope(), 'Weather', { registry, runtime: rt })).toThrow(new Error('agents.Weather.name: "Weather" is not a valid DNS-1123 label '
+      + '(lowercase letters, digits and "-", starting and ending with a letter or digit); it is the construct id, which names the agent when name is not given. '
+      + 'Fix: pass name (the agent\'s name in the registry and of its objects): use a name such as "weather"'));
+    expect(() => new McpAgent(scope(), 'a'.repeat(51), { registry, runtime: rt })).toThrow(/it is the construct id.*Fix: pass name .*: shorten it to at most 50 characters/);
+  });
 });
 
 test('local disk: every container requests 50Mi and may use 2Gi by default; both can be set, and a request above the limit fails synth', () => {

@@ -48,13 +48,15 @@ export function meshAgents(n: number): McpMeshAgentProps[] {
   }));
 }
 
-function measure(run: (outdir: string) => number): Measurement {
+/** Times `run`; the object count it returns is taken after the clock stops (counting is not synthesis). */
+function measure(run: (outdir: string) => () => number): Measurement {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-'));
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  const objects = run(outdir);
+  const count = run(outdir);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
+  const objects = count();
   const bytes = fs.readdirSync(outdir).reduce((sum, f) => sum + fs.statSync(path.join(outdir, f)).size, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
   return {
@@ -93,7 +95,7 @@ function runMesh(n: number): Measurement {
     const app = new App({ outdir });
     const chart = buildBenchMesh(app, n);
     writeManifests(app);
-    return chart.node.findAll().filter((c) => c instanceof ApiObject).length;
+    return () => chart.node.findAll().filter((c) => c instanceof ApiObject).length;
   });
 }
 
@@ -109,7 +111,7 @@ function runBaseline(n: number): Measurement {
       deployment.exposeViaService({ ports: [{ port: 8080 }] });
     }
     app.synth();
-    return chart.node.findAll().filter((c) => c instanceof ApiObject).length;
+    return () => chart.node.findAll().filter((c) => c instanceof ApiObject).length;
   });
 }
 

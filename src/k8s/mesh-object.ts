@@ -42,11 +42,22 @@ export class MeshObject extends ApiObject {
     return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...sortedCopy(body) as object };
   }
 
-  /** The labels as `metadata.toJson().labels` gives them, without rendering the rest. */
-  public labelsData(): Record<string, string> | undefined {
-    if (!this.plain()) return this.toJson().metadata?.labels;
-    const json = plainSanitized((this.metadata as unknown as { labels: unknown }).labels);
-    return json === NOT_PLAIN ? this.metadata.toJson().labels : json as Record<string, string> | undefined;
+  /**
+   * The labels' values for reading, without rendering anything: as held when every value is a string (keys
+   * unsorted; null and undefined entries, which render as nothing, left out by the reader), else as
+   * `metadata.toJson().labels` gives them.
+   */
+  public labelsData(): Readonly<Record<string, string | null | undefined>> | undefined {
+    const held = (this.metadata as unknown as { labels: Record<string, unknown> | undefined }).labels;
+    if (this.plain() && (held === undefined || Object.getPrototypeOf(held) === Object.prototype)) {
+      let plain = true;
+      for (const key in held) {
+        const value = held[key];
+        if (typeof value !== 'string' && value !== undefined && value !== null) plain = false;
+      }
+      if (plain) return held as Record<string, string | null | undefined> | undefined;
+    }
+    return this.toJson().metadata?.labels;
   }
 
   /** No JSON patches, and only cdk8s's own resolvers (which leave plain data as it is): the fast paths apply. */
@@ -111,39 +122,16 @@ function plainSanitized(value: unknown): unknown {
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
-/**
- * An object as data for read-only checks: its JSON when `writeManifests` has rendered it already, else
- * `toData()` for a MeshObject (no sorted copy), `toJson()` otherwise.
- */
-export function objectData(o: ApiObject): any {
-  const json = rendered?.get(o);
-  if (json !== undefined) return json;
-  return isMeshObject(o) ? o.toData() : o.toJson();
-}
-
 /** A MeshObject (cdk8s makes `instanceof` true for any ApiObject subclass, so a method is asked for instead). */
 export function isMeshObject(o: unknown): o is MeshObject {
   return typeof (o as Partial<MeshObject>).toData === 'function';
 }
 
-/** The JSON of the objects `writeManifests` has already rendered in this synthesis, for the checks to read. */
-let rendered: ReadonlyMap<ApiObject, unknown> | undefined;
-
 /**
- * Runs `checks` with `json` (objects rendered ahead of them) as what `objectData` reads: an object is then
- * serialized once per synthesis, for the policy check and for the output alike.
+ * An object's labels for reading their values: as they render, or as held (unsorted, with null or undefined
+ * values a reader skips: they render as nothing).
  */
-export function withRenderedObjects<T>(json: ReadonlyMap<ApiObject, unknown>, checks: () => T): T {
-  rendered = json;
-  try {
-    return checks();
-  } finally {
-    rendered = undefined;
-  }
-}
-
-/** An object's labels, as it will render them. */
-export function objectLabelsData(o: ApiObject): Record<string, string> {
+export function objectLabelsData(o: ApiObject): Readonly<Record<string, string | null | undefined>> {
   const labels = isMeshObject(o) ? o.labelsData() : o.toJson().metadata?.labels;
   return labels ?? {};
 }

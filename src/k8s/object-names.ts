@@ -11,7 +11,8 @@ import { DNS_1035_LABEL, DNS_LABEL, DNS_SUBDOMAIN, isLabelValue } from '../model
 export interface NamedObject {
   readonly kind: string;
   readonly name: string;
-  readonly labels: { readonly [key: string]: string };
+  /** As held: in any key order; a null or undefined value is no label. */
+  readonly labels: { readonly [key: string]: string | null | undefined };
 }
 
 /** A name the user gave, from which object names are derived. */
@@ -73,10 +74,15 @@ export function objectNameProblems(objects: Iterable<NamedObject>, sources: read
     if (o.name.length > rule.max || !rule.pattern.test(o.name)) {
       report(o.name, `the ${o.kind} name "${o.name}" (${o.name.length} characters), which must be ${rule.what} of at most ${rule.max} characters`, rule.max);
     }
-    for (const [key, value] of Object.entries(o.labels)) {
-      if (!isLabelValue(value)) {
-        report(value, `the label ${key}="${value}" of ${o.kind} "${o.name}" (${value.length} characters; label values are at most 63)`, 63);
-      }
+    let bad: string[] | undefined;
+    for (const key in o.labels) {
+      const value = o.labels[key];
+      if (value !== undefined && value !== null && !validLabelValue(value)) (bad ??= []).push(key);
+    }
+    // In the order the labels render (keys sorted), so that the first one reported is the same however they were given.
+    for (const key of bad?.sort() ?? []) {
+      const value = o.labels[key]!;
+      report(value, `the label ${key}="${value}" of ${o.kind} "${o.name}" (${value.length} characters; label values are at most 63)`, 63);
     }
   }
   return [...found.values()].map(({ source, first, count, maxLength, name }) => {
@@ -86,6 +92,16 @@ export function objectNameProblems(objects: Iterable<NamedObject>, sources: read
         : `change ${source.field} so that "${name}" is valid (lowercase letters, digits and "-", a letter first)`;
     return new MeshValidationError(source?.field ?? 'name', source?.value ?? name, `makes ${first}${more}`, fix);
   });
+}
+
+// A mesh repeats a few label values on thousands of objects: each is checked once.
+const VALID_LABEL_VALUES = new Set<string>();
+
+function validLabelValue(value: string): boolean {
+  if (VALID_LABEL_VALUES.has(value)) return true;
+  if (!isLabelValue(value)) return false;
+  if (VALID_LABEL_VALUES.size < 10_000) VALID_LABEL_VALUES.add(value);
+  return true;
 }
 
 /** An object's identity in a cluster: API version, kind, namespace and name (two with the same key are one object). */

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { McpAgent } from '../agent/mcp-agent';
 import { objectLabelsData } from '../k8s/mesh-object';
+import { constructsUnder, isWithin } from '../k8s/synthesis';
 import { objectNameProblems } from '../k8s/object-names';
 import { MESH_OWNER, ownedBy } from '../k8s/ownership';
 import { MeshValidationError } from '../model/errors';
@@ -150,7 +151,7 @@ export class McpMesh extends Construct implements IObservableMesh {
    * derive from. An object passes once: synth checks only the objects added since (by addAgent()).
    */
   private nameProblems(): MeshValidationError[] {
-    const fresh = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && !this.namesChecked.has(c));
+    const fresh = constructsUnder(this).filter((c): c is ApiObject => ApiObject.isApiObject(c) && !this.namesChecked.has(c));
     const objects = fresh.map((o) => ({
       kind: o.kind, name: o.name, labels: objectLabelsData(o),
     }));
@@ -170,22 +171,21 @@ export class McpMesh extends Construct implements IObservableMesh {
    * collision between two constructs is reported once, by the mesh that holds the later of the two.
    */
   private duplicateObjects(): string[] {
-    const seen = new Map<string, string>();
+    const seen = new Map<string, ApiObject>();
     const errors: string[] = [];
     const foreign: string[] = [];
-    const mine = `${this.node.path}/`;
-    for (const child of this.node.root.node.findAll()) {
-      if (!(child instanceof ApiObject)) continue;
+    for (const child of constructsUnder(this.node.root)) {
+      if (!ApiObject.isApiObject(child)) continue;
       const namespace = child.metadata.namespace ?? Chart.of(child).namespace ?? '';
       const key = `${child.kind}/${namespace}/${child.name}`;
       const other = seen.get(key);
       if (other === undefined) {
-        seen.set(key, child.node.path);
-      } else if (child.node.path.startsWith(mine) && other.startsWith(mine)) {
-        errors.push(new MeshValidationError('agents[].name', child.name, `makes two ${child.kind} objects with the same name (${other} and ${child.node.path})`,
+        seen.set(key, child);
+      } else if (isWithin(child, this) && isWithin(other, this)) {
+        errors.push(new MeshValidationError('agents[].name', child.name, `makes two ${child.kind} objects with the same name (${other.node.path} and ${child.node.path})`,
           'rename one of the agents: each agent also creates "<name>-config" and "<name>-pods" objects').message);
-      } else if (child.node.path.startsWith(mine)) {
-        foreign.push(`${child.kind} "${child.name}" (also ${other})`);
+      } else if (isWithin(child, this)) {
+        foreign.push(`${child.kind} "${child.name}" (also ${other.node.path})`);
       }
     }
     if (foreign.length > 0) {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { objectData } from '../k8s/mesh-object';
+import { constructsUnder, objectData } from '../k8s/synthesis';
 import { MeshValidationError } from '../model/errors';
 import { looksLikeSecretName, looksLikeSecretValue, looksLikeSecretVariable, requirePinnedImage } from '../model/validation';
 
@@ -60,7 +60,7 @@ export class McpPolicyCheck extends Construct {
   }
 
   private check(target: IConstruct): string[] {
-    const objects = target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(objectData);
+    const objects = constructsUnder(target).filter((c): c is ApiObject => c instanceof ApiObject).map(objectData);
     const findings = objects.flatMap((o) => objectFindings(o, objects));
     const used = new Set<PolicySuppression>();
     const open = findings.filter((f) => {

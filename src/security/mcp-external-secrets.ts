@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { MeshObject, objectData } from '../k8s/mesh-object';
+import { MeshObject } from '../k8s/mesh-object';
+import { constructsUnder, objectData } from '../k8s/synthesis';
 import { resolvedOrThrow } from '../resolve/problems';
 import {
   RESOLVED_EXTERNAL_SECRETS, ResolvedExternalSecrets, SecretUse, envSecretUses, resolveExternalSecrets, secretCoverageProblems,
@@ -55,8 +56,8 @@ export class McpExternalSecrets extends Construct implements IDeliveredSecrets {
   private coverage(field: string, resolved: ResolvedExternalSecrets): string[] {
     const consumers = this.props.consumers;
     if (consumers === undefined) return [];
-    const own = new Set<IConstruct>(this.node.findAll());
-    const objects = consumers.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && !own.has(c));
+    const own = new Set<IConstruct>(constructsUnder(this));
+    const objects = constructsUnder(consumers).filter((c): c is ApiObject => ApiObject.isApiObject(c) && !own.has(c));
     const rendered = objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1').map((o) => o.name);
     return secretCoverageProblems(resolved, objects.flatMap(secretReferences), rendered, field).map((e) => e.message);
   }

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
-import { isMeshObject, withRenderedObjects } from '../k8s/mesh-object';
+import { isMeshObject } from '../k8s/mesh-object';
+import { withSynthesis } from '../k8s/synthesis';
 import { writeYamlDocuments } from './yaml';
 
 /**
@@ -77,7 +78,7 @@ function synthesizeCharts(app: App): Array<{ chart: Chart; objects: any[] }> {
   // objects render after the checks, as cdk8s orders it (their toJson may assume a valid construct).
   const json = new Map<ApiObject, unknown>();
   for (const c of all) if (isMeshObject(c)) json.set(c, c.toJson());
-  const errors = withRenderedObjects(json, () => all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
+  const errors = withSynthesis(json, all, () => all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   // `app.charts` builds a dependency graph of the whole app on every call; without dependencies its order is the tree's.
   const charts = all.filter((c): c is Chart => Chart.isChart(c));

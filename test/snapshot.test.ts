@@ -39,7 +39,12 @@ describe('the fast serialization path', () => {
     objects[1].metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '1' });
     objects[2].metadata.add('generateName', 'x-');
     objects[3].metadata.addAnnotation('example.com/lazy', Lazy.any({ produce: () => 'produced' }) as unknown as string);
-    for (const object of objects.slice(0, 5)) {
+    objects[4].metadata.addAnnotation('example.com/empty', '');
+    objects[4].metadata.addLabel('example.com/unset', undefined as unknown as string);
+    objects[5].metadata.addAnnotation('example.com/unset', null as unknown as string);
+    objects[5].metadata.addLabel('a-first', 'sorted before the others');
+    objects[6].metadata.addLabel('example.com/count', 3 as unknown as string);
+    for (const object of objects.slice(0, 7)) {
       expect(JSON.stringify(object.toJson())).toBe(JSON.stringify(ApiObject.prototype.toJson.call(object)));
     }
     expect(objects[3].toJson().metadata.annotations['example.com/lazy']).toBe('produced');

@@ -72,6 +72,8 @@ export class MeshObject extends ApiObject {
    */
   private metadataJson(): any {
     const m = this.metadata as unknown as Record<string, any>;
+    const usual = usualMetadata(m);
+    if (usual !== NOT_PLAIN) return usual;
     const fields = {
       ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers,
       ownerReferences: m.ownerReferences, labels: m.labels,
@@ -95,6 +97,54 @@ function onlyBuiltInResolvers(app: App): boolean {
 
 const NOT_PLAIN = Symbol('not plain data');
 
+const USUAL_METADATA_FIELDS = new Set(['name', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences']);
+
+/**
+ * The metadata nearly every object has (a name, a namespace, string labels and annotations; no finalizers,
+ * owner references or other fields) rendered as `plainSanitized` renders it, without the general walk:
+ * NOT_PLAIN for anything else.
+ */
+function usualMetadata(m: Record<string, any>): unknown {
+  for (const key in m._additionalAttributes) if (!USUAL_METADATA_FIELDS.has(key)) return NOT_PLAIN;
+  if (m.finalizers?.length !== 0 || m.ownerReferences?.length !== 0) return NOT_PLAIN;
+  if ((m.name !== undefined && typeof m.name !== 'string') || (m.namespace !== undefined && typeof m.namespace !== 'string')) return NOT_PLAIN;
+  const annotations = sortedStrings(m.annotations);
+  const labels = sortedStrings(m.labels);
+  if (annotations === NOT_PLAIN || labels === NOT_PLAIN) return NOT_PLAIN;
+  // In sorted key order, as the sanitizer writes them.
+  const out: Record<string, unknown> = {};
+  if (annotations !== undefined) out.annotations = annotations;
+  if (labels !== undefined) out.labels = labels;
+  if (m.name !== undefined) out.name = m.name;
+  if (m.namespace !== undefined) out.namespace = m.namespace;
+  return out;
+}
+
+/** A map of strings with its keys sorted and null or undefined entries dropped; undefined when empty; NOT_PLAIN if it holds anything but strings. */
+function sortedStrings(map: unknown): unknown {
+  if (map === undefined || map === null) return undefined;
+  if (typeof map !== 'object' || Object.getPrototypeOf(map) !== Object.prototype) return NOT_PLAIN;
+  const out: Record<string, string> = {};
+  let empty = true;
+  for (const key of sortedKeys(map)) {
+    const value = (map as Record<string, unknown>)[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') return NOT_PLAIN;
+    out[key] = value;
+    empty = false;
+  }
+  return empty ? undefined : out;
+}
+
+/** An object's keys in sorted order (most objects are built with their keys in order already: no sort then). */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) return keys.sort();
+  }
+  return keys;
+}
+
 /**
  * cdk8s's sanitizer with `filterEmptyArrays` and `filterEmptyObjects` (keys sorted, null and undefined
  * dropped, then empty lists and maps), for plain data only: NOT_PLAIN for anything a resolver could change.
@@ -114,7 +164,7 @@ function plainSanitized(value: unknown): unknown {
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const v = plainSanitized((value as Record<string, unknown>)[key]);
     if (v === NOT_PLAIN) return NOT_PLAIN;
     if (v !== undefined && v !== null) out[key] = v;
@@ -141,7 +191,7 @@ function sortedCopy(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(sortedCopy);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const item = (value as Record<string, unknown>)[key];
     if (item !== null && item !== undefined) out[key] = sortedCopy(item);
   }

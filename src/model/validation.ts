@@ -353,8 +353,11 @@ const SECRET_VALUE = [
   /\bgithub_pat_[A-Za-z0-9_]{22,}/, // GitHub fine-grained tokens
 ];
 
+/** The patterns as one alternation: one scan of the value instead of one per pattern (same matches). */
+const ANY_SECRET_VALUE = new RegExp(SECRET_VALUE.map((pattern) => `(?:${pattern.source})`).join('|'));
+
 export function looksLikeSecretValue(value: string): boolean {
-  return SECRET_VALUE.some((pattern) => pattern.test(value)) || hasUrlPassword(value);
+  return ANY_SECRET_VALUE.test(value) || hasUrlPassword(value);
 }
 
 const SCHEME_CHAR = /[A-Za-z0-9+.-]/;

@@ -1,0 +1,38 @@
+/** The API server's name and label-value rules, as the mesh applies them to every object it renders. */
+import { objectNameProblems } from '../src/k8s/object-names';
+
+const sources = [{ field: 'agents.weather.name', value: 'weather' }];
+const long = `weather-${'x'.repeat(60)}`;
+
+test('valid names and label values pass; null or undefined label values are no labels and pass too', () => {
+  expect(objectNameProblems([
+    { kind: 'Deployment', name: 'weather', labels: { 'app.kubernetes.io/name': 'weather', unset: undefined, cleared: null, empty: '' } },
+    { kind: 'Service', name: 'weather', labels: { 'app.kubernetes.io/name': 'weather' } },
+  ], sources)).toEqual([]);
+});
+
+test('a label value too long is blamed on the name it derives from, with the longest that name may be', () => {
+  const [problem, ...rest] = objectNameProblems([{ kind: 'Deployment', name: 'weather', labels: { 'app.kubernetes.io/instance': long } }], sources);
+  expect(rest).toEqual([]);
+  expect(problem.field).toBe('agents.weather.name');
+  expect(problem.message).toContain(`the label app.kubernetes.io/instance="${long}" of Deployment "weather" (68 characters; label values are at most 63)`);
+  expect(problem.fix).toBe('shorten agents.weather.name to at most 2 characters');
+});
+
+test('the first bad label reported is the same whatever order the labels were given in (their rendered order)', () => {
+  const other = `weather-${'y'.repeat(60)}`;
+  const a = objectNameProblems([{ kind: 'Deployment', name: 'weather', labels: { zeta: long, alpha: other } }], sources);
+  const b = objectNameProblems([{ kind: 'Deployment', name: 'weather', labels: { alpha: other, zeta: long } }], sources);
+  expect(a.map((p) => p.message)).toEqual(b.map((p) => p.message));
+  expect(a[0].message).toContain('the label alpha=');
+  expect(a[0].message).toContain('and 1 more name(s) or label(s) like it');
+});
+
+test('a value found valid once does not make a bad value pass later (the check remembers valid values only)', () => {
+  const good = { kind: 'ConfigMap', name: 'weather-config', labels: { v: 'weather' } };
+  const bad = { kind: 'ConfigMap', name: 'weather-config', labels: { v: 'weather!' } };
+  for (let i = 0; i < 2; i++) {
+    expect(objectNameProblems([good], sources)).toEqual([]);
+    expect(objectNameProblems([bad], sources)).toHaveLength(1);
+  }
+});

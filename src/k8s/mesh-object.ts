@@ -38,7 +38,21 @@ export class MeshObject extends ApiObject {
 
   public toJson(): any {
     if (process.env.CDK8S_DISABLE_SORT || !this.plain()) return super.toJson();
-    const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = this.rawProps;
+    return this.jsonOf(this.rawProps);
+  }
+
+  /**
+   * `toJson()` from what `toData()` returned, whose getters were read already: a synthesis that checks the
+   * data first renders each object from it, without evaluating the getters (the mesh-wide policies) again.
+   */
+  public toJsonFrom(data: any): any {
+    if (!this.plain()) return data; // toData() gave toJson() itself
+    if (process.env.CDK8S_DISABLE_SORT) return super.toJson();
+    return this.jsonOf(data);
+  }
+
+  private jsonOf(fields: any): any {
+    const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = fields;
     return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...sortedCopy(body) as object };
   }
 

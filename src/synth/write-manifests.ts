@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
-import { isMeshObject } from '../k8s/mesh-object';
+import { MeshObject, isMeshObject } from '../k8s/mesh-object';
 import { withSynthesis } from '../k8s/synthesis';
 import { writeYamlDocuments } from './yaml';
 
@@ -54,7 +54,7 @@ export function writeManifests(app: App, outdir: string = app.outdir): string[] 
   for (const [file, objects] of files) {
     const full = path.join(outdir, file);
     fs.mkdirSync(path.dirname(full), { recursive: true });
-    writeYamlDocuments(full, objects);
+    writeYamlDocuments(full, objects, renderedJson);
     written.push(full);
   }
   if (written.length === 0) fs.mkdirSync(outdir, { recursive: true });
@@ -73,16 +73,36 @@ function synthesizeCharts(app: App): Array<{ chart: Chart; objects: any[] }> {
     // cdk8s keys its graph by path in an object, where integer-like keys come first.
     && !/^(0|[1-9][0-9]*)$/.test(c.node.path));
   if (!simple) return app.charts.map((chart) => ({ chart, objects: chart.toJson() }));
-  // The library's own objects render first (plain data: rendering cannot depend on the checks), so that the
-  // policy check reads the JSON that is written instead of serializing every object a second time. Other
-  // objects render after the checks, as cdk8s orders it (their toJson may assume a valid construct).
-  const json = new Map<ApiObject, unknown>();
-  for (const c of all) if (isMeshObject(c)) json.set(c, c.toJson());
-  const errors = withSynthesis(json, all, () => all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
+  // The library's own objects are read once before the checks (their getters, the mesh-wide policies,
+  // evaluated once) and the checks read that data. Each is rendered to JSON from it as it is written, so that
+  // no JSON of the whole app is held at once. Other objects render after the checks, as cdk8s orders it (their
+  // toJson may assume a valid construct).
+  const data = new Map<ApiObject, unknown>();
+  for (const c of all) if (isMeshObject(c)) data.set(c, c.toData());
+  const errors = withSynthesis(data, all, () => all.flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   // `app.charts` builds a dependency graph of the whole app on every call; without dependencies its order is the tree's.
   const charts = all.filter((c): c is Chart => Chart.isChart(c));
   const byChart = new Map<Chart, ApiObject[]>(charts.map((chart) => [chart, []]));
   for (const c of all) if (ApiObject.isApiObject(c)) byChart.get(Chart.of(c))?.push(c);
-  return charts.map((chart) => ({ chart, objects: byChart.get(chart)!.map((o) => json.get(o) ?? o.toJson()) }));
+  return charts.map((chart) => ({
+    chart,
+    objects: byChart.get(chart)!.map((o) => (isMeshObject(o) ? new Unrendered(o, data.get(o)) : o.toJson())),
+  }));
+}
+
+/** A MeshObject's data, read for the checks, to render as it is written. Its identity fields are the JSON's. */
+class Unrendered {
+  public readonly apiVersion: string;
+  public readonly kind: string;
+  public readonly metadata: { readonly name?: string; readonly namespace?: string };
+  constructor(public readonly object: MeshObject, public readonly data: any) {
+    this.apiVersion = data.apiVersion;
+    this.kind = data.kind;
+    this.metadata = data.metadata;
+  }
+}
+
+function renderedJson(value: unknown): unknown {
+  return value instanceof Unrendered ? value.object.toJsonFrom(value.data) : value;
 }

@@ -136,8 +136,11 @@ export function toYamlDocument(value: unknown): string {
   return out.join('');
 }
 
-/** Writes the documents of `toYamlDocuments(values)` into a file, a chunk at a time: memory stays flat however large the output. */
-export function writeYamlDocuments(file: string, values: readonly unknown[]): void {
+/**
+ * Writes the documents of `toYamlDocuments(values.map(render))` into a file, a chunk at a time: memory stays
+ * flat however large the output (with `render`, each value is rendered as it is written and dropped after).
+ */
+export function writeYamlDocuments(file: string, values: readonly unknown[], render: (value: unknown) => unknown = (value) => value): void {
   const fd = fs.openSync(file, 'w');
   try {
     let out: string[] = [];
@@ -150,7 +153,7 @@ export function writeYamlDocuments(file: string, values: readonly unknown[]): vo
     values.forEach((value, i) => {
       if (i > 0) out.push('---\n');
       const before = out.length;
-      writeDocument(value, out);
+      writeDocument(render(value), out);
       size += out.length - before;
       // About a megabyte of YAML per write: a few thousand lines.
       if (size > 20_000) flush();

@@ -1,4 +1,9 @@
 /** The API server's name and label-value rules, as the mesh applies them to every object it renders. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { AgentRuntime, McpMesh, writeManifests } from '../src';
 import { objectNameProblems } from '../src/k8s/object-names';
 
 const sources = [{ field: 'agents.weather.name', value: 'weather' }];
@@ -35,4 +40,22 @@ test('a value found valid once does not make a bad value pass later (the check r
     expect(objectNameProblems([good], sources)).toEqual([]);
     expect(objectNameProblems([bad], sources)).toHaveLength(1);
   }
+});
+
+describe('in a mesh', () => {
+  const agents = [{ name: 'weather', runtime: AgentRuntime.python({ image: 'ghcr.io/example/weather:1.0.0', script: 'agent.py' }) }];
+
+  test('a name that makes a derived object\'s label too long fails at construction, blaming the prop', () => {
+    const chart = new Chart(new App(), 'c');
+    expect(() => new McpMesh(chart, 'mesh', { name: 'a'.repeat(60), observability: {}, agents }))
+      .toThrow(/name: "a{60}" makes the label app\.kubernetes\.io\/name="a{60}-rules" of PrometheusRule .* Fix: shorten name to at most 44 characters/);
+  });
+
+  test('an object added under the mesh after construction is checked at synth', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'names-')) });
+    const mesh = new McpMesh(new Chart(app, 'c'), 'mesh', { agents });
+    new ApiObject(mesh, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'not_a_name' } });
+    expect(() => writeManifests(app)).toThrow(/the ConfigMap name "not_a_name" \(10 characters\), which must be a DNS-1123 subdomain/);
+    expect(() => app.synth()).toThrow(/the ConfigMap name "not_a_name"/);
+  });
 });

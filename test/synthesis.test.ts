@@ -2,6 +2,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { buildApp as buildFull } from '../examples/full/main';
+import { MeshObject, startCollecting, stopCollecting } from '../src/k8s/mesh-object';
 import { constructsUnder, isWithin, objectData, withSynthesis } from '../src/k8s/synthesis';
 
 describe('constructsUnder', () => {
@@ -43,4 +44,19 @@ test('objectData reads the JSON the synthesis rendered, and the object itself ou
   const rendered = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rendered' } };
   expect(withSynthesis(new Map([[object, rendered]]), chart.node.findAll(), () => objectData(object))).toBe(rendered);
   expect(objectData(object).data).toEqual({ a: 'b' });
+});
+
+test('startCollecting/stopCollecting give the MeshObjects made in between, and hand them on to an outer recording', () => {
+  const chart = new Chart(new App(), 'c');
+  const make = (id: string) => new MeshObject(chart, id, { apiVersion: 'v1', kind: 'ConfigMap' });
+  make('before');
+  const outer = startCollecting();
+  const a = make('a');
+  const inner = startCollecting();
+  const b = make('b');
+  expect(stopCollecting(inner)).toEqual([b]);
+  const c = make('c');
+  expect(stopCollecting(outer)).toEqual([a, b, c]);
+  make('after');
+  expect(stopCollecting(startCollecting())).toEqual([]);
 });

@@ -21,6 +21,7 @@ export class MeshObject extends ApiObject {
   constructor(scope: Construct, id: string, props: ApiObjectProps) {
     super(scope, id, props);
     this.rawProps = props;
+    collecting?.push(this);
   }
 
   /**
@@ -95,6 +96,26 @@ export class MeshObject extends ApiObject {
     const json = plainSanitized(fields);
     return json === NOT_PLAIN ? this.metadata.toJson() : json;
   }
+}
+
+let collecting: MeshObject[] | undefined;
+
+/**
+ * Starts recording the MeshObjects constructed from now until `stopCollecting` (a construct that checks what
+ * it rendered reads that list instead of walking its subtree). Returns what was being recorded before.
+ */
+export function startCollecting(): MeshObject[] | undefined {
+  const outer = collecting;
+  collecting = [];
+  return outer;
+}
+
+/** The MeshObjects constructed since `startCollecting`, in order; recording goes back to `outer`. */
+export function stopCollecting(outer: MeshObject[] | undefined): MeshObject[] {
+  const collected = collecting ?? [];
+  collecting = outer;
+  outer?.push(...collected);
+  return collected;
 }
 
 const BUILT_IN_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { McpAgent } from '../agent/mcp-agent';
-import { objectLabelsData } from '../k8s/mesh-object';
+import { objectLabelsData, startCollecting, stopCollecting } from '../k8s/mesh-object';
 import { constructsUnder, isWithin } from '../k8s/synthesis';
 import { objectNameProblems } from '../k8s/object-names';
 import { MESH_OWNER, ownedBy } from '../k8s/ownership';
@@ -77,40 +77,47 @@ export class McpMesh extends Construct implements IObservableMesh {
     this.serviceMesh = mesh.serviceMesh;
     this.environment = mesh.environment;
 
-    if (mesh.createNamespace) new McpNamespace(this, 'Namespace', { name: this.namespace });
+    // The objects rendered here are recorded as they are made, for the name check below (no walk of the tree).
+    const outer = startCollecting();
+    let rendered: ApiObject[];
+    try {
+      if (mesh.createNamespace) new McpNamespace(this, 'Namespace', { name: this.namespace });
 
-    this.registry = new McpRegistry(this, 'Registry', RESOLVED_REGISTRY.attach(mesh.registryProps, mesh.registry));
-    // The live model, filled in the order the agents come: the security and traffic constructs follow agents
-    // as they are added (here and with addAgent()), which keeps their objects in a stable order.
-    this.model = new MeshModel(mesh.registry.model, props.allowDependencyCycles === true);
-    // A part whose options did not resolve is not rendered: its problems are on the list already.
-    if (mesh.security !== undefined) {
-      this.security = new McpSecurity(this, 'Security', RESOLVED_SECURITY.attach({
-        ...props.security, model: this.model, instance: this.name, namespace: this.namespace, serviceMesh: this.serviceMesh,
-      }, mesh.security));
+      this.registry = new McpRegistry(this, 'Registry', RESOLVED_REGISTRY.attach(mesh.registryProps, mesh.registry));
+      // The live model, filled in the order the agents come: the security and traffic constructs follow agents
+      // as they are added (here and with addAgent()), which keeps their objects in a stable order.
+      this.model = new MeshModel(mesh.registry.model, props.allowDependencyCycles === true);
+      // A part whose options did not resolve is not rendered: its problems are on the list already.
+      if (mesh.security !== undefined) {
+        this.security = new McpSecurity(this, 'Security', RESOLVED_SECURITY.attach({
+          ...props.security, model: this.model, instance: this.name, namespace: this.namespace, serviceMesh: this.serviceMesh,
+        }, mesh.security));
+      }
+      if (mesh.trafficResolved) {
+        this.traffic = new McpTrafficPolicy(this, 'Traffic', {
+          model: this.model, instance: this.name, namespace: this.namespace, clusterDomain: mesh.clusterDomain,
+          serviceMesh: this.serviceMesh, defaults: props.trafficDefaults, capabilityRouting: props.capabilityRouting,
+        });
+      }
+      if (props.policyCheck !== false) {
+        this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });
+      }
+      for (const agent of mesh.agents) {
+        this.renderAgent(agent);
+        this.model.addAgent(agent.agent.model, agent.field);
+      }
+      if (props.observability !== undefined && mesh.observability !== undefined) {
+        this.observability = new McpObservability(this, 'Observability', RESOLVED_OBSERVABILITY.attach({ ...props.observability, mesh: this }, mesh.observability));
+      }
+      if (props.externalSecrets !== undefined && mesh.externalSecrets !== undefined) {
+        this.externalSecrets = new McpExternalSecrets(this, 'ExternalSecrets', RESOLVED_EXTERNAL_SECRETS.attach({
+          ...props.externalSecrets, namespace: this.namespace, instance: this.name,
+        }, mesh.externalSecrets));
+      }
+    } finally {
+      rendered = stopCollecting(outer);
     }
-    if (mesh.trafficResolved) {
-      this.traffic = new McpTrafficPolicy(this, 'Traffic', {
-        model: this.model, instance: this.name, namespace: this.namespace, clusterDomain: mesh.clusterDomain,
-        serviceMesh: this.serviceMesh, defaults: props.trafficDefaults, capabilityRouting: props.capabilityRouting,
-      });
-    }
-    if (props.policyCheck !== false) {
-      this.policyCheck = new McpPolicyCheck(this, 'PolicyCheck', { target: this, suppressions: props.policySuppressions });
-    }
-    for (const agent of mesh.agents) {
-      this.renderAgent(agent);
-      this.model.addAgent(agent.agent.model, agent.field);
-    }
-    if (props.observability !== undefined && mesh.observability !== undefined) {
-      this.observability = new McpObservability(this, 'Observability', RESOLVED_OBSERVABILITY.attach({ ...props.observability, mesh: this }, mesh.observability));
-    }
-    if (props.externalSecrets !== undefined && mesh.externalSecrets !== undefined) {
-      this.externalSecrets = new McpExternalSecrets(this, 'ExternalSecrets', RESOLVED_EXTERNAL_SECRETS.attach({
-        ...props.externalSecrets, namespace: this.namespace, instance: this.name,
-      }, mesh.externalSecrets));
-    }
-    if (problems.count === 0) problems.add(...this.nameProblems());
+    if (problems.count === 0) problems.add(...this.nameProblems(rendered));
     problems.throwIfAny();
 
     this.node.addValidation({ validate: () => [...this.model._validate().map((e) => e.message), ...this.duplicateObjects(), ...this.nameProblems().map((e) => e.message)] });
@@ -148,10 +155,11 @@ export class McpMesh extends Construct implements IObservableMesh {
 
   /**
    * Names and label values of every object, against the API server's rules, blamed on the user's name they
-   * derive from. An object passes once: synth checks only the objects added since (by addAgent()).
+   * derive from. An object passes once: synth checks only the objects added since (by addAgent()). At
+   * construction `rendered` (the objects the constructor made) is checked.
    */
-  private nameProblems(): MeshValidationError[] {
-    const fresh = constructsUnder(this).filter((c): c is ApiObject => ApiObject.isApiObject(c) && !this.namesChecked.has(c));
+  private nameProblems(rendered?: readonly ApiObject[]): MeshValidationError[] {
+    const fresh = rendered ?? constructsUnder(this).filter((c): c is ApiObject => ApiObject.isApiObject(c) && !this.namesChecked.has(c));
     const objects = fresh.map((o) => ({
       kind: o.kind, name: o.name, labels: objectLabelsData(o),
     }));

@@ -61,7 +61,8 @@ export class McpPolicyCheck extends Construct {
 
   private check(target: IConstruct): string[] {
     const objects = constructsUnder(target).filter((c): c is ApiObject => c instanceof ApiObject).map(objectData);
-    const findings = objects.flatMap((o) => objectFindings(o, objects));
+    const networkPolicies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    const findings = objects.flatMap((o) => objectFindings(o, networkPolicies));
     const used = new Set<PolicySuppression>();
     const open = findings.filter((f) => {
       const match = this.suppressions.find((s) => s.rule === f.rule && (s.object === undefined || s.object === f.object));
@@ -104,7 +105,7 @@ function matches(selector: any, labels: Record<string, string>): boolean {
     });
 }
 
-function objectFindings(o: any, all: any[]): Finding[] {
+function objectFindings(o: any, networkPolicies: readonly any[]): Finding[] {
   const id = `${o.kind}/${o.metadata?.name}`;
   const findings: Finding[] = [];
   const add = (rule: PolicyRule, problem: string, fix: string) => findings.push({ rule, object: id, problem, fix });
@@ -166,7 +167,7 @@ function objectFindings(o: any, all: any[]): Finding[] {
   }
   const labels = podLabelsOf(o);
   const namespace = o.metadata?.namespace;
-  const isolated = (type: string) => all.some((p) => p.kind === 'NetworkPolicy' && p.metadata?.namespace === namespace
+  const isolated = (type: string) => networkPolicies.some((p) => p.metadata?.namespace === namespace
     && (p.spec?.policyTypes ?? ['Ingress']).includes(type) && matches(p.spec?.podSelector, labels));
   if (!isolated('Ingress') || !isolated('Egress')) {
     add(PolicyRule.NETWORK_POLICY, 'its pods are not isolated by a NetworkPolicy for both ingress and egress',

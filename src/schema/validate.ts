@@ -144,7 +144,7 @@ function check(schema: JsonSchema, value: unknown, path: FieldPath, context: Con
     const near = typeof value === 'string' ? closest(value, schema.enum.filter((e): e is string => typeof e === 'string')) : undefined;
     issues.push({ path, value, problem: 'is not an allowed value', fix: `${near !== undefined ? `did you mean ${JSON.stringify(near)}? ` : ''}use one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}` });
   }
-  if (schema.pattern !== undefined && typeof value === 'string' && !new RegExp(schema.pattern).test(value)) {
+  if (schema.pattern !== undefined && typeof value === 'string' && !patternOf(schema.pattern).test(value)) {
     if (schema.pattern === DURATION_PATTERN) {
       issues.push({ path, value, problem: 'is not a duration', fix: 'write whole hours, minutes and seconds such as "30s", "2m" or "1h30m"' });
     } else {
@@ -156,6 +156,18 @@ function check(schema: JsonSchema, value: unknown, path: FieldPath, context: Con
     for (let i = 0; i < value.length; i++) check(schema.items, value[i], [...path, i], context);
   }
   if (kindOf(value) === 'object') checkObject(schema, value as Record<string, unknown>, path, context);
+}
+
+// A schema has a few dozen patterns, checked against every value of a large input: each is compiled once.
+const PATTERNS = new Map<string, RegExp>();
+
+function patternOf(source: string): RegExp {
+  let pattern = PATTERNS.get(source);
+  if (pattern === undefined) {
+    pattern = new RegExp(source);
+    PATTERNS.set(source, pattern);
+  }
+  return pattern;
 }
 
 /** `x-class`: an instance of one of the library's classes, whose factory props are checked in place. */

@@ -4,8 +4,10 @@
  * Measures, each in a fresh child process so that memory and JIT state do not leak between them:
  * - the library: a mesh of N agents with every feature on, written with writeManifests();
  * - the baseline: N plain cdk8s-plus Deployment + Service pairs written by cdk8s's own app.synth().
- * Reports wall time (build + synth + write), peak RSS, object count and bytes. Never asserted in tests: the
- * machines are shared and noisy, the numbers go into notes and docs.
+ * Reports wall time (build + synth + write), peak RSS, object count and bytes, and the ratio of objects per
+ * second. `--runs K` runs K mesh/baseline pairs and reports medians (the ratio per pair, which is steadier on
+ * a shared machine than either time). Never asserted in tests: the machines are shared and noisy, the numbers
+ * go into notes and docs.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -115,13 +117,21 @@ function runBaseline(n: number): Measurement {
   });
 }
 
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
+};
+const perSecond = (objects: number, ms: number) => objects / Math.max(ms, 1) * 1000;
+
 function main(): void {
   const args = process.argv.slice(2);
   const flag = (name: string) => args.indexOf(name);
   const child = args[flag('--child') + 1];
   const n = Number(args[flag('--agents') + 1] ?? 100);
-  if (!Number.isInteger(n) || n < 1 || flag('--agents') < 0) {
-    console.error('usage: npm run bench -- --agents N [--json]');
+  const runs = flag('--runs') >= 0 ? Number(args[flag('--runs') + 1]) : 1;
+  if (!Number.isInteger(n) || n < 1 || flag('--agents') < 0 || !Number.isInteger(runs) || runs < 1) {
+    console.error('usage: npm run bench -- --agents N [--runs K] [--json]');
     process.exit(2);
   }
   if (flag('--child') >= 0) {
@@ -131,22 +141,39 @@ function main(): void {
   }
   const runChild = (kind: string): Measurement => JSON.parse(execFileSync(process.execPath,
     [__filename, '--child', kind, '--agents', String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 }));
-  const mesh = runChild('mesh');
-  const baseline = runChild('baseline');
+  // Mesh and baseline run back to back, K pairs: each pair meets the same load on a shared machine, so the
+  // ratio of a pair is steadier than either time. Times and ratio are the medians of the K.
+  const meshes: Measurement[] = [];
+  const baselines: Measurement[] = [];
+  for (let i = 0; i < runs; i++) {
+    meshes.push(runChild('mesh'));
+    baselines.push(runChild('baseline'));
+  }
+  const ratios = meshes.map((m, i) => perSecond(m.objects, m.wallMs) / perSecond(baselines[i].objects, baselines[i].wallMs));
+  const mesh = meshes[0];
+  const baseline = baselines[0];
+  const wallMs = median(meshes.map((m) => m.wallMs));
+  const baselineWallMs = median(baselines.map((b) => b.wallMs));
+  const ratio = Number(median(ratios.map((r) => Math.round(r * 100))) / 100);
   const result = {
-    agents: n, objects: mesh.objects, bytes: mesh.bytes, wallMs: mesh.wallMs, peakRssMb: mesh.peakRssMb,
-    baselineObjects: baseline.objects, baselineWallMs: baseline.wallMs, cpuMs: mesh.cpuMs, baselineCpuMs: baseline.cpuMs,
+    agents: n, objects: mesh.objects, bytes: mesh.bytes, wallMs, peakRssMb: Math.max(...meshes.map((m) => m.peakRssMb)),
+    baselineObjects: baseline.objects, baselineWallMs, cpuMs: median(meshes.map((m) => m.cpuMs)), baselineCpuMs: median(baselines.map((b) => b.cpuMs)),
+    baselineBytes: baseline.bytes, runs, ratio,
+    ...(runs > 1 ? {
+      wallMsRange: [Math.min(...meshes.map((m) => m.wallMs)), Math.max(...meshes.map((m) => m.wallMs))],
+      ratioRange: [Math.min(...ratios), Math.max(...ratios)].map((r) => Math.round(r * 100) / 100),
+    } : {}),
   };
   if (flag('--json') >= 0) {
     console.log(JSON.stringify(result));
     return;
   }
-  const perSecond = (objects: number, ms: number) => Math.round(objects / Math.max(ms, 1) * 1000);
-  console.log(`mesh of ${n} agents: ${mesh.objects} objects, ${(mesh.bytes / 1e6).toFixed(2)} MB in ${mesh.wallMs} ms (CPU ${mesh.cpuMs} ms) `
-    + `(${perSecond(mesh.objects, mesh.wallMs)} objects/s), peak RSS ${mesh.peakRssMb} MB`);
-  console.log(`baseline (cdk8s-plus Deployment+Service x ${n}, app.synth()): ${baseline.objects} objects in ${baseline.wallMs} ms `
-    + `(${perSecond(baseline.objects, baseline.wallMs)} objects/s), peak RSS ${baseline.peakRssMb} MB`);
-  console.log(`throughput ratio: ${(perSecond(mesh.objects, mesh.wallMs) / perSecond(baseline.objects, baseline.wallMs)).toFixed(2)}x the baseline`);
+  const of = runs > 1 ? ` (median of ${runs} runs)` : '';
+  console.log(`mesh of ${n} agents: ${mesh.objects} objects, ${(mesh.bytes / 1e6).toFixed(2)} MB in ${wallMs} ms${of} (CPU ${result.cpuMs} ms) `
+    + `(${Math.round(perSecond(mesh.objects, wallMs))} objects/s), peak RSS ${result.peakRssMb} MB`);
+  console.log(`baseline (cdk8s-plus Deployment+Service x ${n}, app.synth()): ${baseline.objects} objects, ${(baseline.bytes / 1e6).toFixed(2)} MB in ${baselineWallMs} ms `
+    + `(${Math.round(perSecond(baseline.objects, baselineWallMs))} objects/s)`);
+  console.log(`throughput ratio: ${ratio.toFixed(2)}x the baseline's objects per second${runs > 1 ? ` (median of the ${runs} pairs; ${result.ratioRange!.join('-')})` : ''}`);
 }
 
 if (require.main === module) main();

@@ -239,3 +239,12 @@ describe('pod-ip advertising, where it cannot work', () => {
     expect(problemsOf({ replicas: 2 })).toEqual([]);
   });
 });
+
+test('resources: a prop present but undefined removes the default (what a Helm value set to null becomes); null is refused', () => {
+  const deployment = (resources: object) => container(find(synth((chart) => new McpMesh(chart, 'Mesh', {
+    agents: [{ name: 'a', runtime: AgentRuntime.python({ image: 'x:1', script: 'a.py' }), resources }],
+  })), 'Deployment', 'a')).resources;
+  expect(deployment({}).limits['ephemeral-storage']).toBe('2Gi');
+  expect(deployment({ ephemeralStorageLimit: undefined }).limits?.['ephemeral-storage']).toBeUndefined();
+  expect(() => deployment({ cpuRequest: null })).toThrow(/agents\.a\.resources\.cpuRequest/);
+});

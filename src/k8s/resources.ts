@@ -50,21 +50,32 @@ export function quantityValue(quantity: string): number {
   return Number(match[1]) * (match[2] ? UNITS[match[2]] : 1);
 }
 
+/** Each resource with the props that set it, in the order requests and limits are written. */
+const RESOURCE_PROPS = [
+  { resource: 'cpu', request: 'cpuRequest', limit: 'cpuLimit' },
+  { resource: 'memory', request: 'memoryRequest', limit: 'memoryLimit' },
+  { resource: 'ephemeral-storage', request: 'ephemeralStorageRequest', limit: 'ephemeralStorageLimit' },
+] as const;
+
 export function renderResources(field: string, props: ResourceProps | undefined, defaults: ResourceProps): ResourceRequirementsJson {
-  const merged: ResourceProps = { ...EPHEMERAL_STORAGE_DEFAULTS, ...defaults, ...props };
   const requests: Record<string, string> = {};
-  const limits: Record<string, string> = {};
-  const kinds = [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeral-storage', 'ephemeralStorage']] as const;
-  for (const [resource, prop] of kinds) {
-    const request = merged[`${prop}Request`];
-    const limit = merged[`${prop}Limit`];
-    if (request !== undefined) requests[resource] = requireQuantity(`${field}.${prop}Request`, request);
-    if (limit !== undefined) limits[resource] = requireQuantity(`${field}.${prop}Limit`, limit);
-    if (requests[resource] !== undefined && limits[resource] !== undefined && quantityValue(requests[resource]) > quantityValue(limits[resource])) {
+  let limits: Record<string, string> | undefined;
+  // The props, else the workload's defaults, else every workload's local-disk defaults. A prop present but
+  // undefined removes the default (a Helm value set to null comes as one): what spreading them gave.
+  const has = (o: ResourceProps | undefined, prop: keyof ResourceProps): o is ResourceProps => o !== undefined && Object.prototype.hasOwnProperty.call(o, prop);
+  const valueOf = (prop: keyof ResourceProps) => (has(props, prop) ? props[prop] : has(defaults, prop) ? defaults[prop] : EPHEMERAL_STORAGE_DEFAULTS[prop]);
+  for (const { resource, request: requestProp, limit: limitProp } of RESOURCE_PROPS) {
+    const requestValue = valueOf(requestProp);
+    const limitValue = valueOf(limitProp);
+    const request = requestValue === undefined ? undefined : requireQuantity(`${field}.${requestProp}`, requestValue);
+    const limit = limitValue === undefined ? undefined : requireQuantity(`${field}.${limitProp}`, limitValue);
+    if (request !== undefined) requests[resource] = request;
+    if (limit !== undefined) (limits ??= {})[resource] = limit;
+    if (request !== undefined && limit !== undefined && quantityValue(request) > quantityValue(limit)) {
       // The API server rejects a request above its limit; say so before it does.
-      throw new MeshValidationError(`${field}.${prop}Limit`, limits[resource],
-        `is lower than the ${resource} request ${requests[resource]}`, `raise ${field}.${prop}Limit to at least ${requests[resource]} or lower ${field}.${prop}Request`);
+      throw new MeshValidationError(`${field}.${limitProp}`, limit,
+        `is lower than the ${resource} request ${request}`, `raise ${field}.${limitProp} to at least ${request} or lower ${field}.${requestProp}`);
     }
   }
-  return Object.keys(limits).length > 0 ? { requests, limits } : { requests };
+  return limits !== undefined ? { requests, limits } : { requests };
 }

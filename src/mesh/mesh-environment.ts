@@ -100,13 +100,22 @@ export class MeshEnvironment {
       throw new MeshValidationError(`${field}.allowPlainTextSecrets`, true, `is refused by the "${this.name}" environment: the agent's secrets would be written into the YAML, and so into Git`,
         'reference existing Secrets with SecretValue.fromSecretKey(secretName, key) (or deliver them with externalSecrets), and remove allowPlainTextSecrets');
     }
-    const defaults = { ...this.props.agent };
     // An autoscaler owns the replica count: the environment's fixed count must not collide with it.
-    if (own.autoscaling !== undefined) delete (defaults as { replicas?: number }).replicas;
+    let defaults = this.props.agent ?? {};
+    if (own.autoscaling !== undefined && defaults.replicas !== undefined) {
+      const { replicas: _replicas, ...others } = defaults;
+      defaults = others;
+    }
     return { ...defaults, ...stripUndefined(own) } as T;
   }
 }
 
+/** The entries that are set (an undefined prop must not hide the default). */
 function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) out[key] = item;
+  }
+  return out as T;
 }

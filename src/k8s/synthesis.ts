@@ -1,16 +1,17 @@
 /**
  * What one `writeManifests` synthesis knows before its checks run, shared with them so that no check redoes
- * it: the JSON of the objects it has rendered already (each object is serialized once, for the checks and
- * the output alike), and the app's constructs in tree order (each check would otherwise walk the tree
- * again). Outside such a synthesis (cdk8s's own `app.synth()`, a check run by hand) the checks read the tree
- * and the objects themselves.
+ * it: the objects' data, read once (a MeshObject's getters, the mesh-wide policies, evaluated once; the
+ * output is rendered from the same data), and the app's constructs in tree order (each check would
+ * otherwise walk the tree again). Outside such a synthesis (cdk8s's own `app.synth()`, a check run by hand)
+ * the checks read the tree and the objects themselves.
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isMeshObject } from './mesh-object';
 
 interface Synthesis {
-  readonly json: ReadonlyMap<ApiObject, unknown>;
+  /** Objects as data, read ahead of the checks. */
+  readonly data: ReadonlyMap<ApiObject, unknown>;
   /** Every construct of the app, in the order `app.node.findAll()` gives. */
   readonly constructs: readonly IConstruct[];
   /** Where a construct is in `constructs` (filled on demand, for the scopes checks ask about). */
@@ -20,12 +21,12 @@ interface Synthesis {
 let current: Synthesis | undefined;
 
 /**
- * Runs `checks` inside a synthesis: `objectData` reads `json` (objects rendered ahead of the checks) and
+ * Runs `checks` inside a synthesis: `objectData` reads `data` (objects read ahead of the checks) and
  * `constructsUnder` slices `constructs` (the app's tree, walked once) instead of walking it again.
  */
-export function withSynthesis<T>(json: ReadonlyMap<ApiObject, unknown>, constructs: readonly IConstruct[], checks: () => T): T {
+export function withSynthesis<T>(data: ReadonlyMap<ApiObject, unknown>, constructs: readonly IConstruct[], checks: () => T): T {
   const outer = current;
-  current = { json, constructs, position: new Map() };
+  current = { data, constructs, position: new Map() };
   try {
     return checks();
   } finally {
@@ -60,11 +61,11 @@ export function isWithin(c: IConstruct, scope: IConstruct): boolean {
 }
 
 /**
- * An object as data for read-only checks: its JSON when the synthesis has rendered it already, else
- * `toData()` for a MeshObject (no sorted copy), `toJson()` otherwise.
+ * An object as data for read-only checks: what the synthesis read ahead of them, else `toData()` for a
+ * MeshObject (no sorted copy), `toJson()` otherwise. Keys are in no particular order; do not modify it.
  */
 export function objectData(o: ApiObject): any {
-  const json = current?.json.get(o);
-  if (json !== undefined) return json;
+  const read = current?.data.get(o);
+  if (read !== undefined) return read;
   return isMeshObject(o) ? o.toData() : o.toJson();
 }

@@ -172,7 +172,7 @@ function main(): void {
   console.log(`mesh of ${n} agents: ${mesh.objects} objects, ${(mesh.bytes / 1e6).toFixed(2)} MB in ${wallMs} ms${of} (CPU ${result.cpuMs} ms) `
     + `(${Math.round(perSecond(mesh.objects, wallMs))} objects/s), peak RSS ${result.peakRssMb} MB`);
   console.log(`baseline (cdk8s-plus Deployment+Service x ${n}, app.synth()): ${baseline.objects} objects, ${(baseline.bytes / 1e6).toFixed(2)} MB in ${baselineWallMs} ms `
-    + `(${Math.round(perSecond(baseline.objects, baselineWallMs))} objects/s)`);
+    + `(${Math.round(perSecond(baseline.objects, baselineWallMs))} objects/s), peak RSS ${Math.max(...baselines.map((b) => b.peakRssMb))} MB`);
   console.log(`throughput ratio: ${ratio.toFixed(2)}x the baseline's objects per second${runs > 1 ? ` (median of the ${runs} pairs; ${result.ratioRange!.join('-')})` : ''}`);
 }
 

@@ -33,6 +33,11 @@ test('the first bad label reported is the same whatever order the labels were gi
   expect(a[0].message).toContain('and 1 more name(s) or label(s) like it');
 });
 
+test('integer-like label keys are reported in the order they are written (numeric first, as a rendered object lists them)', () => {
+  const [problem] = objectNameProblems([{ kind: 'Deployment', name: 'weather', labels: { 10: 'bad?', 9: 'bad!' } }], sources);
+  expect(problem.message).toContain('the label 9="bad!"');
+});
+
 test('a value found valid once does not make a bad value pass later (the check remembers valid values only)', () => {
   const good = { kind: 'ConfigMap', name: 'weather-config', labels: { v: 'weather' } };
   const bad = { kind: 'ConfigMap', name: 'weather-config', labels: { v: 'weather!' } };

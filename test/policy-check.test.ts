@@ -1,5 +1,8 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { AgentRuntime, McpMesh, McpPolicyCheck, PolicyRule, SecretValue } from '../src';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Lazy } from 'cdk8s';
+import { AgentRuntime, McpMesh, McpPolicyCheck, PolicyRule, SecretValue, writeManifests } from '../src';
 import { synth } from './util/synth';
 
 const rt = AgentRuntime.python({ image: 'ghcr.io/example/agent:1.0.0', script: 'agent.py' });
@@ -85,4 +88,41 @@ describe('McpPolicyCheck', () => {
       agents: [{ runtime: rt, name: 'dev', allowPlainTextSecrets: true, secretEnv: [{ name: 'OPENAI_API_KEY', value: SecretValue.unsafePlainText('sk-test') }] }],
     }))).not.toThrow();
   });
+});
+
+describe('writeManifests checks what it writes, as app.synth() does', () => {
+  const ways = {
+    'writeManifests': (app: App) => writeManifests(app),
+    'app.synth()': (app: App) => app.synth(),
+  };
+  const build = (edit: (configMap: ApiObject) => void) => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'policy-')) });
+    const mesh = new McpMesh(new Chart(app, 'c'), 'Mesh', { agents: [{ runtime: rt, name: 'a' }] });
+    edit(mesh.agents[0].configMap);
+    return app;
+  };
+  const githubToken = `ghp_${'a'.repeat(36)}`;
+  const awsKey = 'AKIAABCDEFGHIJKLMNOP';
+
+  for (const [way, write] of Object.entries(ways)) {
+    test(`${way}: a credential in a Lazy annotation a user added is found`, () => {
+      const app = build((cm) => cm.metadata.addAnnotation('example.com/token', Lazy.any({ produce: () => githubToken }) as unknown as string));
+      expect(() => write(app)).toThrow(/\[secret-literal\] ConfigMap\/a-config: annotation "example.com\/token" holds a credential/);
+    });
+
+    test(`${way}: findings come in the order the annotations are written, whatever order they were added in`, () => {
+      const app = build((cm) => {
+        cm.metadata.addAnnotation('zz', githubToken);
+        cm.metadata.addAnnotation('aa', awsKey);
+      });
+      let message = '';
+      try {
+        write(app);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message.indexOf('annotation "aa"')).toBeGreaterThan(-1);
+      expect(message.indexOf('annotation "aa"')).toBeLessThan(message.indexOf('annotation "zz"'));
+    });
+  }
 });

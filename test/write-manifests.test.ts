@@ -5,6 +5,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { buildApp as buildMinimal } from '../examples/minimal/main';
 import { writeManifests } from '../src';
+import { MeshObject } from '../src/k8s/mesh-object';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'write-manifests-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -59,4 +60,20 @@ describe('writeManifests honours the app\'s yamlOutputType, with the file names 
     expect(() => writeManifests(build(path.join(work, 'collision-ours'))))
       .toThrow(/v1 ConfigMap b\/note and v1 ConfigMap a\/note would both be written to ConfigMap\.note\.k8s\.yaml\. Fix: /);
   });
+});
+
+test('a synthesis that fails while writing leaves the previous output as it was (no half-written files, no temporary ones)', () => {
+  const outdir = path.join(work, 'atomic');
+  const build = (broken: boolean) => {
+    const app = new App({ outdir });
+    buildMinimal(app);
+    // A number YAML cannot hold, in a second chart: the first chart's file would be written before it fails.
+    new MeshObject(new Chart(app, 'zz-extra'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra' }, data: { n: broken ? NaN : 1 } as any });
+    return app;
+  };
+  writeManifests(build(false));
+  const before = new Map(listFiles(outdir).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]));
+  expect(before.size).toBeGreaterThan(1);
+  expect(() => writeManifests(build(true))).toThrow(/cannot write NaN as YAML/);
+  expect(new Map(listFiles(outdir).map((f) => [f, fs.readFileSync(path.join(outdir, f), 'utf8')]))).toEqual(before);
 });

@@ -30,16 +30,16 @@ export class MeshObject extends ApiObject {
    * modify what it returns.
    */
   public toData(): any {
-    if (!this.plain()) return this.toJson();
+    if (process.env.CDK8S_DISABLE_SORT || !this.plain()) return this.toJson();
     const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = this.rawProps;
-    // The fields checks read, as they are held (not sorted or sanitized: a check reads values, not key order).
-    const m = this.metadata as unknown as Record<string, any>;
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: m.name, namespace: m.namespace, labels: m.labels, annotations: m.annotations }, ...body };
+    // The metadata as it renders (small, and a Lazy value or a user's edit in it resolved as written); the body
+    // as held, its getters read: not sorted or copied (a check reads values).
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...body };
   }
 
   public toJson(): any {
     if (process.env.CDK8S_DISABLE_SORT || !this.plain()) return super.toJson();
-    return this.jsonOf(this.rawProps);
+    return this.toJsonFrom(this.toData());
   }
 
   /**
@@ -47,14 +47,9 @@ export class MeshObject extends ApiObject {
    * data first renders each object from it, without evaluating the getters (the mesh-wide policies) again.
    */
   public toJsonFrom(data: any): any {
-    if (!this.plain()) return data; // toData() gave toJson() itself
-    if (process.env.CDK8S_DISABLE_SORT) return super.toJson();
-    return this.jsonOf(data);
-  }
-
-  private jsonOf(fields: any): any {
-    const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...body } = fields;
-    return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadataJson(), ...sortedCopy(body) as object };
+    if (process.env.CDK8S_DISABLE_SORT || !this.plain()) return data; // toData() gave toJson() itself
+    const { apiVersion: _apiVersion, kind: _kind, metadata, ...body } = data;
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata, ...sortedCopy(body) as object };
   }
 
   /**

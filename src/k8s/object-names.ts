@@ -80,7 +80,7 @@ export function objectNameProblems(objects: Iterable<NamedObject>, sources: read
       if (value !== undefined && value !== null && !validLabelValue(value)) (bad ??= []).push(key);
     }
     // In the order the labels render (keys sorted), so that the first one reported is the same however they were given.
-    for (const key of bad?.sort() ?? []) {
+    for (const key of inRenderedOrder(bad ?? [])) {
       const value = o.labels[key]!;
       report(value, `the label ${key}="${value}" of ${o.kind} "${o.name}" (${value.length} characters; label values are at most 63)`, 63);
     }
@@ -92,6 +92,16 @@ export function objectNameProblems(objects: Iterable<NamedObject>, sources: read
         : `change ${source.field} so that "${name}" is valid (lowercase letters, digits and "-", a letter first)`;
     return new MeshValidationError(source?.field ?? 'name', source?.value ?? name, `makes ${first}${more}`, fix);
   });
+}
+
+/**
+ * Keys in the order an object rendered by cdk8s enumerates them: sorted, then as JavaScript enumerates an
+ * object's keys (integer-like keys first, in numeric order). For messages that list entries as written.
+ */
+export function inRenderedOrder(keys: readonly string[]): string[] {
+  const ordered: Record<string, true> = {};
+  for (const key of [...keys].sort()) ordered[key] = true;
+  return Object.keys(ordered);
 }
 
 // A mesh repeats a few label values on thousands of objects: each is checked once.

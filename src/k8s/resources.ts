@@ -62,7 +62,7 @@ export function renderResources(field: string, props: ResourceProps | undefined,
   let limits: Record<string, string> | undefined;
   // The props, else the workload's defaults, else every workload's local-disk defaults. A prop present but
   // undefined removes the default (a Helm value set to null comes as one): what spreading them gave.
-  const has = (o: ResourceProps | undefined, prop: keyof ResourceProps): o is ResourceProps => o !== undefined && Object.prototype.hasOwnProperty.call(o, prop);
+  const has = (o: ResourceProps | undefined, prop: keyof ResourceProps): o is ResourceProps => o !== undefined && Object.prototype.propertyIsEnumerable.call(o, prop);
   const valueOf = (prop: keyof ResourceProps) => (has(props, prop) ? props[prop] : has(defaults, prop) ? defaults[prop] : EPHEMERAL_STORAGE_DEFAULTS[prop]);
   for (const { resource, request: requestProp, limit: limitProp } of RESOURCE_PROPS) {
     const requestValue = valueOf(requestProp);

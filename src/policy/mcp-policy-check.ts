@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { inRenderedOrder } from '../k8s/object-names';
 import { constructsUnder, objectData } from '../k8s/synthesis';
 import { MeshValidationError } from '../model/errors';
 import { looksLikeSecretName, looksLikeSecretValue, looksLikeSecretVariable, requirePinnedImage } from '../model/validation';
@@ -114,7 +115,10 @@ function objectFindings(o: any, networkPolicies: readonly any[]): Finding[] {
     if (looksLikeSecretValue(String(value))) add(PolicyRule.SECRET_LITERAL, `annotation "${key}" holds a credential`, 'keep credentials in Secrets and reference them');
   }
   if (o.kind === 'ConfigMap') {
-    for (const [key, value] of Object.entries<string>(o.data ?? {})) {
+    // In the order they are written (the check reads the data as held).
+    for (const key of inRenderedOrder(Object.keys(o.data ?? {}))) {
+      const value = o.data[key];
+      if (value === undefined || value === null) continue; // not written
       if (looksLikeSecretName(key) || looksLikeSecretValue(String(value))) {
         add(PolicyRule.SECRET_LITERAL, `data key "${key}" holds a secret`, 'move it to a Secret and reference it (secretKeyRef or a Secret volume)');
       }

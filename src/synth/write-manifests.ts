@@ -50,15 +50,24 @@ export function writeManifests(app: App, outdir: string = app.outdir): string[] 
     default:
       charts.forEach(({ chart, objects }, i) => add(`${chartName(chart, i)}${ext}`, objects));
   }
-  const written: string[] = [];
-  for (const [file, objects] of files) {
-    const full = path.join(outdir, file);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    writeYamlDocuments(full, objects, renderedJson);
-    written.push(full);
+  // Each file is written beside its place and moved there once every file is written: a synthesis that fails
+  // while writing (a value YAML cannot hold) leaves the previous output as it was, not half of a new one.
+  const pending: Array<{ readonly temporary: string; readonly full: string }> = [];
+  try {
+    for (const [file, objects] of files) {
+      const full = path.join(outdir, file);
+      fs.mkdirSync(path.dirname(full), { recursive: true });
+      const temporary = path.join(path.dirname(full), `.${path.basename(full)}.${process.pid}.tmp`);
+      pending.push({ temporary, full });
+      writeYamlDocuments(temporary, objects, renderedJson);
+    }
+  } catch (e) {
+    for (const { temporary } of pending) fs.rmSync(temporary, { force: true });
+    throw e;
   }
-  if (written.length === 0) fs.mkdirSync(outdir, { recursive: true });
-  return written;
+  for (const { temporary, full } of pending) fs.renameSync(temporary, full);
+  if (pending.length === 0) fs.mkdirSync(outdir, { recursive: true });
+  return pending.map(({ full }) => full);
 }
 
 /**

@@ -17,8 +17,8 @@ import { writeYamlDocuments } from './yaml';
  *
  * Same validation and object order as `app.synth()` (it runs through `chart.toJson()`), a fraction of the time
  * for large meshes. Unlike `app.synth()`, two objects that would be written to one file (same kind and name in
- * two namespaces or API groups) are an error instead of one silently overwriting the other. Returns the files
- * written.
+ * two namespaces or API groups) are an error instead of one silently overwriting the other, and a synthesis
+ * that fails while writing leaves the files of the previous one as they were. Returns the files written.
  */
 export function writeManifests(app: App, outdir: string = app.outdir): string[] {
   const charts = synthesizeCharts(app);

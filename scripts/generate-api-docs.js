@@ -2,8 +2,8 @@
 // Writes docs/api.md: every class, interface and enum that src/index.ts exports, with its doc comment, and
 // for props interfaces each property's type, default and description. `--check` only compares.
 'use strict';
-const fs = require('fs');
 const path = require('path');
+const { writeOrCheck } = require('./write-or-check');
 const ts = require('typescript');
 
 const root = path.resolve(__dirname, '..');
@@ -64,13 +64,4 @@ function generate() {
 }
 
 const text = generate();
-if (process.argv.includes('--check')) {
-  const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
-  if (current !== text) {
-    console.error('docs/api.md is out of date: run npm run docs:api');
-    process.exit(1);
-  }
-} else {
-  fs.writeFileSync(out, text);
-  console.log(path.relative(root, out));
-}
+writeOrCheck(out, text, 'npm run docs:api');

@@ -189,11 +189,13 @@ export class McpMesh extends Construct implements IObservableMesh {
       const other = seen.get(key);
       if (other === undefined) {
         seen.set(key, child);
-      } else if (isWithin(child, this) && isWithin(other, this)) {
-        errors.push(new MeshValidationError('agents[].name', child.name, `makes two ${child.kind} objects with the same name (${other.node.path} and ${child.node.path})`,
-          'rename one of the agents: each agent also creates "<name>-config" and "<name>-pods" objects').message);
       } else if (isWithin(child, this)) {
-        foreign.push(`${child.kind} "${child.name}" (also ${other.node.path})`);
+        if (isWithin(other, this)) {
+          errors.push(new MeshValidationError('agents[].name', child.name, `makes two ${child.kind} objects with the same name (${other.node.path} and ${child.node.path})`,
+            'rename one of the agents: each agent also creates "<name>-config" and "<name>-pods" objects').message);
+        } else {
+          foreign.push(`${child.kind} "${child.name}" (also ${other.node.path})`);
+        }
       }
     }
     if (foreign.length > 0) {
